@@ -1,0 +1,101 @@
+#!/bin/sh
+# Build a bootable test guest: a Debian kernel and a busybox initramfs that
+# runs one scenario script, prints an end marker and powers off.
+#
+# usage: st-guest.sh KERNEL_PACKAGE SCENARIO OUT_DIR
+#   KERNEL_PACKAGE  a Debian kernel package, or a metapackage resolved through
+#                   its dependency: linux-image-amd64 (bookworm),
+#                   linux-image-amd64/bookworm-backports, linux-image-6.1.0-NN-amd64
+#   SCENARIO        shell script run as root inside the guest
+#   OUT_DIR         receives vmlinuz, initrd.img and kernel.txt; rebuilt only
+#                   when an input changes
+set -eu
+
+die() { echo "st-guest: $*" >&2; exit 1; }
+[ $# -eq 3 ] || die "usage: st-guest.sh KERNEL_PACKAGE SCENARIO OUT_DIR"
+spec=$1
+scenario=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+out=$3
+here=$(cd "$(dirname "$0")" && pwd)
+[ -f "$scenario" ] || die "scenario $2 not found"
+busybox=/bin/busybox
+[ -x "$busybox" ] && "$busybox" --list >/dev/null 2>&1 ||
+    die "$busybox missing: run 'make deps' (package busybox-static)"
+
+# Resolve SPEC to a concrete package and version.  "name/suite" picks that
+# suite's version; a metapackage is followed to the kernel it depends on.
+show() { apt-cache show --no-all-versions "$1" 2>/dev/null || true; }
+field() { sed -n "s/^$1: //p" | head -n 1; }
+info=$(show "$spec")
+[ -n "$info" ] || die "cannot resolve kernel package '$spec': run 'make deps' (apt-get update), or name an existing package"
+pkg=$(echo "$info" | field Package)
+ver=$(echo "$info" | field Version)
+dep=$(echo "$info" | field Depends | tr ',' '\n' |
+      sed -n 's/^ *\(linux-image-[0-9][^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p' | head -n 1)
+if [ -n "$dep" ]; then
+    pkg=${dep%% *}
+    depver=${dep#* }
+    if [ -n "$depver" ] && [ "$depver" != "$pkg" ]; then
+        ver=$depver
+    else
+        ver=$(show "$pkg" | field Version)
+    fi
+    [ -n "$ver" ] || die "kernel package $pkg (from $spec) has no installable version: run 'make deps'"
+fi
+case "$pkg" in
+    linux-image-*) ;;
+    *) die "'$spec' is not a kernel image package" ;;
+esac
+
+key=$(
+    { echo "$pkg=$ver"; "$busybox" 2>&1 | head -n 1;
+      cat "$here/init.sh" "$scenario" "$0"; } | sha256sum | cut -d' ' -f1
+)
+if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
+   [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+    exit 0
+fi
+
+mkdir -p "$out/cache"
+deb=$(ls "$out/cache/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
+debver=$(echo "$ver" | sed 's/^[0-9]*://')
+if [ -z "$deb" ] || [ "$(basename "$deb")" != "${pkg}_${debver}_amd64.deb" ]; then
+    rm -f "$out/cache/${pkg}_"*.deb
+    (cd "$out/cache" && apt-get download -q "$pkg=$ver" >download.log 2>&1) ||
+        die "apt-get download $pkg=$ver failed (see $out/cache/download.log): check apt access, then run again"
+    deb=$out/cache/${pkg}_${debver}_amd64.deb
+    [ -f "$deb" ] || die "apt-get download did not produce $deb"
+fi
+
+work=$out/.work.$$
+rm -rf "$work"
+mkdir -p "$work/kernel" "$work/root"
+trap 'rm -rf "$work"' EXIT
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards './boot/*' ||
+    die "cannot unpack $deb"
+vmlinuz=$(ls "$work/kernel/boot/vmlinuz-"* | head -n 1)
+[ -f "$vmlinuz" ] || die "$deb has no /boot/vmlinuz-*"
+release=${vmlinuz##*/vmlinuz-}
+
+r=$work/root
+mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin" "$r/proc" "$r/sys" \
+         "$r/dev" "$r/tmp" "$r/root" "$r/etc" "$r/mnt" "$r/srv"
+cp "$busybox" "$r/bin/busybox"
+for a in $("$busybox" --list-full); do
+    [ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
+done
+cp "$here/init.sh" "$r/init"
+cp "$scenario" "$r/scenario.sh"
+chmod 755 "$r/init" "$r/scenario.sh"
+echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+echo "root:x:0:" >"$r/etc/group"
+echo "127.0.0.1 localhost" >"$r/etc/hosts"
+echo st-guest >"$r/etc/hostname"
+(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9n) >"$work/initrd.img" ||
+    die "cannot build the initramfs"
+
+cp "$vmlinuz" "$out/vmlinuz"
+mv "$work/initrd.img" "$out/initrd.img"
+printf 'package=%s\nversion=%s\nrelease=%s\n' "$pkg" "$ver" "$release" >"$out/kernel.txt"
+echo "$key" >"$out/.key"
+echo "st-guest: $pkg $ver, scenario $(basename "$scenario") -> $out"
