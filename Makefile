@@ -1,0 +1,32 @@
+# Thin wrapper, as in QEMU: meson does the real work.
+#   make        install dependencies, fetch the pinned QEMU, build everything
+#   make check  all of that, then every test suite (unit, qtest, e2e)
+#   make demo   all of that, then boot the demo guest
+BUILD ?= build
+MESON ?= meson
+
+.PHONY: all deps check check-unit check-qtest check-e2e demo clean distclean
+
+all: $(BUILD)/build.ninja
+	$(MESON) compile -C $(BUILD)
+
+deps:
+	@sh scripts/st-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	$(MESON) setup $(BUILD)
+
+check: all
+	@sh scripts/st-check.sh $(BUILD)
+
+check-unit check-qtest check-e2e: all
+	@sh scripts/st-check.sh $(BUILD) --suite $(@:check-%=%)
+
+demo: all
+	@sh scripts/st-demo.sh $(BUILD)
+
+clean:
+	-$(MESON) compile -C $(BUILD) --clean
+
+distclean:
+	rm -rf $(BUILD) subprojects/qemu-*

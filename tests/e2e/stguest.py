@@ -1,0 +1,76 @@
+"""Boot secret-tracker test guests under the built QEMU.
+
+A thin layer over QEMU's own python/qemu.machine (from the pinned tree):
+it adds the test guest's kernel and initramfs, captures the serial console
+to a file, and waits for the guest's markers.
+"""
+
+import os
+import sys
+import time
+
+END_MARKER = 'SECRET-TRACKER-SCENARIO-END'
+UP_MARKER = 'SECRET-TRACKER-GUEST: up'
+
+
+def _qemu_python(qemu_binary):
+    """Put the pinned tree's python/ on sys.path (found from the binary)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(here, '..', '..', 'subprojects', 'qemu-10.0.13', 'python')
+    sys.path.insert(0, os.path.abspath(src))
+
+
+class TestGuest:
+    """One run of a test guest: kernel + initramfs, serial to a log file."""
+
+    def __init__(self, qemu, guest_dir, log_dir, accel='tcg', smp=1,
+                 memory='512M', extra_args=(), append=''):
+        _qemu_python(qemu)
+        from qemu.machine import QEMUMachine
+        os.makedirs(log_dir, exist_ok=True)
+        self.serial_log = os.path.join(log_dir, 'serial.log')
+        if os.path.exists(self.serial_log):
+            os.unlink(self.serial_log)
+        self.vm = QEMUMachine(qemu, base_temp_dir=log_dir, log_dir=log_dir)
+        self.vm.add_args(
+            '-accel', accel, '-smp', str(smp), '-m', memory,
+            '-kernel', os.path.join(guest_dir, 'vmlinuz'),
+            '-initrd', os.path.join(guest_dir, 'initrd.img'),
+            '-append', ('console=ttyS0 panic=-1 ' + append).strip(),
+            '-serial', 'file:' + self.serial_log,
+            '-no-reboot', '-nic', 'none',
+            *extra_args)
+
+    def launch(self):
+        self.vm.launch()
+        return self
+
+    def serial(self):
+        try:
+            with open(self.serial_log, 'r', errors='replace') as f:
+                return f.read()
+        except FileNotFoundError:
+            return ''
+
+    def wait_for(self, marker, timeout):
+        """Wait until MARKER is on the serial console; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if marker in self.serial():
+                return True
+            if not self.vm.is_running():
+                return marker in self.serial()
+            time.sleep(0.2)
+        return False
+
+    def wait_exit(self, timeout):
+        """Wait for the guest's own poweroff; False if it did not exit."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.vm.is_running():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def shutdown(self):
+        self.vm.shutdown(hard=True)
