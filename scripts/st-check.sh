@@ -5,8 +5,9 @@ set -u
 build=$1
 shift
 rc=0
-meson test -C "$build" --print-errorlogs "$@" || rc=$?
 log=$build/meson-logs/testlog.json
+rm -f "$log"
+meson test -C "$build" --print-errorlogs "$@" || rc=$?
 ran=0
 [ -f "$log" ] && ran=$(grep -c '"result": "OK"' "$log")
 if [ "$rc" -eq 0 ] && [ "$ran" -eq 0 ]; then

@@ -21,13 +21,14 @@ out=$build/qemu
 
 sh "$repo/scripts/st-qemu-source.sh" "$repo" "$build/downloads"
 
+firmware=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 cc=cc
 command -v ccache >/dev/null 2>&1 && cc="ccache cc"
 opts="--python=/usr/bin/python3 --cc=$cc --target-list=x86_64-softmmu
       --enable-kvm --enable-tcg --enable-capstone --enable-slirp --enable-bpf
       --disable-docs --disable-tools --disable-guest-agent --disable-werror
       --disable-install-blobs --disable-download
-      --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
+      --firmwarepath=$firmware"
 want=$(echo $opts)
 if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.st-configured" 2>/dev/null)" != "$want" ]; then
     rm -rf "$out"
@@ -42,4 +43,14 @@ fi
 
 [ $# -gt 0 ] || set -- qemu-system-x86_64
 ninja -C "$out" "$@" || die "QEMU build failed; see the compiler output above"
+
+# Run from the build tree, QEMU looks for firmware under qemu-bundle/ only:
+# point the configured firmware directories there at Debian's packages.
+for d in $(echo "$firmware" | tr ':' ' '); do
+    [ -d "$d" ] || die "$d missing: run 'make deps' (seabios, qemu-system-data, ipxe-qemu)"
+    link=$out/qemu-bundle$d
+    [ -L "$link" ] && continue
+    mkdir -p "$(dirname "$link")"
+    ln -s "$d" "$link"
+done
 [ -z "$stamp" ] || touch "$stamp"
