@@ -374,6 +374,10 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
     }
     def = st_isf_entry(isf, isf->user_types, 'u', type_name, errp);
     if (!def) {
+        if (errp && !*errp) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "ISF has no user type %s", type_name);
+        }
         return NULL;
     }
     fields = qdict_get_qdict(def, "fields");

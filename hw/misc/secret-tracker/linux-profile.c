@@ -167,7 +167,9 @@ bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp)
                         sname, ssize);
             return false;
         }
-        if (f->size == 0 || (uint64_t)f->offset + f->size > ssize ||
+        /* a flexible array member has size 0 */
+        if ((f->size == 0 && f->kind != ST_LK_ARRAY) ||
+            (uint64_t)f->offset + f->size > ssize ||
             ((f->kind == ST_LK_INT || f->kind == ST_LK_PTR) && f->size > 8) ||
             (f->kind == ST_LK_PTR && f->size != 8) ||
             f->bit_shift + f->bit_size > f->size * 8) {
@@ -341,7 +343,8 @@ static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
     for (i = 0; i < n; i++) {
         bits += steps[i].bit_offset;
     }
-    if (!t || size <= 0 || size > ST_PROFILE_MAX_STRUCT) {
+    if (!t || size < 0 || (size == 0 && !btf_is_array(t)) ||
+        size > ST_PROFILE_MAX_STRUCT) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
                     "BTF: member has no usable type");
         return false;
