@@ -13,7 +13,6 @@
 bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
                           GError **errp)
 {
-    /* offsets of the last few swapgs-free/ swapgs instructions seen */
     csh handle;
     cs_insn *insn;
     const uint8_t *p = code;
@@ -38,7 +37,10 @@ bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
             since_swapgs++;
             continue;
         }
-        since_swapgs++;
+        /* alternatives leave NOP padding: it does not count */
+        if (insn->id != X86_INS_NOP) {
+            since_swapgs++;
+        }
         if (insn->id == X86_INS_SWAPGS) {
             since_swapgs = 0;
         } else if (insn->id == X86_INS_SYSRET && insn->size == 3 &&

@@ -66,6 +66,22 @@ static void test_verw_between(void)
     g_assert_cmphex(off, ==, at + 12);
 }
 
+static void test_nop_padding(void)
+{
+    /* 6.12 before patching: swapgs, 7 one-byte NOPs, sysretq */
+    static const uint8_t tail[] = { POP_RDI, POP_RSP, SWAPGS,
+                                    0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+                                    SYSRETQ };
+    uint8_t code[1024];
+    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail), 0x140);
+    uint64_t off = 0;
+    GError *err = NULL;
+
+    g_assert_true(st_linux_find_sysret(code, sizeof(code), &off, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(off, ==, at + 12);
+}
+
 static void test_absent(void)
 {
     uint8_t code[1024];
@@ -167,6 +183,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmi/sites/found", test_found);
     g_test_add_func("/vmi/sites/verw-between", test_verw_between);
+    g_test_add_func("/vmi/sites/nop-padding", test_nop_padding);
     g_test_add_func("/vmi/sites/absent", test_absent);
     g_test_add_func("/vmi/sites/no-swapgs", test_no_swapgs);
     g_test_add_func("/vmi/sites/two-candidates", test_two);

@@ -7,6 +7,8 @@
 #include "vmi-synth.h"
 
 #include <string.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #define PAGE 4096ULL
 #define PTE_P_RW 0x3ULL
@@ -483,4 +485,70 @@ void st_synth_kernel_free(StSynthKernel *k)
         st_linux_profile_free(k->prof);
         g_free(k);
     }
+}
+
+StSynth *st_synth_from_vmlinux(const uint8_t *elf_data, size_t len,
+                               uint64_t *text, uint64_t *text_size,
+                               uint64_t *btf_va, uint64_t *btf_size,
+                               uint64_t *btf_pa)
+{
+    StSynth *s = st_synth_new(false);
+    Elf *elf;
+    size_t n, i, shstrndx;
+    Elf_Scn *scn = NULL;
+    uint64_t first_delta = 0;
+    bool have_first = false;
+
+    elf_version(EV_CURRENT);
+    elf = elf_memory((char *)elf_data, len);
+    g_assert_nonnull(elf);
+    g_assert_cmpint(elf_getphdrnum(elf, &n), ==, 0);
+    for (i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        uint64_t va;
+
+        g_assert_nonnull(gelf_getphdr(elf, i, &ph));
+        if (ph.p_type != PT_LOAD) {
+            continue;
+        }
+        g_assert_cmpuint(ph.p_offset + ph.p_filesz, <=, len);
+        /* page tables live below 16 MiB, the kernel above */
+        g_assert_cmphex(ph.p_paddr, >=, 16 << 20);
+        st_synth_write_phys(s, ph.p_paddr, elf_data + ph.p_offset,
+                            ph.p_filesz);
+        if (!(ph.p_vaddr >> 63)) {
+            continue;   /* .data..percpu: linked at 0, not mapped here */
+        }
+        for (va = ph.p_vaddr & ~0x1fffffULL; va < ph.p_vaddr + ph.p_memsz;
+             va += 2 << 20) {
+            st_synth_map(s, va, va - ph.p_vaddr + ph.p_paddr, 2 << 20);
+        }
+        if (!have_first) {
+            /* .BTF is in the first segment */
+            first_delta = ph.p_paddr - ph.p_vaddr;
+            have_first = true;
+        }
+    }
+    g_assert_true(have_first);
+    g_assert_cmpint(elf_getshdrstrndx(elf, &shstrndx), ==, 0);
+    *text = *btf_va = 0;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        const char *name;
+
+        g_assert_nonnull(gelf_getshdr(scn, &sh));
+        name = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (strcmp(name, ".text") == 0) {
+            *text = sh.sh_addr;
+            *text_size = sh.sh_size;
+        } else if (strcmp(name, ".BTF") == 0) {
+            *btf_va = sh.sh_addr;
+            *btf_size = sh.sh_size;
+        }
+    }
+    g_assert_cmphex(*text, !=, 0);
+    g_assert_cmphex(*btf_va, !=, 0);
+    *btf_pa = *btf_va + first_delta;
+    elf_end(elf);
+    return s;
 }

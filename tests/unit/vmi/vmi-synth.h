@@ -42,6 +42,16 @@ void st_synth_w64(StSynth *s, uint64_t va, uint64_t v);
 void st_synth_w32(StSynth *s, uint64_t va, uint32_t v);
 void st_synth_w16(StSynth *s, uint64_t va, uint16_t v);
 
+/*
+ * Guest-physical memory laid out from a vmlinux's PT_LOAD segments at
+ * their physical addresses, with the kernel mapped by 2 MiB pages as the
+ * kernel does it.  Returns where .text and .BTF are.
+ */
+StSynth *st_synth_from_vmlinux(const uint8_t *elf, size_t len,
+                               uint64_t *text, uint64_t *text_size,
+                               uint64_t *btf_va, uint64_t *btf_size,
+                               uint64_t *btf_pa);
+
 /* A profile whose offsets match no real kernel */
 StLinuxProfile *st_synth_profile(void);
 

@@ -12,7 +12,7 @@
 /* How much of entry_SYSCALL_64 to read and disassemble */
 #define ST_SITES_CODE_LEN 1024
 
-/* A swapgs at most this many instructions before sysretq counts */
+/* A swapgs at most this many instructions (NOPs aside) before sysretq */
 #define ST_SITES_SWAPGS_WINDOW 4
 
 /*
