@@ -15,7 +15,10 @@
 #define ST_CR3_PTI_USER  0x1000ULL
 #define ST_CR4_LA57      (1ULL << 12)
 
-G_DEFINE_QUARK(st-guest-error-quark, st_guest_error)
+GQuark st_guest_error_quark(void)
+{
+    return g_quark_from_static_string("st-guest-error-quark");
+}
 
 uint64_t st_guest_kernel_root(uint64_t cr3)
 {

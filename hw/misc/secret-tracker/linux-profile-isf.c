@@ -154,7 +154,8 @@ static GHashTable *st_json_index_object(const StIsf *isf, StJsonSpan span,
         const char *kend, *vstart, *vend;
         StJsonSpan *v;
 
-        if (*p != '"' || !(kend = st_json_string_end(p, end))) {
+        kend = *p == '"' ? st_json_string_end(p, end) : NULL;
+        if (!kend) {
             st_isf_syntax_error(isf, p, errp);
             return NULL;
         }

@@ -11,7 +11,10 @@
 #include <bpf/btf.h>
 #include <lzma.h>
 
-G_DEFINE_QUARK(st-profile-error-quark, st_profile_error)
+GQuark st_profile_error_quark(void)
+{
+    return g_quark_from_static_string("st-profile-error-quark");
+}
 
 const char *const st_linux_struct_names[ST_LS__COUNT] = {
     [ST_LS_TASK_STRUCT] = "task_struct",

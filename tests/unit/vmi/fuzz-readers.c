@@ -85,9 +85,6 @@ static bool fuzz_read(void *opaque, uint64_t pa, void *buf, size_t len)
 
 static StLinuxProfile *fuzz_profile;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 /*
  * Seeds: a consistent little kernel in the direct-map layout (a task
  * with a file under a mount, and a unix socket), so that mutations start

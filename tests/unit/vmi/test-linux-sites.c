@@ -8,25 +8,26 @@
 
 #include <string.h>
 
-#define SWAPGS 0x0f, 0x01, 0xf8
-#define SYSRETQ 0x48, 0x0f, 0x07
-#define SYSRETL 0x0f, 0x07
-#define NOP5 0x0f, 0x1f, 0x44, 0x00, 0x00
-#define POP_RDI 0x5f
-#define POP_RSP 0x5c
-#define MOV_RSP_RDI 0x48, 0x89, 0xe7
+/* Instruction bytes, as string literals that concatenate */
+#define SWAPGS "\x0f\x01\xf8"
+#define SYSRETQ "\x48\x0f\x07"
+#define SYSRETL "\x0f\x07"
+#define NOP5 "\x0f\x1f\x44\x00\x00"
+#define POP_RDI "\x5f"
+#define POP_RSP "\x5c"
+#define MOV_RSP_RDI "\x48\x89\xe7"
 
 /* Shaped like entry_SYSCALL_64: swapgs first, the exit far below */
-static size_t build_entry(uint8_t *buf, size_t len, const uint8_t *tail,
+static size_t build_entry(uint8_t *buf, size_t len, const char *tail,
                           size_t tail_len, size_t at)
 {
-    static const uint8_t head[] = { SWAPGS, MOV_RSP_RDI, NOP5 };
+    static const char head[] = SWAPGS MOV_RSP_RDI NOP5;
     size_t i;
 
     memset(buf, 0x90, len);
-    memcpy(buf, head, sizeof(head));
+    memcpy(buf, head, sizeof(head) - 1);
     /* filler: "push imm32" instructions, which contain no 0f 07 */
-    for (i = sizeof(head); i + 5 <= at; i += 5) {
+    for (i = sizeof(head) - 1; i + 5 <= at; i += 5) {
         buf[i] = 0x68;
         buf[i + 1] = 0x11;
         buf[i + 2] = 0x22;
@@ -39,9 +40,9 @@ static size_t build_entry(uint8_t *buf, size_t len, const uint8_t *tail,
 
 static void test_found(void)
 {
-    static const uint8_t tail[] = { POP_RDI, POP_RSP, SWAPGS, SYSRETQ };
+    static const char tail[] = POP_RDI POP_RSP SWAPGS SYSRETQ;
     uint8_t code[1024];
-    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail), 0x1a0);
+    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x1a0);
     uint64_t off = 0;
     GError *err = NULL;
 
@@ -53,11 +54,10 @@ static void test_found(void)
 static void test_verw_between(void)
 {
     /* 6.12 shape: swapgs, then a patched "verw" (CLEAR_CPU_BUFFERS) */
-    static const uint8_t tail[] = { POP_RDI, POP_RSP, SWAPGS,
-                                    0x0f, 0x00, 0x2d, 0x10, 0x20, 0x30, 0x40,
-                                    SYSRETQ };
+    static const char tail[] = POP_RDI POP_RSP SWAPGS "\x0f" "\x00" "\x2d"
+        "\x10" "\x20" "\x30" "\x40" SYSRETQ;
     uint8_t code[1024];
-    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail), 0x220);
+    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x220);
     uint64_t off = 0;
     GError *err = NULL;
 
@@ -69,11 +69,10 @@ static void test_verw_between(void)
 static void test_nop_padding(void)
 {
     /* 6.12 before patching: swapgs, 7 one-byte NOPs, sysretq */
-    static const uint8_t tail[] = { POP_RDI, POP_RSP, SWAPGS,
-                                    0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
-                                    SYSRETQ };
+    static const char tail[] = POP_RDI POP_RSP SWAPGS "\x90" "\x90" "\x90"
+        "\x90" "\x90" "\x90" "\x90" SYSRETQ;
     uint8_t code[1024];
-    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail), 0x140);
+    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x140);
     uint64_t off = 0;
     GError *err = NULL;
 
@@ -88,16 +87,16 @@ static void test_absent(void)
     uint64_t off;
     GError *err = NULL;
 
-    build_entry(code, sizeof(code), NULL, 0, 0x100);
+    build_entry(code, sizeof(code), "", 0, 0x100);
     g_assert_false(st_linux_find_sysret(code, sizeof(code), &off, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
     g_clear_error(&err);
 
     /* only a 32-bit sysretl: not ours */
     {
-        static const uint8_t tail[] = { SWAPGS, SYSRETL };
+        static const char tail[] = SWAPGS SYSRETL;
 
-        build_entry(code, sizeof(code), tail, sizeof(tail), 0x100);
+        build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x100);
         g_assert_false(st_linux_find_sysret(code, sizeof(code), &off, &err));
         g_clear_error(&err);
     }
@@ -107,13 +106,13 @@ static void test_absent(void)
 
 static void test_no_swapgs(void)
 {
-    static const uint8_t tail[] = { POP_RDI, POP_RSP, NOP5, NOP5, NOP5,
-                                    NOP5, NOP5, SYSRETQ };
+    static const char tail[] = POP_RDI POP_RSP NOP5 NOP5 NOP5 NOP5 NOP5
+        SYSRETQ;
     uint8_t code[1024];
     uint64_t off;
     GError *err = NULL;
 
-    build_entry(code, sizeof(code), tail, sizeof(tail), 0x180);
+    build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x180);
     g_assert_false(st_linux_find_sysret(code, sizeof(code), &off, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
     g_assert_nonnull(strstr(err->message, "without swapgs"));
@@ -122,13 +121,12 @@ static void test_no_swapgs(void)
 
 static void test_two(void)
 {
-    static const uint8_t tail[] = { SWAPGS, SYSRETQ, POP_RDI, SWAPGS,
-                                    SYSRETQ };
+    static const char tail[] = SWAPGS SYSRETQ POP_RDI SWAPGS SYSRETQ;
     uint8_t code[1024];
     uint64_t off;
     GError *err = NULL;
 
-    build_entry(code, sizeof(code), tail, sizeof(tail), 0x180);
+    build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x180);
     g_assert_false(st_linux_find_sysret(code, sizeof(code), &off, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_assert_nonnull(strstr(err->message, "ambiguous"));
@@ -138,12 +136,10 @@ static void test_two(void)
 static void test_bytes_inside_instruction(void)
 {
     /* 48 0f 07 as the immediate of a mov: linear disassembly skips it */
-    static const uint8_t tail[] = { SWAPGS,
-                                    0x48, 0xb8, 0x0f, 0x01, 0xf8, 0x48, 0x0f,
-                                    0x07, 0x00, 0x00,
-                                    POP_RDI, SWAPGS, SYSRETQ };
+    static const char tail[] = SWAPGS "\x48" "\xb8" "\x0f" "\x01" "\xf8"
+        "\x48" "\x0f" "\x07" "\x00" "\x00" POP_RDI SWAPGS SYSRETQ;
     uint8_t code[1024];
-    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail), 0x100);
+    size_t at = build_entry(code, sizeof(code), tail, sizeof(tail) - 1, 0x100);
     uint64_t off = 0;
     GError *err = NULL;
 

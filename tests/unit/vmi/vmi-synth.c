@@ -380,11 +380,10 @@ uint64_t st_synth_file(StSynthKernel *k, uint64_t mount, uint64_t dentry,
 {
     const StLinuxProfile *p = k->prof;
     uint64_t f = st_synth_alloc(k->s, p->struct_size[ST_LS_FILE]);
+    uint64_t at = dentry + p->field[ST_LF_DENTRY_INODE].offset;
     uint64_t inode = 0;
 
-    g_assert_true(st_guest_read_u64(&k->s->vm,
-                                    dentry + p->field[ST_LF_DENTRY_INODE].offset,
-                                    &inode, NULL));
+    g_assert_true(st_guest_read_u64(&k->s->vm, at, &inode, NULL));
     st_synth_set(k->s, p, f, ST_LF_FILE_PATH_MNT,
                  mount + p->field[ST_LF_MOUNT_MNT].offset);
     st_synth_set(k->s, p, f, ST_LF_FILE_PATH_DENTRY, dentry);
