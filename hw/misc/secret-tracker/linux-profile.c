@@ -202,6 +202,20 @@ bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp)
     return true;
 }
 
+bool st_linux_profile_check_banner(const StLinuxProfile *prof,
+                                   const char *guest_banner, GError **errp)
+{
+    if (!prof->banner || !guest_banner ||
+        strcmp(prof->banner, guest_banner) == 0) {
+        return true;
+    }
+    g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_WRONG_KERNEL,
+                "profile %s is for \"%s\", but the guest runs \"%s\"",
+                prof->origin ? prof->origin : "(unnamed)", prof->banner,
+                guest_banner);
+    return false;
+}
+
 /* BTF: member lookup through anonymous structs and unions */
 
 #define ST_BTF_MAX_ANON_DEPTH 8

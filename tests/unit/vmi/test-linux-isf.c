@@ -356,6 +356,24 @@ static void test_huge(void)
     g_string_free(big, true);
 }
 
+static void test_banner_check(void)
+{
+    g_autofree char *path = fixture_path();
+    g_autoptr(StLinuxProfile) p = st_linux_profile_load_isf(path, NULL);
+    GError *err = NULL;
+
+    g_assert_nonnull(p);
+    g_assert_true(st_linux_profile_check_banner(p, SYNTH_BANNER, &err));
+    g_assert_true(st_linux_profile_check_banner(p, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_false(st_linux_profile_check_banner(
+        p, "Linux version 6.1.0-56-amd64 (x) #1 SMP", &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_WRONG_KERNEL);
+    g_assert_nonnull(strstr(err->message, "9.9.9-synthetic"));
+    g_assert_nonnull(strstr(err->message, "6.1.0-56-amd64"));
+    g_clear_error(&err);
+}
+
 static void test_missing_file(void)
 {
     GError *err = NULL;
@@ -377,6 +395,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/isf/pcpu-hot-and-optional",
                     test_optional_and_pcpu_hot);
     g_test_add_func("/vmi/isf/huge", test_huge);
+    g_test_add_func("/vmi/isf/banner-check", test_banner_check);
     g_test_add_func("/vmi/isf/missing-file", test_missing_file);
     return g_test_run();
 }

@@ -23,6 +23,7 @@ typedef enum StProfileErrorCode {
     ST_PROFILE_ERROR_RANGE,     /* an offset or size is out of range */
     ST_PROFILE_ERROR_NO_BTF,    /* no kernel BTF found in guest memory */
     ST_PROFILE_ERROR_NO_BANNER, /* no linux_banner found */
+    ST_PROFILE_ERROR_WRONG_KERNEL, /* the profile names another kernel */
 } StProfileErrorCode;
 
 /* Structs we read; their sizes bound the field offsets */
@@ -182,6 +183,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StLinuxProfile, st_linux_profile_free)
  * inside its struct, per-CPU offsets set.  Loaders call it last.
  */
 bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp);
+
+/*
+ * A profile that carries a banner (ISF linux_banner) must name the
+ * running kernel, whose banner is @guest_banner.  Passes when either is
+ * unknown: then only st_linux_validate() can tell.
+ */
+bool st_linux_profile_check_banner(const StLinuxProfile *prof,
+                                   const char *guest_banner, GError **errp);
 
 /* Fill @prof from parsed kernel BTF (types and the per-CPU DATASEC) */
 bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,

@@ -75,7 +75,13 @@ typedef struct StLinuxPtRegs {
 
 const char *st_linux_file_type_name(StLinuxFileType type);
 
-/* current: *(KERNEL_GS_BASE + per-CPU offset of current_task) */
+/*
+ * @percpu_base is this CPU's kernel per-CPU base: MSR_KERNEL_GS_BASE at
+ * the LSTAR entry (before swapgs), at sysretq (after it) and whenever the
+ * CPU is in user mode; the GS segment base when it is in kernel mode.
+ *
+ * current = *(percpu_base + per-CPU offset of current_task)
+ */
 bool st_linux_current_task(const StLinux *lx, uint64_t percpu_base,
                            uint64_t *task, GError **errp);
 bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
