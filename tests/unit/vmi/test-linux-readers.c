@@ -465,6 +465,11 @@ static void test_validate(void)
 
     file = st_synth_file(k, k->home_mnt, k->secret_dentry, 0);
     st_synth_install_fd(k, 1, file);
+    /* an anon inode (eventfd, epoll) has no file type, and is fine */
+    st_synth_install_fd(k, 5, st_synth_file(
+        k, k->root_mnt, st_synth_dentry(k, 0, "[eventfd]",
+                                        st_synth_inode(k, k->sb_root, 0600,
+                                                       77)), 2));
     g_assert_true(st_linux_validate(&k->lx, k->percpu, NULL, &err));
     g_assert_no_error(err);
 
