@@ -491,10 +491,20 @@ static bool st_scan_range(const StGuestMem *mem, uint64_t lo, uint64_t hi,
         const uint8_t *p = buf, *end;
 
         if (!st_guest_read_phys(mem, pos, buf, len, NULL)) {
-            /* the overlap may run past the end of RAM: retry without it */
-            len = MIN(hi - pos, (uint64_t)ST_SCAN_CHUNK);
-            scan_len = len;
-            if (!st_guest_read_phys(mem, pos, buf, len, NULL)) {
+            /* holes: read page by page, unreadable pages as zeroes */
+            size_t off;
+            bool any = false;
+
+            for (off = 0; off < len; off += 4096) {
+                size_t n = MIN(len - off, (size_t)4096);
+
+                if (st_guest_read_phys(mem, pos + off, buf + off, n, NULL)) {
+                    any = true;
+                } else {
+                    memset(buf + off, 0, n);
+                }
+            }
+            if (!any) {
                 continue;
             }
         }
@@ -535,7 +545,12 @@ typedef struct StBtfScanState {
     size_t size;
     uint64_t paddr;
     unsigned candidates;
+    uint64_t copied;    /* bytes copied out for candidates that failed */
 } StBtfScanState;
+
+/* A guest can plant fake headers: bound the work they cost */
+#define ST_BTF_MAX_CANDIDATES 256
+#define ST_BTF_MAX_COPIED_FACTOR 4
 
 static uint32_t st_le32(const uint8_t *p)
 {
@@ -552,9 +567,16 @@ static bool st_btf_scan_hit(const StGuestMem *mem, uint64_t paddr,
     struct btf *btf;
     bool ok;
 
-    if (avail < ST_BTF_HDR_LEN || s->candidates++ > 1000) {
-        return s->candidates > 1000;
+    uint8_t first, last;
+
+    if (s->candidates >= ST_BTF_MAX_CANDIDATES ||
+        s->copied > ST_BTF_MAX_COPIED_FACTOR * s->opts->max_size) {
+        return true;    /* give up; st_btf_scan() reports it */
     }
+    if (avail < ST_BTF_HDR_LEN) {
+        return false;
+    }
+    s->candidates++;
     type_off = st_le32(here + 8);
     type_len = st_le32(here + 12);
     str_off = st_le32(here + 16);
@@ -565,6 +587,15 @@ static bool st_btf_scan_hit(const StGuestMem *mem, uint64_t paddr,
         ST_BTF_HDR_LEN + data_len > s->opts->max_size) {
         return false;
     }
+    /* the string section starts and ends with a NUL: cheap to check */
+    if (!st_guest_read_phys(mem, paddr + ST_BTF_HDR_LEN + str_off, &first, 1,
+                            NULL) ||
+        !st_guest_read_phys(mem, paddr + ST_BTF_HDR_LEN + str_off + str_len -
+                            1, &last, 1, NULL) ||
+        first || last) {
+        return false;
+    }
+    s->copied += ST_BTF_HDR_LEN + data_len;
     blob = g_try_malloc(ST_BTF_HDR_LEN + data_len);
     if (!blob || !st_guest_read_phys(mem, paddr, blob,
                                      ST_BTF_HDR_LEN + data_len, NULL)) {
@@ -601,6 +632,14 @@ bool st_btf_scan(const StGuestMem *mem, uint64_t start,
     s.opts = opts;
     if (!st_scan_around(mem, start, opts, pat, sizeof(pat), st_btf_scan_hit,
                         &s) || !s.blob) {
+        if (s.candidates >= ST_BTF_MAX_CANDIDATES ||
+            s.copied > ST_BTF_MAX_COPIED_FACTOR * opts->max_size) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_NO_BTF,
+                        "no kernel BTF found: gave up after %u BTF-like "
+                        "headers (%" PRIu64 " MiB copied) from 0x%" PRIx64,
+                        s.candidates, s.copied >> 20, start);
+            return false;
+        }
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_NO_BTF,
                     "no kernel BTF found in guest memory from 0x%" PRIx64
                     " (-%" PRIu64 " MiB, +%" PRIu64 " MiB; %u candidates)",

@@ -1,0 +1,418 @@
+/*
+ * secret-tracker: BTF profiles and the BTF scanner on synthetic BTF
+ *
+ * The BTF is written here with libbpf's writer API to the synthetic
+ * layout (vmi-synth.c), with anonymous unions and structs, a bitfield,
+ * and per-CPU variables either plain (up to 6.1) or in pcpu_hot (6.2+).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "vmi-synth.h"
+
+#include <string.h>
+#include <bpf/btf.h>
+
+typedef struct Types {
+    int u8, u16, u32, u64, ptr;
+} Types;
+
+static int add_struct(struct btf *btf, const char *name, uint32_t size)
+{
+    int id = btf__add_struct(btf, name, size);
+
+    g_assert_cmpint(id, >, 0);
+    return id;
+}
+
+static void field(struct btf *btf, const char *name, int type, uint32_t off)
+{
+    g_assert_cmpint(btf__add_field(btf, name, type, off * 8, 0), ==, 0);
+}
+
+static int array(struct btf *btf, const Types *t, int elem, uint32_t n)
+{
+    int id = btf__add_array(btf, t->u32, elem, n);
+
+    g_assert_cmpint(id, >, 0);
+    return id;
+}
+
+static int int_of_size(const Types *t, uint32_t size)
+{
+    switch (size) {
+    case 1:
+        return t->u8;
+    case 2:
+        return t->u16;
+    case 4:
+        return t->u32;
+    default:
+        g_assert_cmpuint(size, ==, 8);
+        return t->u64;
+    }
+}
+
+/* The plain (undotted) fields of @in, as in the synthetic profile */
+static void plain_fields(struct btf *btf, const Types *t,
+                         const StLinuxProfile *p, StLinuxStruct in,
+                         const int *struct_type)
+{
+    unsigned i;
+
+    for (i = 0; i < ST_LF__COUNT; i++) {
+        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+        const StLinuxFieldInfo *f = &p->field[i];
+        int type;
+
+        if (spec->in != in || strchr(spec->path, '.') || !f->present ||
+            i == ST_LF_SOCKET_TYPE) {
+            continue;
+        }
+        switch (f->kind) {
+        case ST_LK_PTR:
+            type = t->ptr;
+            break;
+        case ST_LK_ARRAY:
+            type = struct_type[i] ? struct_type[i]
+                                  : array(btf, t, t->u8, f->size);
+            break;
+        case ST_LK_STRUCT:
+            type = struct_type[i];
+            break;
+        default:
+            type = int_of_size(t, f->size);
+        }
+        g_assert_cmpint(type, >, 0);
+        field(btf, spec->path, type, f->offset);
+    }
+}
+
+/*
+ * Fields go to the last type added, so the types a struct needs (arrays,
+ * nested structs) are created before it.
+ */
+static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
+{
+    struct btf *btf = btf__new_empty();
+    Types t;
+    int st[ST_LF__COUNT] = { 0 };
+    int vfsmount, path, qstr, anon_s, anon_u, skc, sock, sun, sun_arr;
+    int skc_addr_s, skc_addr_u, skc_port_s, v6, var1, var2, sec, hot = 0;
+    int i;
+    const StLinuxStruct simple[] = {
+        ST_LS_TASK_STRUCT, ST_LS_FILES_STRUCT, ST_LS_FDTABLE, ST_LS_INODE,
+        ST_LS_SUPER_BLOCK, ST_LS_MOUNT, ST_LS_UNIX_SOCK, ST_LS_UNIX_ADDRESS,
+        ST_LS_PT_REGS,
+    };
+
+    g_assert_nonnull(btf);
+    t.u8 = btf__add_int(btf, "unsigned char", 1, 0);
+    t.u16 = btf__add_int(btf, "short unsigned int", 2, 0);
+    t.u32 = btf__add_int(btf, "unsigned int", 4, 0);
+    t.u64 = btf__add_int(btf, "long long unsigned int", 8, 0);
+    t.ptr = btf__add_ptr(btf, 0);
+
+    vfsmount = add_struct(btf, "vfsmount", p->struct_size[ST_LS_VFSMOUNT]);
+    field(btf, "mnt_root", t.ptr, p->field[ST_LF_VFSMOUNT_ROOT].offset);
+    path = add_struct(btf, "path", 16);
+    field(btf, "mnt", t.ptr, 0);
+    field(btf, "dentry", t.ptr, 8);
+
+    /*
+     * struct qstr {
+     *     union { struct { u32 hash, len; }; u64 hash_len; };
+     *     const unsigned char *name;
+     * };
+     */
+    anon_s = add_struct(btf, NULL, 8);
+    field(btf, "hash", t.u32, 0);
+    field(btf, "len", t.u32, 4);
+    anon_u = btf__add_union(btf, NULL, 8);
+    field(btf, NULL, anon_s, 0);
+    field(btf, "hash_len", t.u64, 0);
+    qstr = add_struct(btf, "qstr", 16);
+    field(btf, NULL, anon_u, 0);
+    field(btf, "name", t.ptr, 8);
+
+    /* sock_common with its anonymous address and port unions */
+    skc_addr_s = add_struct(btf, NULL, 8);
+    field(btf, "skc_daddr", t.u32, 0);
+    field(btf, "skc_rcv_saddr", t.u32, 4);
+    skc_addr_u = btf__add_union(btf, NULL, 8);
+    field(btf, "skc_addrpair", t.u64, 0);
+    field(btf, NULL, skc_addr_s, 0);
+    skc_port_s = add_struct(btf, NULL, 4);
+    field(btf, "skc_dport", t.u16, 0);
+    field(btf, "skc_num", t.u16, 2);
+    v6 = array(btf, &t, t.u8, 16);
+    skc = add_struct(btf, "sock_common", p->struct_size[ST_LS_SOCK_COMMON]);
+    field(btf, NULL, skc_addr_u, p->field[ST_LF_SKC_DADDR].offset);
+    field(btf, NULL, skc_port_s, p->field[ST_LF_SKC_DPORT].offset);
+    field(btf, "skc_family", t.u16, p->field[ST_LF_SKC_FAMILY].offset);
+    field(btf, "skc_v6_daddr", v6, p->field[ST_LF_SKC_V6_DADDR].offset);
+    field(btf, "skc_v6_rcv_saddr", v6,
+          p->field[ST_LF_SKC_V6_RCV_SADDR].offset);
+    sock = add_struct(btf, "sock", p->struct_size[ST_LS_SOCK]);
+    field(btf, "__sk_common", skc, p->field[ST_LF_SOCK_COMMON].offset);
+
+    i = array(btf, &t, t.u8, 108);
+    sun = add_struct(btf, "sockaddr_un", p->struct_size[ST_LS_SOCKADDR_UN]);
+    field(btf, "sun_family", t.u16, 0);
+    field(btf, "sun_path", i, p->field[ST_LF_SOCKADDR_UN_PATH].offset);
+    sun_arr = array(btf, &t, sun, 1);
+
+    /* socket: "type" is a 16-bit bitfield here */
+    add_struct(btf, "socket", p->struct_size[ST_LS_SOCKET]);
+    field(btf, "sk", t.ptr, p->field[ST_LF_SOCKET_SK].offset);
+    field(btf, "file", t.ptr, p->field[ST_LF_SOCKET_FILE].offset);
+    g_assert_cmpint(btf__add_field(btf, "type", t.u32,
+                                   p->field[ST_LF_SOCKET_TYPE].offset * 8,
+                                   16), ==, 0);
+
+    add_struct(btf, "file", p->struct_size[ST_LS_FILE]);
+    field(btf, "f_path", path, p->field[ST_LF_FILE_PATH_MNT].offset);
+    field(btf, "f_inode", t.ptr, p->field[ST_LF_FILE_INODE].offset);
+    field(btf, "f_flags", t.u32, p->field[ST_LF_FILE_FLAGS].offset);
+    field(btf, "f_mode", t.u32, p->field[ST_LF_FILE_MODE].offset);
+    field(btf, "private_data", t.ptr,
+          p->field[ST_LF_FILE_PRIVATE_DATA].offset);
+
+    i = array(btf, &t, t.u8, p->field[ST_LF_DENTRY_INAME].size);
+    add_struct(btf, "dentry", p->struct_size[ST_LS_DENTRY]);
+    field(btf, "d_parent", t.ptr, p->field[ST_LF_DENTRY_PARENT].offset);
+    field(btf, "d_name", qstr, p->field[ST_LF_DENTRY_NAME_LEN].offset - 4);
+    field(btf, "d_inode", t.ptr, p->field[ST_LF_DENTRY_INODE].offset);
+    field(btf, "d_iname", i, p->field[ST_LF_DENTRY_INAME].offset);
+
+    st[ST_LF_MOUNT_MNT] = vfsmount;
+    st[ST_LF_UNIX_SK] = sock;
+    st[ST_LF_UNIX_ADDRESS_NAME] = sun_arr;
+    st[ST_LF_TASK_COMM] = array(btf, &t, t.u8, 16);
+    st[ST_LF_SB_ID] = array(btf, &t, t.u8, 32);
+    for (i = 0; i < (int)G_N_ELEMENTS(simple); i++) {
+        add_struct(btf, st_linux_struct_names[simple[i]],
+                   p->struct_size[simple[i]]);
+        plain_fields(btf, &t, p, simple[i], st);
+    }
+
+    if (pcpu_hot) {
+        hot = add_struct(btf, "pcpu_hot", 64);
+        field(btf, "current_task", t.ptr, 0);
+        field(btf, "top_of_stack", t.u64, 0x18);
+        var1 = btf__add_var(btf, "pcpu_hot", BTF_VAR_GLOBAL_ALLOCATED, hot);
+        var2 = btf__add_var(btf, "cpu_number", BTF_VAR_GLOBAL_ALLOCATED,
+                            t.u32);
+    } else {
+        var1 = btf__add_var(btf, "current_task", BTF_VAR_GLOBAL_ALLOCATED,
+                            t.ptr);
+        var2 = btf__add_var(btf, "cpu_current_top_of_stack",
+                            BTF_VAR_GLOBAL_ALLOCATED, t.u64);
+    }
+    sec = btf__add_datasec(btf, ".data..percpu", 0x40000);
+    g_assert_cmpint(sec, >, 0);
+    if (pcpu_hot) {
+        g_assert_cmpint(btf__add_datasec_var_info(btf, var1, 0x32100, 64),
+                        ==, 0);
+        g_assert_cmpint(btf__add_datasec_var_info(btf, var2, 0x32200, 4),
+                        ==, 0);
+    } else {
+        g_assert_cmpint(btf__add_datasec_var_info(
+            btf, var1, p->percpu[ST_LP_CURRENT_TASK], 8), ==, 0);
+        g_assert_cmpint(btf__add_datasec_var_info(
+            btf, var2, p->percpu[ST_LP_TOP_OF_STACK], 8), ==, 0);
+    }
+    return btf;
+}
+
+static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
+{
+    unsigned i;
+
+    for (i = 0; i < ST_LF__COUNT; i++) {
+        if (i == ST_LF_PCPU_HOT_CURRENT_TASK ||
+            i == ST_LF_PCPU_HOT_TOP_OF_STACK) {
+            continue;
+        }
+        g_assert_cmpint(got->field[i].present, ==, p->field[i].present);
+        g_assert_cmphex(got->field[i].offset, ==, p->field[i].offset);
+        g_assert_cmpuint(got->field[i].size, ==, p->field[i].size);
+        g_assert_cmpuint(got->field[i].kind, ==, p->field[i].kind);
+        g_assert_cmpuint(got->field[i].bit_size, ==,
+                         i == ST_LF_SOCKET_TYPE ? 16 : 0);
+    }
+}
+
+static void test_profile_from_btf(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = st_linux_profile_new();
+    struct btf *btf = synth_btf(p, false);
+    GError *err = NULL;
+
+    g_assert_true(st_linux_profile_from_btf(got, btf, &err));
+    g_assert_no_error(err);
+    check_profile(got, p);
+    g_assert_cmphex(got->percpu[ST_LP_CURRENT_TASK], ==,
+                    p->percpu[ST_LP_CURRENT_TASK]);
+    g_assert_cmphex(got->percpu[ST_LP_TOP_OF_STACK], ==,
+                    p->percpu[ST_LP_TOP_OF_STACK]);
+    g_assert_false(got->field[ST_LF_PCPU_HOT_CURRENT_TASK].present);
+    btf__free(btf);
+}
+
+static void test_pcpu_hot(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = st_linux_profile_new();
+    struct btf *btf = synth_btf(p, true);
+    GError *err = NULL;
+
+    g_assert_true(st_linux_profile_from_btf(got, btf, &err));
+    g_assert_no_error(err);
+    check_profile(got, p);
+    g_assert_cmphex(got->percpu[ST_LP_CURRENT_TASK], ==, 0x32100);
+    g_assert_cmphex(got->percpu[ST_LP_TOP_OF_STACK], ==, 0x32118);
+    btf__free(btf);
+}
+
+static void test_missing_member(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = st_linux_profile_new();
+    struct btf *btf = btf__new_empty();
+    GError *err = NULL;
+
+    /* a task_struct without pid */
+    btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    btf__add_struct(btf, "task_struct", 64);
+    btf__add_field(btf, "tgid", 1, 0, 0);
+    g_assert_false(st_linux_profile_from_btf(got, btf, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_assert_nonnull(strstr(err->message, "pid"));
+    g_clear_error(&err);
+    btf__free(btf);
+}
+
+#define LSTAR 0xffffffff81e00080ULL
+#define KERNEL_PHYS 0x1000000ULL
+#define BANNER "Linux version 9.9.9-synthetic (st@test) #1 SMP"
+
+/* Kernel text mapped at 16 MiB, BTF and a banner some MiB later */
+static StSynth *kernel_image(const void *raw, uint32_t raw_len,
+                             uint64_t btf_pa)
+{
+    StSynth *s = st_synth_new(false);
+    uint64_t va = LSTAR & ~0x1fffffULL;
+    static const uint8_t code[] = { 0x0f, 0x01, 0xf8 };
+
+    st_synth_map(s, va, KERNEL_PHYS, 2 << 20);
+    st_synth_write_phys(s, KERNEL_PHYS + (LSTAR & 0x1fffff), code, 3);
+    st_synth_write_phys(s, btf_pa - 0x10000, BANNER "\n", sizeof(BANNER));
+    st_synth_write_phys(s, btf_pa, raw, raw_len);
+    return s;
+}
+
+static void fake_header(StSynth *s, uint64_t pa, uint32_t type_len,
+                        uint32_t str_len)
+{
+    uint8_t h[24] = { 0x9f, 0xeb, 1, 0, 24, 0, 0, 0 };
+    uint32_t v[4] = { 0, type_len, type_len, str_len };
+
+    memcpy(h + 8, v, sizeof(v));
+    st_synth_write_phys(s, pa, h, sizeof(h));
+}
+
+static void test_scan(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = NULL, again = NULL;
+    struct btf *btf = synth_btf(p, false);
+    struct btf *other = btf__new_empty();
+    uint32_t raw_len, other_len;
+    const void *raw = btf__raw_data(btf, &raw_len);
+    const void *other_raw;
+    uint64_t btf_pa = KERNEL_PHYS + (20 << 20) + 0x1b88;
+    StSynth *s = kernel_image(raw, raw_len, btf_pa);
+    GError *err = NULL;
+
+    /* before the real one: junk sizes, then a BTF without task_struct */
+    fake_header(s, btf_pa - 0x9000, 0x7fffffff, 0x7fffffff);
+    fake_header(s, btf_pa - 0x8000, 16, 16);
+    btf__add_int(other, "int", 4, BTF_INT_SIGNED);
+    other_raw = btf__raw_data(other, &other_len);
+    st_synth_write_phys(s, btf_pa - 0x4000, other_raw, other_len);
+
+    st_linux_profile_cache_clear();
+    got = st_linux_profile_auto(&s->vm, LSTAR, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(got);
+    g_assert_cmphex(got->btf_paddr, ==, btf_pa);
+    g_assert_cmpuint(got->btf_size, ==, raw_len);
+    g_assert_cmpstr(got->banner, ==, BANNER);
+    g_assert_cmpint(got->source, ==, ST_PROFILE_SOURCE_BTF);
+    g_assert_false(got->from_cache);
+    check_profile(got, p);
+
+    again = st_linux_profile_auto(&s->vm, LSTAR, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(again->from_cache);
+    check_profile(again, p);
+
+    /* LSTAR not mapped */
+    g_assert_null(st_linux_profile_auto(&s->vm, LSTAR + (2 << 20), NULL,
+                                        &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
+    g_clear_error(&err);
+    st_synth_free(s);
+    btf__free(btf);
+    btf__free(other);
+}
+
+static void test_scan_hostile(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    struct btf *btf = synth_btf(p, false);
+    uint32_t raw_len;
+    const void *raw = btf__raw_data(btf, &raw_len);
+    uint64_t btf_pa = KERNEL_PHYS + (24 << 20);
+    StSynth *s = kernel_image(raw, raw_len, btf_pa);
+    uint8_t *blob;
+    size_t size;
+    uint64_t paddr;
+    int64_t t0;
+    GError *err = NULL;
+    int i;
+
+    /* 300 plausible headers in front of the real BTF: the scan gives up */
+    for (i = 0; i < 300; i++) {
+        fake_header(s, KERNEL_PHYS + (4 << 20) + i * 0x1000, 64, 64);
+    }
+    t0 = g_get_monotonic_time();
+    g_assert_false(st_btf_scan(&s->mem, KERNEL_PHYS, NULL, &blob, &size,
+                               &paddr, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_NO_BTF);
+    g_assert_nonnull(strstr(err->message, "gave up"));
+    g_clear_error(&err);
+    g_test_message("hostile scan: %" PRId64 " us",
+                   g_get_monotonic_time() - t0);
+
+    /* nothing in range at all */
+    g_assert_false(st_btf_scan(&s->mem, 0x100000000ULL, NULL, &blob, &size,
+                               &paddr, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_NO_BTF);
+    g_clear_error(&err);
+    st_synth_free(s);
+    btf__free(btf);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vmi/btf-synth/profile", test_profile_from_btf);
+    g_test_add_func("/vmi/btf-synth/pcpu-hot", test_pcpu_hot);
+    g_test_add_func("/vmi/btf-synth/missing-member", test_missing_member);
+    g_test_add_func("/vmi/btf-synth/scan", test_scan);
+    g_test_add_func("/vmi/btf-synth/scan-hostile", test_scan_hostile);
+    return g_test_run();
+}
