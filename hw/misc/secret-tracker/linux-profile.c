@@ -123,6 +123,26 @@ const char *st_linux_profile_source_name(StLinuxProfileSource source)
     }
 }
 
+char *st_linux_profile_describe(const StLinuxProfile *prof)
+{
+    GString *s = g_string_new(st_linux_profile_source_name(prof->source));
+
+    if (prof->origin) {
+        g_string_append_printf(s, " (%s)", prof->origin);
+    }
+    if (prof->banner) {
+        g_string_append_printf(s, ", kernel \"%s\"", prof->banner);
+    }
+    if (prof->source == ST_PROFILE_SOURCE_BTF) {
+        g_string_append_printf(s, ", BTF %" PRIu64 " bytes at guest-physical"
+                               " 0x%" PRIx64 ", found and parsed in %.1f ms%s",
+                               prof->btf_size, prof->btf_paddr,
+                               prof->btf_time_us / 1000.0,
+                               prof->from_cache ? " (cached)" : "");
+    }
+    return g_string_free(s, false);
+}
+
 StLinuxProfile *st_linux_profile_new(void)
 {
     return g_new0(StLinuxProfile, 1);

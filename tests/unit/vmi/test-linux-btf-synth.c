@@ -327,6 +327,7 @@ static void test_scan(void)
 {
     g_autoptr(StLinuxProfile) p = st_synth_profile();
     g_autoptr(StLinuxProfile) got = NULL, again = NULL;
+    g_autofree char *desc = NULL;
     struct btf *btf = synth_btf(p, false);
     struct btf *other = btf__new_empty();
     uint32_t raw_len, other_len;
@@ -358,6 +359,10 @@ static void test_scan(void)
     g_assert_no_error(err);
     g_assert_true(again->from_cache);
     check_profile(again, p);
+    desc = st_linux_profile_describe(again);
+    g_assert_true(g_str_has_prefix(desc, "btf (guest memory), kernel \""
+                                   BANNER "\", BTF "));
+    g_assert_true(g_str_has_suffix(desc, " ms (cached)"));
 
     /* LSTAR not mapped */
     g_assert_null(st_linux_profile_auto(&s->vm, LSTAR + (2 << 20), NULL,

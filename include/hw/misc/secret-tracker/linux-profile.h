@@ -173,6 +173,8 @@ typedef struct StLinuxProfile {
 } StLinuxProfile;
 
 const char *st_linux_profile_source_name(StLinuxProfileSource source);
+/* One line for status: source, origin, banner, BTF size/time; g_free() */
+char *st_linux_profile_describe(const StLinuxProfile *prof);
 StLinuxProfile *st_linux_profile_new(void);
 StLinuxProfile *st_linux_profile_copy(const StLinuxProfile *prof);
 void st_linux_profile_free(StLinuxProfile *prof);
