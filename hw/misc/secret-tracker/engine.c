@@ -121,6 +121,7 @@ typedef struct StChild {
 
 typedef struct StPattern {
     char *glob;
+    const char *base;           /* last component, NULL if unknown */
     unsigned label;
 } StPattern;
 
@@ -1260,6 +1261,30 @@ static void st_rule_execve(StEngine *e, const StEngineTask *task)
     }
 }
 
+/*
+ * Can a pattern match @obj, judging by its file name alone?  A file name
+ * is cheap; a full path is a walk up the guest's dentries.
+ */
+static bool st_open_may_match(StEngine *e, const StEngineObject *obj)
+{
+    unsigned i;
+
+    if (!e->cfg.ops.get_name ||
+        !e->cfg.ops.get_name(e->cfg.opaque, obj, e->path_buf,
+                             sizeof(e->path_buf))) {
+        return true;
+    }
+    e->path_buf[sizeof(e->path_buf) - 1] = '\0';
+    for (i = 0; i < e->patterns->len; i++) {
+        StPattern *pat = g_ptr_array_index(e->patterns, i);
+
+        if (!pat->base || fnmatch(pat->base, e->path_buf, FNM_PATHNAME) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void st_rule_open(StEngine *e, const StPending *p, int64_t ret,
                          uint64_t now)
 {
@@ -1272,7 +1297,8 @@ static void st_rule_open(StEngine *e, const StPending *p, int64_t ret,
     if (!st_fd_lookup(e, &p->task, (int)ret, &obj, true)) {
         return;
     }
-    if (!st_kind_has_path(obj.kind) || !e->cfg.ops.get_path) {
+    if (!st_kind_has_path(obj.kind) || !e->cfg.ops.get_path ||
+        !st_open_may_match(e, &obj)) {
         return;
     }
     if (!e->cfg.ops.get_path(e->cfg.opaque, &obj, e->path_buf,
@@ -1466,7 +1492,7 @@ static StNode *st_first_appearance(StEngine *e, const StEngineTask *task,
         parent = g_hash_table_lookup(e->tgids, GUINT_TO_POINTER(task->ppid));
     }
     /* Started after the parent became tracked: forked by it since. */
-    if (parent && parent->info.labels &&
+    if (parent && parent->info.labels && !parent->info.dead &&
         task->start_time > parent->tracked_hwm) {
         return st_child_tracked(e, parent, task, ST_NR_CLONE, now, now);
     }
@@ -1696,6 +1722,12 @@ static bool st_pattern_check(const char *pattern, GError **errp)
                     ST_ENGINE_PATH_MAX - 1);
         return false;
     }
+    if (pattern[0] != '/') {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "secret-tracker: pattern '%s' must be an absolute path "
+                    "(start with '/')", pattern);
+        return false;
+    }
     for (i = 0; i < len; i++) {
         if (pattern[i] == '\\') {
             if (++i == len) {
@@ -1732,6 +1764,7 @@ bool st_engine_register_pattern(StEngine *e, const char *pattern,
                                 const char *label, GError **errp)
 {
     StPattern *pat;
+    const char *base;
     int idx;
 
     if (!st_pattern_check(pattern, errp)) {
@@ -1744,6 +1777,11 @@ bool st_engine_register_pattern(StEngine *e, const char *pattern,
     pat = g_new0(StPattern, 1);
     pat->glob = g_strdup(pattern);
     pat->label = idx;
+    /* The name filter only knows unescaped separators. */
+    base = strrchr(pat->glob, '/');
+    if (base == pat->glob || base[-1] != '\\') {
+        pat->base = base + 1;
+    }
     g_ptr_array_add(e->patterns, pat);
     return true;
 }

@@ -105,6 +105,19 @@ static bool fake_get_path(void *opaque, const StEngineObject *obj,
     return true;
 }
 
+static bool fake_get_name(void *opaque, const StEngineObject *obj,
+                          char *buf, size_t size)
+{
+    Fake *f = opaque;
+    FakeFd *ff = fake_by_handle(f, obj);
+
+    if (!ff) {
+        return false;
+    }
+    g_strlcpy(buf, strrchr(ff->path, '/') + 1, size);
+    return true;
+}
+
 static bool fake_read_path_arg(void *opaque, const StEngineTask *task,
                                int dirfd, uint64_t uptr, char *buf,
                                size_t size)
@@ -158,6 +171,7 @@ static Fake *fake_new_with(StEngineConfig *cfg)
     f->new_flows = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     cfg->ops.resolve_fd = fake_resolve_fd;
     cfg->ops.get_path = fake_get_path;
+    cfg->ops.get_name = fake_get_name;
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
     cfg->opaque = f;
@@ -751,6 +765,16 @@ static void test_clone_thread(void)
                                inode(f, DEV_DISK, 60)->id,
                                ST_ENGINE_FAMILY_WRITE)->count, ==, 2);
     g_assert_cmpuint(n_flows(f), ==, 2);
+
+    /* A thread that never makes a syscall leaves no child to pair... */
+    sys(f, &app, NR_CLONE, 0x3d0f00, 0, 0, 0, 0, 103, 400);
+    /* ...so a later, unrelated process with that pid stays untracked. */
+    {
+        StEngineTask stranger = mktask(103, 9000, 1, 1, "stranger");
+
+        sys_rw(f, &stranger, NR_WRITE, 1, 4, 500);
+        g_assert_null(proc_of(f, &stranger));
+    }
     fake_free(f);
 }
 
@@ -873,6 +897,8 @@ static void test_open_pattern(void)
     assert_labels(f, inode(f, DEV_DISK, 82)->labels, "ssh");
     g_assert_null(inode(f, DEV_DISK, 83));
     g_assert_null(inode(f, DEV_DISK, 84));   /* failed open */
+    /* id_ecdsa matches no pattern by name: its path was never asked. */
+    g_assert_cmpuint(f->get_path_calls, ==, 3);
     /* Opening is no flow, and the opener is not tracked. */
     g_assert_cmpuint(n_flows(f), ==, 0);
     g_assert_null(proc_of(f, &ed));
@@ -885,7 +911,7 @@ static void test_open_pattern(void)
 static void test_bad_pattern(void)
 {
     static const char *const bad[] = {
-        "/secret/[abc", "", "/x\\", "/a/[!]", "/a[/b]",
+        "/secret/[abc", "", "/x\\", "/a/[!]", "/a[/b]", "*secret*",
     };
     Fake *f = fake_new();
     unsigned i;

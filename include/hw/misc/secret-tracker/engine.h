@@ -219,8 +219,12 @@ typedef struct StEngineObject {
  *     exit.  Mandatory.
  * @get_path: the absolute path of @obj (through its @path_handle) into
  *     @buf of @size bytes, NUL terminated; false on failure.  Called at
- *     open only when glob patterns are registered.  May be NULL (then
- *     patterns never match).
+ *     open only when glob patterns are registered (and, with @get_name,
+ *     only when the file name can match one).  May be NULL (then patterns
+ *     never match).
+ * @get_name: the last path component of @obj (the dentry's own name),
+ *     cheaper than @get_path; lets the engine skip @get_path for files
+ *     whose name no pattern matches.  May be NULL.
  * @read_path_arg: the absolute path named by the user pointer @uptr,
  *     relative to @dirfd (-100 for the cwd), into @buf; false on failure.
  *     Called after a successful rename or unlink, only while some tracked
@@ -237,6 +241,8 @@ typedef struct StEngineOps {
     bool (*resolve_fd)(void *opaque, const StEngineTask *task, int fd,
                        StEngineObject *out);
     bool (*get_path)(void *opaque, const StEngineObject *obj,
+                     char *buf, size_t size);
+    bool (*get_name)(void *opaque, const StEngineObject *obj,
                      char *buf, size_t size);
     bool (*read_path_arg)(void *opaque, const StEngineTask *task, int dirfd,
                           uint64_t uptr, char *buf, size_t size);
@@ -417,10 +423,12 @@ void st_engine_free(StEngine *e);
  * st_engine_register_pattern: make files whose resolved path matches a
  * shell glob secret when they are opened.
  * @e: the engine.
- * @pattern: a glob (``*``, ``?``, ``[...]``, backslash escapes; ``*`` and
- *     ``?`` do not match ``/``), matched against absolute paths.
+ * @pattern: an absolute glob (``*``, ``?``, ``[...]``, backslash escapes;
+ *     ``*`` and ``?`` do not match ``/``, and do match a leading dot),
+ *     matched with fnmatch(3) against the opened file's absolute path.
  * @label: the label, or NULL to use @pattern.
- * @errp: set on a malformed pattern or when labels run out.
+ * @errp: set on a malformed pattern (empty, not absolute, an unclosed
+ *     ``[``, a trailing backslash) or when labels run out.
  *
  * Returns: true on success.
  */
