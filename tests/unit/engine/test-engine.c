@@ -845,6 +845,13 @@ static void test_exit_and_pid_reuse(void)
     g_assert_null(proc_of(f, &reuse));
     g_assert_null(inode(f, DEV_DISK, 70));
     g_assert_cmpuint(n_flows(f), ==, flows);
+    /* A child of the new pid-100 process, parent known by tgid only. */
+    {
+        StEngineTask kid = mktask(120, 9500, 100, 0, "kid");
+
+        sys_rw(f, &kid, NR_WRITE, 1, 10, 400);
+        g_assert_null(proc_of(f, &kid));
+    }
     fake_free(f);
 }
 
@@ -1478,6 +1485,19 @@ static void test_rename(void)
     sys(f, &mv, NR_RENAMEAT2, (uint64_t)-100, 0x6000, (uint64_t)-100, 0x7000,
         0, 0, 500);
     g_assert_cmpstr(n->path, ==, "/srv/x");
+
+    /* Renamed over another tracked file: that one is gone. */
+    {
+        uint64_t key = reg(f, DEV_DISK, 11, "K");
+
+        g_assert_true(st_engine_set_path(f->e, key, "/etc/key"));
+        fake_uptr(f, 0x8000, "/srv/x");
+        fake_uptr(f, 0x9000, "/etc/key");
+        sys(f, &mv, NR_RENAME, 0x8000, 0x9000, 0, 0, 0, 0, 600);
+        g_assert_true(st_engine_node(f->e, key)->deleted);
+        g_assert_false(n->deleted);
+        g_assert_cmpstr(n->path, ==, "/etc/key");
+    }
     fake_free(f);
 }
 
