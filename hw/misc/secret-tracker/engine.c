@@ -160,6 +160,7 @@ struct StEngine {
     GPtrArray *pending_eps;
     GHashTable *children;       /* tid -> StChild */
 
+    unsigned n_live_procs;      /* tracked processes not dead */
     uint64_t hwm;               /* highest task start time seen */
     uint64_t last_ns;
     uint64_t proc_gen;          /* bumps when process tracking may change */
@@ -560,14 +561,32 @@ static StNode *st_proc_lookup(StEngine *e, uint32_t tgid, uint64_t start)
     return g_hash_table_lookup(e->procs, &key);
 }
 
+/* @task with its details, fetched into @tmp if the caller left them out. */
+static const StEngineTask *st_task_full(StEngine *e, const StEngineTask *task,
+                                        StEngineTask *tmp)
+{
+    if (task->details || !e->cfg.ops.task_details) {
+        return task;
+    }
+    *tmp = *task;
+    if (e->cfg.ops.task_details(e->cfg.opaque, tmp)) {
+        tmp->details = true;
+    } else {
+        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
+    }
+    return tmp;
+}
+
 static StNode *st_proc_new(StEngine *e, const StEngineTask *task,
                            uint64_t now)
 {
     StNode *n = st_node_new(e, ST_ENGINE_KIND_PROCESS, now);
+    StEngineTask tmp;
 
     if (!n) {
         return NULL;
     }
+    task = st_task_full(e, task, &tmp);
     n->info.tgid = task->tgid;
     n->info.start_time = task->start_time;
     n->info.ppid = task->ppid;
@@ -578,6 +597,7 @@ static StNode *st_proc_new(StEngine *e, const StEngineTask *task,
     n->tracked_hwm = e->hwm;
     g_hash_table_insert(e->procs, &n->key, n);
     g_hash_table_replace(e->tgids, GUINT_TO_POINTER(task->tgid), n);
+    e->n_live_procs++;
     e->proc_gen++;
     return n;
 }
@@ -1253,9 +1273,11 @@ static void st_rule_clone(StEngine *e, const StPending *p, int64_t ret,
 static void st_rule_execve(StEngine *e, const StEngineTask *task)
 {
     StNode *proc = st_proc_lookup(e, task->tgid, task->start_time);
+    StEngineTask tmp;
 
     st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
     if (proc) {
+        task = st_task_full(e, task, &tmp);
         memcpy(proc->info.comm, task->comm, ST_ENGINE_COMM_LEN);
         proc->info.comm[ST_ENGINE_COMM_LEN - 1] = '\0';
     }
@@ -1468,6 +1490,7 @@ static void st_resolve_unpaired(StEngine *e, StPending *p,
 static StNode *st_first_appearance(StEngine *e, const StEngineTask *task,
                                    uint64_t now)
 {
+    StEngineTask tmp;
     StNode *parent;
 
     if (g_hash_table_size(e->children)) {
@@ -1486,6 +1509,10 @@ static StNode *st_first_appearance(StEngine *e, const StEngineTask *task,
             }
         }
     }
+    if (!e->n_live_procs) {
+        return NULL;            /* no tracked parent: spare the details */
+    }
+    task = st_task_full(e, task, &tmp);
     if (task->parent_start_time) {
         parent = st_proc_lookup(e, task->ppid, task->parent_start_time);
     } else {
@@ -1541,8 +1568,9 @@ static void st_process_exit(StEngine *e, const StEngineTask *task,
     }
     st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
     proc = st_proc_lookup(e, task->tgid, task->start_time);
-    if (proc) {
+    if (proc && !proc->info.dead) {
         proc->info.dead = true;
+        e->n_live_procs--;
     }
     e->proc_gen++;
 }

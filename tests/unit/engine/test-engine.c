@@ -49,6 +49,8 @@ typedef struct Fake {
     StEngineEndpoint send_peer;
     unsigned resolve_calls;
     unsigned get_path_calls;
+    unsigned details_calls;
+    GHashTable *details;        /* tid -> StEngineTask with details */
     GArray *new_flows;          /* ids announced */
     StEngine *e;
 } Fake;
@@ -145,6 +147,22 @@ static bool fake_send_peer(void *opaque, const StEngineTask *task,
     return true;
 }
 
+static bool fake_task_details(void *opaque, StEngineTask *task)
+{
+    Fake *f = opaque;
+    StEngineTask *full = g_hash_table_lookup(f->details,
+                                             GUINT_TO_POINTER(task->tid));
+
+    f->details_calls++;
+    if (!full) {
+        return false;
+    }
+    task->ppid = full->ppid;
+    task->parent_start_time = full->parent_start_time;
+    memcpy(task->comm, full->comm, sizeof(task->comm));
+    return true;
+}
+
 static void fake_new_flow(void *opaque, const StEngineFlowInfo *flow)
 {
     Fake *f = opaque;
@@ -169,11 +187,14 @@ static Fake *fake_new_with(StEngineConfig *cfg)
     f->uptrs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                      g_free);
     f->new_flows = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    f->details = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                       g_free);
     cfg->ops.resolve_fd = fake_resolve_fd;
     cfg->ops.get_path = fake_get_path;
     cfg->ops.get_name = fake_get_name;
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
+    cfg->ops.task_details = fake_task_details;
     cfg->opaque = f;
     cfg->new_flow = fake_new_flow;
     cfg->new_flow_opaque = f;
@@ -194,6 +215,7 @@ static void fake_free(Fake *f)
     g_hash_table_destroy(f->fds);
     g_hash_table_destroy(f->uptrs);
     g_array_free(f->new_flows, TRUE);
+    g_hash_table_destroy(f->details);
     g_free(f);
 }
 
@@ -267,10 +289,28 @@ static StEngineTask mktask(uint32_t tgid, uint64_t start, uint32_t ppid,
     StEngineTask t = {
         .tid = tgid, .tid_start_time = start, .tgid = tgid,
         .start_time = start, .ppid = ppid, .parent_start_time = pstart,
+        .details = true,
     };
 
     g_strlcpy(t.comm, comm, sizeof(t.comm));
     return t;
+}
+
+/* A task as a caller that reads only ids and start times sends it. */
+static StEngineTask mktask_lazy(Fake *f, uint32_t tgid, uint64_t start,
+                                uint32_t ppid, uint64_t pstart,
+                                const char *comm)
+{
+    StEngineTask full = mktask(tgid, start, ppid, pstart, comm);
+    StEngineTask lazy = {
+        .tid = tgid, .tid_start_time = start, .tgid = tgid,
+        .start_time = start,
+    };
+    StEngineTask *stored = g_new(StEngineTask, 1);
+
+    *stored = full;
+    g_hash_table_replace(f->details, GUINT_TO_POINTER(tgid), stored);
+    return lazy;
 }
 
 static StEngineTask mkthread(const StEngineTask *proc, uint32_t tid,
@@ -795,6 +835,41 @@ static void test_clone_older_child(void)
     g_assert_nonnull(proc_of(f, &late));
     g_assert_nonnull(find_flow(f, proc_of(f, &sh)->id, proc_of(f, &late)->id,
                                ST_ENGINE_FAMILY_CLONE));
+    fake_free(f);
+}
+
+/* Task details (parent, comm) are fetched only when needed. */
+static void test_lazy_task_details(void)
+{
+    Fake *f = fake_new();
+    StEngineTask sh = mktask_lazy(f, 100, 1000, 1, 1, "sh");
+    StEngineTask kid = mktask_lazy(f, 150, 1700, 100, 1000, "kid");
+    StEngineTask other = mktask_lazy(f, 160, 1600, 1, 1, "other");
+    unsigned calls;
+
+    reg(f, DEV_DISK, 10, "S");
+    fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 11, "/etc/motd");
+    /* Nothing tracked to descend from: no details wanted. */
+    sys_rw(f, &sh, NR_WRITE, 1, 5, 100);
+    sys_rw(f, &sh, NR_READ, 4, 5, 110);
+    sys_rw(f, &other, NR_WRITE, 1, 5, 120);
+    g_assert_cmpuint(f->details_calls, ==, 0);
+    /* Becoming tracked: the node gets its comm. */
+    sys_rw(f, &sh, NR_READ, 3, 5, 130);
+    g_assert_cmpuint(f->details_calls, ==, 1);
+    g_assert_cmpstr(proc_of(f, &sh)->comm, ==, "sh");
+    /* A new task might be sh's child: its parent is asked for. */
+    sys_rw(f, &kid, NR_WRITE, 1, 5, 140);
+    g_assert_nonnull(proc_of(f, &kid));
+    g_assert_cmpstr(proc_of(f, &kid)->comm, ==, "kid");
+    g_assert_cmpuint(proc_of(f, &kid)->ppid, ==, 100);
+    /* An untracked task is asked once, not at every syscall. */
+    calls = f->details_calls;
+    sys_rw(f, &other, NR_WRITE, 1, 5, 150);
+    sys_rw(f, &other, NR_WRITE, 1, 5, 160);
+    g_assert_cmpuint(f->details_calls, ==, calls + 1);
+    g_assert_null(proc_of(f, &other));
     fake_free(f);
 }
 
@@ -1572,6 +1647,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/clone/thread", test_clone_thread);
     g_test_add_func("/engine/clone/older-child", test_clone_older_child);
     g_test_add_func("/engine/execve", test_execve);
+    g_test_add_func("/engine/lazy-task-details", test_lazy_task_details);
     g_test_add_func("/engine/exit/pid-reuse", test_exit_and_pid_reuse);
     g_test_add_func("/engine/exit/thread", test_exit_thread);
     g_test_add_func("/engine/open/pattern", test_open_pattern);

@@ -152,6 +152,10 @@ typedef enum StEngineDrop {
  * @parent_start_time: the real parent's group leader start time, or 0 if
  *     unknown (then the live process with tgid @ppid is taken).
  * @comm: the task's comm, NUL terminated (may be empty).
+ * @details: true if @ppid, @parent_start_time and @comm are filled in.  If
+ *     false, the engine asks &StEngineOps.task_details for them, only when
+ *     it needs them: a process becomes tracked, a task may be the child of
+ *     a live tracked process, or an execve completed.
  *
  * All start times use one clock (the guest kernel's task start_time).
  */
@@ -163,6 +167,7 @@ typedef struct StEngineTask {
     uint32_t ppid;
     uint64_t parent_start_time;
     char comm[ST_ENGINE_COMM_LEN];
+    bool details;
 } StEngineTask;
 
 /**
@@ -236,6 +241,9 @@ typedef struct StEngineObject {
  *     NULL.
  * @mmsg_bytes: total bytes moved by a successful recvmmsg or sendmmsg that
  *     returned @ret messages.  May be NULL (then those count 0 bytes).
+ * @task_details: fill in @task's ppid, parent_start_time and comm (its
+ *     ids and start times are set); false on failure.  May be NULL if
+ *     every task comes with &StEngineTask.details set.
  */
 typedef struct StEngineOps {
     bool (*resolve_fd)(void *opaque, const StEngineTask *task, int fd,
@@ -250,6 +258,7 @@ typedef struct StEngineOps {
                       const uint64_t *args, StEngineEndpoint *out);
     uint64_t (*mmsg_bytes)(void *opaque, const StEngineTask *task,
                            unsigned nr, const uint64_t *args, int64_t ret);
+    bool (*task_details)(void *opaque, StEngineTask *task);
 } StEngineOps;
 
 /**
@@ -271,7 +280,8 @@ typedef struct StEngineOps {
  * @labels: the labels the node holds (bit i = label i).
  * @rx_labels: sockets: the labels a reader of this socket receives.
  * @first_seen_ns: guest time at which the node became tracked.
- * @dead: process nodes: the process exited.
+ * @dead: process nodes: the process exited (exit_group, or exit of the
+ *     thread group leader).  A dead node keeps its labels and edges.
  * @deleted: file nodes: the file was unlinked (or replaced by a rename).
  * @exfiltration: endpoint nodes: always true (a non-local peer).
  */
@@ -303,12 +313,14 @@ typedef struct StEngineNodeInfo {
  * @dst: target node id (equal to @src for rename edges).
  * @family: the edge's family.
  * @syscall_nr: the x86-64 number of the first syscall that made the edge.
+ *     A clone edge found by the child's first appearance (the parent's
+ *     exit not seen yet) reports clone (56).
  * @count: successful calls aggregated into the edge.
  * @bytes: bytes those calls transferred.
  * @first_ns: guest time of the first call.
  * @last_ns: guest time of the last call.
  * @labels: the labels carried.
- * @via_tgid: transfer edges: the calling process's tgid (else 0).
+ * @via_tgid: transfer edges: the first calling process's tgid (else 0).
  * @via_start_time: transfer edges: its start time.
  * @via_node: transfer edges: its node id if it is tracked (else 0).
  * @old_path: rename edges: the path before.
