@@ -163,6 +163,14 @@ static bool fake_task_details(void *opaque, StEngineTask *task)
     return true;
 }
 
+/* Every message of a recvmmsg/sendmmsg carries 100 bytes. */
+static uint64_t fake_mmsg_bytes(void *opaque, const StEngineTask *task,
+                                unsigned nr, const uint64_t *args,
+                                int64_t ret)
+{
+    return ret * 100;
+}
+
 static void fake_new_flow(void *opaque, const StEngineFlowInfo *flow)
 {
     Fake *f = opaque;
@@ -195,6 +203,7 @@ static Fake *fake_new_with(StEngineConfig *cfg)
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
     cfg->ops.task_details = fake_task_details;
+    cfg->ops.mmsg_bytes = fake_mmsg_bytes;
     cfg->opaque = f;
     cfg->new_flow = fake_new_flow;
     cfg->new_flow_opaque = f;
@@ -1160,6 +1169,37 @@ static void test_udp_loopback_wildcard(void)
     fake_free(f);
 }
 
+static void test_ipv6_loopback_and_mmsg(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(720, 7200, 1, 1, "server6");
+    StEngineEndpoint cli = { .family = ST_ENGINE_AF_INET6, .port = 41000 };
+    StEngineEndpoint srv = { .family = ST_ENGINE_AF_INET6, .port = 9000 };
+    FakeFd *ff;
+
+    cli.addr[15] = 1;           /* ::1 */
+    srv.addr[15] = 1;
+    ff = fake_inet(f, 100, 5, 941, cli, srv);
+    ff->obj.sock_family = ST_ENGINE_AF_INET6;
+    ff = fake_inet(f, 720, 3, 942, srv, cli);
+    ff->obj.sock_family = ST_ENGINE_AF_INET6;
+    /* sendmmsg of 3 messages, recvmmsg of 2: bytes from mmsg_bytes. */
+    sys(f, &client, 307, 5, 0x1000, 3, 0, 0, 3, 200);
+    sys(f, &server, 299, 3, 0x1000, 2, 0, 0, 2, 300);
+    g_assert_nonnull(proc_of(f, &server));
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 941)->id,
+                               inode(f, DEV_SOCKFS, 942)->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 300);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 942)->id,
+                               proc_of(f, &server)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 200);
+    /* No endpoint node: ::1 is local. */
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
 static void test_unix_peer(void)
 {
     Fake *f = fake_new();
@@ -1237,6 +1277,34 @@ static void test_exfiltration(void)
     g_assert_cmpuint(find_flow(f, sock->id, ep->id,
                                ST_ENGINE_FAMILY_WRITE)->bytes, ==, 1000);
     g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
+static void test_query_processes(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask gz = mktask(101, 1001, 1, 1, "gzip");
+    g_autoptr(GPtrArray) procs = g_ptr_array_new();
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    const StEngineNodeInfo *p;
+
+    fake_fd(f, 101, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    sys_rw(f, &gz, NR_READ, 3, 1, 500);
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND_PROCESS, collect_node, procs);
+    g_assert_cmpuint(procs->len, ==, 2);
+    p = g_ptr_array_index(procs, 0);
+    g_assert_cmpuint(p->tgid, ==, cat.tgid);
+    g_assert_cmpuint(p->start_time, ==, 1000);
+    g_assert_cmpuint(p->first_seen_ns, ==, 101);
+    assert_labels(f, p->labels, "S");
+    p = g_ptr_array_index(procs, 1);
+    g_assert_cmpstr(p->comm, ==, "gzip");
+    g_assert_cmpuint(p->first_seen_ns, ==, 501);
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND__MAX, collect_node, all);
+    g_assert_cmpuint(all->len, ==, 3);
+    g_assert_cmpstr(st_engine_kind_name(p->kind), ==, "process");
     fake_free(f);
 }
 
@@ -1659,6 +1727,9 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/socket/udp-loopback",
                     test_udp_loopback_wildcard);
     g_test_add_func("/engine/socket/unix-peer", test_unix_peer);
+    g_test_add_func("/engine/socket/ipv6-loopback-mmsg",
+                    test_ipv6_loopback_and_mmsg);
+    g_test_add_func("/engine/query/processes", test_query_processes);
     g_test_add_func("/engine/socket/exfiltration", test_exfiltration);
     g_test_add_func("/engine/bounds/flows", test_bound_flows);
     g_test_add_func("/engine/bounds/nodes", test_bound_nodes);
