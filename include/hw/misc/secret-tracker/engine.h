@@ -25,14 +25,17 @@
  * process):
  *  - read family: if the fd is still in the engine's fd cache and its node
  *    holds labels, the process is tainted with bytes = 0; otherwise dropped.
- *  - write family, transfer, mmap: the target resolved at entry (only done
- *    for tracked processes / tracked sources) is tainted with bytes = 0.
+ *  - write family: the target, resolved at entry (done only for tracked
+ *    processes), is tainted with bytes = 0.
+ *  - transfer, mmap: as at exit with bytes = 0, if the fds involved are
+ *    still in the fd cache; otherwise dropped.
  *  - execve: taken as successful (a successful execve never returns through
  *    sysret): the process keeps its labels, its comm is updated from the
  *    task seen at the next entry, and its fd cache is dropped.
  *  - clone: nothing; the child is caught at its first appearance.
  *  - open, rename, unlink, fd bookkeeping: nothing (success unknown).
- * Every one of them is counted in &StEngineCounters.unpaired.
+ * Every one of them is counted in &StEngineCounters.unpaired; the dropped
+ * ones also in &StEngineCounters.drops (%ST_ENGINE_DROP_UNPAIRED).
  *
  * Flows: one edge per (source, target, family).  Its syscall is the first
  * syscall seen for it (see &StEngineFlowInfo.syscall_nr); the QMP
@@ -47,6 +50,22 @@
  * two label sets: what passed through it (labels) and what a reader of it
  * receives (rx_labels).  Character devices (terminals) are sinks: reading
  * one never taints.
+ *
+ * Children: a child is paired by the tid its parent's clone returned, or,
+ * if it shows up first, by its parent being a live tracked process.  In
+ * the second case a task counts as a child only if it started after the
+ * highest task start time the engine had seen when the parent became
+ * tracked; a child forked earlier but never seen before may be taken
+ * for a tracked one (over-tainting, never under).
+ *
+ * Known limits: clone's return value is a pid in the caller's pid
+ * namespace, so inside containers children are paired by first appearance
+ * only.  Renames and unlinks are matched by path, so they are seen only
+ * for tracked files whose path is already known (one path per inode; hard
+ * links are not followed).  A unix datagram sent to a named socket
+ * without a connected peer is not delivered (counted as
+ * %ST_ENGINE_DROP_PEER).  mprotect() adding PROT_WRITE to a shared
+ * mapping is not watched.  Pattern matching uses POSIX fnmatch(3).
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -216,8 +235,9 @@ typedef struct StEngineObject {
 /**
  * StEngineOps: introspection callbacks; the engine calls them lazily, on
  * the caller's thread, from inside st_engine_syscall_entry() and
- * st_engine_syscall_exit().  None of them is called for a write by an
- * untracked process.
+ * st_engine_syscall_exit().  Only @task_details may be called for a
+ * write by an untracked process (once per task first seen while a tracked
+ * process lives, and only if the caller leaves details out).
  * @resolve_fd: describe @fd of @task's process in @out; false if the fd is
  *     not open or cannot be read.  Results are cached per (process, fd)
  *     until close, dup2/dup3 onto it, close_range, connect, bind, execve or
