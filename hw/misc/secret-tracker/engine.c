@@ -119,6 +119,18 @@ typedef struct StChild {
     uint64_t ns;
 } StChild;
 
+/*
+ * A process found untracked, valid while proc_gen is unchanged: spares
+ * the first-appearance checks (and task details) at its next syscalls.
+ */
+#define ST_NEG_SLOTS 64
+
+typedef struct StNegEntry {
+    uint32_t tgid;
+    uint64_t start_time;
+    uint64_t gen;
+} StNegEntry;
+
 typedef struct StPattern {
     char *glob;
     const char *base;           /* last component, NULL if unknown */
@@ -164,9 +176,7 @@ struct StEngine {
     uint64_t hwm;               /* highest task start time seen */
     uint64_t last_ns;
     uint64_t proc_gen;          /* bumps when process tracking may change */
-    uint32_t neg_tgid;          /* last task found untracked */
-    uint64_t neg_start;
-    uint64_t neg_gen;
+    StNegEntry neg[ST_NEG_SLOTS];   /* processes recently found untracked */
 
     char path_buf[ST_ENGINE_PATH_MAX];
     char path_buf2[ST_ENGINE_PATH_MAX];
@@ -1529,10 +1539,11 @@ static StNode *st_first_appearance(StEngine *e, const StEngineTask *task,
 static StNode *st_task_process(StEngine *e, const StEngineTask *task,
                                uint64_t now)
 {
+    StNegEntry *neg = &e->neg[task->tgid % ST_NEG_SLOTS];
     StNode *n;
 
-    if (task->tgid == e->neg_tgid && task->start_time == e->neg_start &&
-        e->neg_gen == e->proc_gen) {
+    if (neg->tgid == task->tgid && neg->start_time == task->start_time &&
+        neg->gen == e->proc_gen) {
         return NULL;
     }
     n = st_proc_lookup(e, task->tgid, task->start_time);
@@ -1545,9 +1556,9 @@ static StNode *st_task_process(StEngine *e, const StEngineTask *task,
     }
     n = st_first_appearance(e, task, now);
     if (!n) {
-        e->neg_tgid = task->tgid;
-        e->neg_start = task->start_time;
-        e->neg_gen = e->proc_gen;
+        neg->tgid = task->tgid;
+        neg->start_time = task->start_time;
+        neg->gen = e->proc_gen;
     }
     return n;
 }
@@ -2030,7 +2041,7 @@ StEngine *st_engine_new(const StEngineConfig *config)
     e->pending_eps = g_ptr_array_new_with_free_func(g_free);
     e->children = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                         g_free);
-    e->neg_tgid = UINT32_MAX;
+    e->proc_gen = 1;            /* no negative cache slot is valid yet */
     return e;
 }
 

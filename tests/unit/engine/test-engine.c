@@ -854,6 +854,7 @@ static void test_lazy_task_details(void)
     StEngineTask sh = mktask_lazy(f, 100, 1000, 1, 1, "sh");
     StEngineTask kid = mktask_lazy(f, 150, 1700, 100, 1000, "kid");
     StEngineTask other = mktask_lazy(f, 160, 1600, 1, 1, "other");
+    StEngineTask other2 = mktask_lazy(f, 161, 1610, 1, 1, "other2");
     unsigned calls;
 
     reg(f, DEV_DISK, 10, "S");
@@ -873,12 +874,15 @@ static void test_lazy_task_details(void)
     g_assert_nonnull(proc_of(f, &kid));
     g_assert_cmpstr(proc_of(f, &kid)->comm, ==, "kid");
     g_assert_cmpuint(proc_of(f, &kid)->ppid, ==, 100);
-    /* An untracked task is asked once, not at every syscall. */
+    /* Untracked tasks are asked once, not at every syscall. */
     calls = f->details_calls;
     sys_rw(f, &other, NR_WRITE, 1, 5, 150);
+    sys_rw(f, &other2, NR_WRITE, 1, 5, 155);
     sys_rw(f, &other, NR_WRITE, 1, 5, 160);
-    g_assert_cmpuint(f->details_calls, ==, calls + 1);
+    sys_rw(f, &other2, NR_WRITE, 1, 5, 165);
+    g_assert_cmpuint(f->details_calls, ==, calls + 2);
     g_assert_null(proc_of(f, &other));
+    g_assert_null(proc_of(f, &other2));
     fake_free(f);
 }
 

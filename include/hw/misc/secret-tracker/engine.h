@@ -236,8 +236,9 @@ typedef struct StEngineObject {
  * StEngineOps: introspection callbacks; the engine calls them lazily, on
  * the caller's thread, from inside st_engine_syscall_entry() and
  * st_engine_syscall_exit().  Only @task_details may be called for a
- * write by an untracked process (once per task first seen while a tracked
- * process lives, and only if the caller leaves details out).
+ * write by an untracked process: while a tracked process lives, and only
+ * if the caller leaves details out, once per task and per change in the
+ * set of tracked processes (a small cache remembers untracked ones).
  * @resolve_fd: describe @fd of @task's process in @out; false if the fd is
  *     not open or cannot be read.  Results are cached per (process, fd)
  *     until close, dup2/dup3 onto it, close_range, connect, bind, execve or
