@@ -1150,7 +1150,7 @@ static bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
     int in_fd, out_fd;
     StEngineObject in, out;
     StNode *src, *dst, *via;
-    uint64_t labels;
+    uint64_t labels, from_proc;
     StEdge *edge;
 
     switch (p->nr) {
@@ -1172,7 +1172,13 @@ static bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
     }
     src = st_source_node(e, &in, now);
     labels = src ? st_node_read_labels(src) : 0;
-    if (!labels) {
+    /*
+     * A tracked process decides what it moves, as with a write: what it
+     * holds and the source lacks reaches the target from the process.
+     */
+    via = st_proc_lookup(e, p->task.tgid, p->task.start_time);
+    from_proc = via ? via->info.labels & ~labels : 0;
+    if (!labels && !from_proc) {
         return true;
     }
     if (!st_fd_lookup(e, &p->task, out_fd, &out, ask)) {
@@ -1182,17 +1188,23 @@ static bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
     if (!dst) {
         return true;
     }
-    dst->info.labels |= labels;
-    edge = st_flow(e, src, dst, ST_ENGINE_FAMILY_TRANSFER, p->nr, 1, bytes,
-                   labels, now, now);
-    if (edge && !edge->info.via_tgid) {
-        via = st_proc_lookup(e, p->task.tgid, p->task.start_time);
-        edge->info.via_tgid = p->task.tgid;
-        edge->info.via_start_time = p->task.start_time;
-        edge->info.via_node = via ? via->info.id : 0;
+    dst->info.labels |= labels | from_proc;
+    if (labels) {
+        edge = st_flow(e, src, dst, ST_ENGINE_FAMILY_TRANSFER, p->nr, 1,
+                       bytes, labels, now, now);
+        if (edge && !edge->info.via_tgid) {
+            edge->info.via_tgid = p->task.tgid;
+            edge->info.via_start_time = p->task.start_time;
+            edge->info.via_node = via ? via->info.id : 0;
+        }
+    }
+    if (from_proc) {
+        st_flow(e, via, dst, ST_ENGINE_FAMILY_TRANSFER, p->nr, 1, bytes,
+                from_proc, now, now);
     }
     if (out.kind == ST_ENGINE_KIND_SOCKET) {
-        st_socket_deliver(e, &p->task, p, dst, &out, labels, bytes, ask, now);
+        st_socket_deliver(e, &p->task, p, dst, &out, labels | from_proc,
+                          bytes, ask, now);
     }
     return true;
 }

@@ -699,6 +699,45 @@ static void test_transfer(void)
     fake_free(f);
 }
 
+/* A tracked process moving clean data with sendfile taints the target. */
+static void test_transfer_tracked_process(void)
+{
+    Fake *f = fake_new();
+    StEngineTask sh = mktask(410, 4100, 1, 1, "sh");
+    uint64_t secret = reg(f, DEV_DISK, 10, "S");
+    const StEngineNodeInfo *proc, *h, *copy;
+    const StEngineFlowInfo *fl;
+
+    fake_fd(f, 410, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    fake_fd(f, 410, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 50, "/etc/hostname");
+    fake_fd(f, 410, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 51, "/h");
+    fake_fd(f, 410, 6, ST_ENGINE_KIND_FILE, DEV_DISK, 52, "/copy");
+
+    sys_rw(f, &sh, NR_READ, 3, 64, 100);
+    proc = proc_of(f, &sh);
+    g_assert_nonnull(proc);
+    /* sendfile(out=5, in=4 clean): from the process, not the source. */
+    sys(f, &sh, NR_SENDFILE, 5, 4, 0, 9, 0, 9, 200);
+    h = inode(f, DEV_DISK, 51);
+    g_assert_nonnull(h);
+    g_assert_cmpuint(h->labels, ==, proc->labels);
+    g_assert_null(inode(f, DEV_DISK, 50));
+    fl = find_flow(f, proc->id, h->id, ST_ENGINE_FAMILY_TRANSFER);
+    g_assert_nonnull(fl);
+    g_assert_cmpuint(fl->bytes, ==, 9);
+    g_assert_cmpuint(n_flows(f), ==, 2);
+    /* From the secret itself: one edge, source to target, none from sh. */
+    sys(f, &sh, NR_SENDFILE, 6, 3, 0, 64, 0, 64, 300);
+    copy = inode(f, DEV_DISK, 52);
+    g_assert_nonnull(copy);
+    g_assert_nonnull(find_flow(f, secret, copy->id,
+                               ST_ENGINE_FAMILY_TRANSFER));
+    g_assert_null(find_flow(f, proc->id, copy->id,
+                            ST_ENGINE_FAMILY_TRANSFER));
+    g_assert_cmpuint(n_flows(f), ==, 3);
+    fake_free(f);
+}
+
 static void test_mmap(void)
 {
     Fake *f = fake_new();
@@ -1712,6 +1751,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/aggregation", test_aggregation);
     g_test_add_func("/engine/labels/two-hops", test_labels_two_hops);
     g_test_add_func("/engine/transfer", test_transfer);
+    g_test_add_func("/engine/transfer/tracked-process",
+                    test_transfer_tracked_process);
     g_test_add_func("/engine/mmap", test_mmap);
     g_test_add_func("/engine/clone/by-return", test_clone_by_return);
     g_test_add_func("/engine/clone/first-appearance",
