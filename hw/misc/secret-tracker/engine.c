@@ -1359,8 +1359,9 @@ static void st_rule_open(StEngine *e, const StPending *p, int64_t ret,
         }
     }
     n = st_object_node_path(e, &obj, mask != 0, g_strdup(e->path_buf), now);
-    if (n) {
+    if (n && mask) {
         n->info.labels |= mask;
+        n->info.registered = true;
     }
 }
 
@@ -1865,6 +1866,7 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
     }
     n->info.labels |= 1ull << idx;
     n->info.rx_labels |= 1ull << idx;
+    n->info.registered = true;
     return n->info.id;
 }
 

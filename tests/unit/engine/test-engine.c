@@ -1025,6 +1025,7 @@ static void test_open_pattern(void)
     n = inode(f, DEV_DISK, 80);
     g_assert_nonnull(n);
     assert_labels(f, n->labels, SECRET_GLOB);
+    g_assert_true(n->registered);
     g_assert_cmpstr(n->path, ==, "/secret/a.txt");
     g_assert_false(n->path_pending);
     g_assert_null(inode(f, DEV_DISK, 81));   /* '*' does not cross '/' */
@@ -1039,6 +1040,7 @@ static void test_open_pattern(void)
     /* The opened file now taints its reader. */
     sys_rw(f, &ed, NR_READ, 3, 10, 200);
     assert_labels(f, proc_of(f, &ed)->labels, SECRET_GLOB);
+    g_assert_false(proc_of(f, &ed)->registered);
     fake_free(f);
 }
 
@@ -1074,6 +1076,7 @@ static void test_register_inode(void)
     id = reg(f, DEV_DISK, 10, NULL);
     n = st_engine_node(f->e, id);
     g_assert_cmpint(n->kind, ==, ST_ENGINE_KIND_UNKNOWN);
+    g_assert_true(n->registered);
     assert_labels(f, n->labels, "inode:2049:10");
     g_assert_null(n->path);
     /* Registering a tracked node again adds the label, same node. */

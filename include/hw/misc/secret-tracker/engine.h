@@ -305,6 +305,8 @@ typedef struct StEngineOps {
  *     thread group leader).  A dead node keeps its labels and edges.
  * @deleted: file nodes: the file was unlinked (or replaced by a rename).
  * @exfiltration: endpoint nodes: always true (a non-local peer).
+ * @registered: a secret in its own right: registered by (dev, ino), or
+ *     matched by a pattern when opened (not just reached by a flow).
  */
 typedef struct StEngineNodeInfo {
     uint64_t id;
@@ -325,6 +327,7 @@ typedef struct StEngineNodeInfo {
     bool dead;
     bool deleted;
     bool exfiltration;
+    bool registered;
 } StEngineNodeInfo;
 
 /**
