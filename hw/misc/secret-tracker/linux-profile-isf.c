@@ -1,0 +1,934 @@
+/*
+ * secret-tracker: Volatility 3 ISF profiles (read, and written from BTF)
+ *
+ * A full ISF from dwarf2json has millions of JSON tokens, more than
+ * QEMU's JSON parser accepts in one value.  So we frame the document
+ * ourselves (bounded, string-aware bracket matching), index the entries
+ * of "user_types", "symbols" and "enums" by name, and parse only the
+ * entries we need with qobject_from_json().
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
+#include "hw/misc/secret-tracker/linux-profile.h"
+
+#include <bpf/btf.h>
+
+#define ST_ISF_MAX_FILE (1024ULL * 1024 * 1024)
+#define ST_ISF_MAX_DEPTH 64
+#define ST_ISF_MAX_TYPE_DEPTH 8
+
+/* A JSON value's extent inside the document */
+typedef struct StJsonSpan {
+    const char *start;
+    size_t len;
+} StJsonSpan;
+
+typedef struct StIsf {
+    const char *doc;
+    const char *end;
+    GHashTable *user_types; /* name -> StJsonSpan */
+    GHashTable *symbols;
+    GHashTable *enums;
+    GHashTable *parsed;     /* "u:name" etc. -> QDict (cache) */
+    QDict *base_types;
+} StIsf;
+
+static size_t st_json_pos(const StIsf *isf, const char *p)
+{
+    return p - isf->doc;
+}
+
+static const char *st_json_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+        p++;
+    }
+    return p;
+}
+
+/* The end of the string starting at @p (on its opening quote) */
+static const char *st_json_string_end(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        if (*p == '\\') {
+            p++;
+        } else if (*p == '"') {
+            return p + 1;
+        }
+    }
+    return NULL;
+}
+
+/* The end of the value starting at @p, or NULL when malformed/truncated */
+static const char *st_json_value_end(const char *p, const char *end)
+{
+    char stack[ST_ISF_MAX_DEPTH];
+    int depth = 0;
+
+    if (p >= end) {
+        return NULL;
+    }
+    if (*p == '"') {
+        return st_json_string_end(p, end);
+    }
+    if (*p != '{' && *p != '[') {
+        const char *q = p;
+
+        while (q < end && (g_ascii_isalnum(*q) || *q == '-' || *q == '+' ||
+                           *q == '.')) {
+            q++;
+        }
+        return q > p && q < end ? q : NULL;
+    }
+    while (p < end) {
+        switch (*p) {
+        case '"':
+            p = st_json_string_end(p, end);
+            if (!p) {
+                return NULL;
+            }
+            continue;
+        case '{':
+        case '[':
+            if (depth == ST_ISF_MAX_DEPTH) {
+                return NULL;
+            }
+            stack[depth++] = *p == '{' ? '}' : ']';
+            break;
+        case '}':
+        case ']':
+            if (depth == 0 || stack[depth - 1] != *p) {
+                return NULL;
+            }
+            if (--depth == 0) {
+                return p + 1;
+            }
+            break;
+        }
+        p++;
+    }
+    return NULL;
+}
+
+static void st_isf_syntax_error(const StIsf *isf, const char *p,
+                                GError **errp)
+{
+    if (!p || p >= isf->end) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
+                    "JSON is truncated or malformed");
+    } else {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
+                    "not valid JSON at byte %zu", st_json_pos(isf, p));
+    }
+}
+
+/*
+ * Index the members of the object spanning [p, end): key -> value span.
+ * Keys are used raw (the names we look up have no escapes).
+ */
+static GHashTable *st_json_index_object(const StIsf *isf, StJsonSpan span,
+                                        GError **errp)
+{
+    g_autoptr(GHashTable) idx = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                      g_free, g_free);
+    const char *p = span.start, *end = span.start + span.len;
+
+    if (p >= end || *p != '{') {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "expected a JSON object at byte %zu",
+                    st_json_pos(isf, p));
+        return NULL;
+    }
+    p = st_json_ws(p + 1, end);
+    if (p < end && *p == '}') {
+        return g_steal_pointer(&idx);
+    }
+    while (p < end) {
+        const char *kend, *vstart, *vend;
+        StJsonSpan *v;
+
+        kend = *p == '"' ? st_json_string_end(p, end) : NULL;
+        if (!kend) {
+            st_isf_syntax_error(isf, p, errp);
+            return NULL;
+        }
+        vstart = st_json_ws(kend, end);
+        if (vstart >= end || *vstart != ':') {
+            st_isf_syntax_error(isf, vstart, errp);
+            return NULL;
+        }
+        vstart = st_json_ws(vstart + 1, end);
+        vend = st_json_value_end(vstart, end);
+        if (!vend) {
+            st_isf_syntax_error(isf, vstart, errp);
+            return NULL;
+        }
+        v = g_new(StJsonSpan, 1);
+        v->start = vstart;
+        v->len = vend - vstart;
+        g_hash_table_replace(idx, g_strndup(p + 1, kend - p - 2), v);
+        p = st_json_ws(vend, end);
+        if (p < end && *p == '}') {
+            return g_steal_pointer(&idx);
+        }
+        if (p >= end || *p != ',') {
+            st_isf_syntax_error(isf, p, errp);
+            return NULL;
+        }
+        p = st_json_ws(p + 1, end);
+    }
+    st_isf_syntax_error(isf, p, errp);
+    return NULL;
+}
+
+static QObject *st_json_parse_span(StJsonSpan span, GError **errp)
+{
+    g_autofree char *text = g_strndup(span.start, span.len);
+    Error *err = NULL;
+    QObject *obj = qobject_from_json(text, &err);
+
+    if (!obj) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX, "%s",
+                    err ? error_get_pretty(err) : "empty JSON value");
+        error_free(err);
+        return NULL;
+    }
+    return obj;
+}
+
+/* Parse (once) the entry @name of an indexed table; NULL if absent */
+static QDict *st_isf_entry(StIsf *isf, GHashTable *table, char tag,
+                           const char *name, GError **errp)
+{
+    g_autofree char *key = g_strdup_printf("%c:%s", tag, name);
+    StJsonSpan *span;
+    QObject *obj;
+    QDict *dict;
+
+    dict = g_hash_table_lookup(isf->parsed, key);
+    if (dict) {
+        return dict;
+    }
+    span = table ? g_hash_table_lookup(table, name) : NULL;
+    if (!span) {
+        return NULL;
+    }
+    obj = st_json_parse_span(*span, errp);
+    if (!obj) {
+        return NULL;
+    }
+    dict = qobject_to(QDict, obj);
+    if (!dict) {
+        qobject_unref(obj);
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF entry %s is not an object", name);
+        return NULL;
+    }
+    g_hash_table_insert(isf->parsed, g_steal_pointer(&key), dict);
+    return dict;
+}
+
+static bool st_isf_uint(QDict *d, const char *key, uint64_t max,
+                        uint64_t *val, const char *what, GError **errp)
+{
+    QNum *n = qobject_to(QNum, qdict_get(d, key));
+    uint64_t v;
+
+    if (!n || !qnum_get_try_uint(n, &v)) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF %s has no non-negative integer \"%s\"", what, key);
+        return false;
+    }
+    if (v > max) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "ISF %s: \"%s\" = %" PRIu64 " is out of range", what, key,
+                    v);
+        return false;
+    }
+    *val = v;
+    return true;
+}
+
+#define ST_ISF_MAX_SIZE (1024 * 1024)
+
+/* Size and kind of an ISF type description */
+static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
+                             StLinuxFieldInfo *f, GError **errp)
+{
+    const char *kind = qdict_get_try_str(type, "kind");
+    const char *name = qdict_get_try_str(type, "name");
+    uint64_t v;
+
+    if (!kind || depth > ST_ISF_MAX_TYPE_DEPTH) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF type description without \"kind\"");
+        return false;
+    }
+    if (strcmp(kind, "pointer") == 0) {
+        f->kind = ST_LK_PTR;
+        f->size = 8;
+        return true;
+    }
+    if (strcmp(kind, "array") == 0) {
+        QDict *sub = qdict_get_qdict(type, "subtype");
+        uint64_t count;
+
+        if (!sub || !st_isf_uint(type, "count", ST_ISF_MAX_SIZE, &count,
+                                 "array", errp) ||
+            !st_isf_type_info(isf, sub, depth + 1, f, errp)) {
+            if (!sub) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                            "ISF array type without \"subtype\"");
+            }
+            return false;
+        }
+        f->kind = ST_LK_ARRAY;
+        f->size = MIN(count * f->size, (uint64_t)ST_ISF_MAX_SIZE + 1);
+        return true;
+    }
+    if (strcmp(kind, "bitfield") == 0) {
+        QDict *sub = qdict_get_qdict(type, "type");
+        uint64_t pos, len;
+
+        if (!sub || !st_isf_uint(type, "bit_position", 63, &pos, "bitfield",
+                                 errp) ||
+            !st_isf_uint(type, "bit_length", 64, &len, "bitfield", errp) ||
+            !st_isf_type_info(isf, sub, depth + 1, f, errp)) {
+            if (!sub) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                            "ISF bitfield without \"type\"");
+            }
+            return false;
+        }
+        f->kind = ST_LK_INT;
+        f->bit_shift = pos;
+        f->bit_size = len;
+        return true;
+    }
+    if (!name) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF %s type without \"name\"", kind);
+        return false;
+    }
+    if (strcmp(kind, "base") == 0) {
+        QDict *base = isf->base_types ?
+                      qdict_get_qdict(isf->base_types, name) : NULL;
+
+        if (!base) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "ISF has no base type %s", name);
+            return false;
+        }
+        if (!st_isf_uint(base, "size", 16, &v, name, errp)) {
+            return false;
+        }
+        f->kind = ST_LK_INT;
+        f->size = v;
+        return true;
+    }
+    if (strcmp(kind, "enum") == 0 || strcmp(kind, "struct") == 0 ||
+        strcmp(kind, "union") == 0 || strcmp(kind, "class") == 0) {
+        bool is_enum = kind[0] == 'e';
+        QDict *def = st_isf_entry(isf, is_enum ? isf->enums : isf->user_types,
+                                  is_enum ? 'e' : 'u', name, errp);
+
+        if (!def) {
+            if (errp && !*errp) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                            "ISF has no %s %s", kind, name);
+            }
+            return false;
+        }
+        if (!st_isf_uint(def, "size", ST_ISF_MAX_SIZE, &v, name, errp)) {
+            return false;
+        }
+        f->kind = is_enum ? ST_LK_INT : ST_LK_STRUCT;
+        f->size = v;
+        return true;
+    }
+    g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                "ISF type kind %s is not supported here", kind);
+    return false;
+}
+
+/*
+ * Find member @name of user type @type_name, also inside anonymous
+ * members.  Adds its offset to *offset and returns its type description.
+ */
+static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
+                                 const char *name, int depth,
+                                 uint64_t *offset, GError **errp)
+{
+    QDict *def, *fields, *field;
+    const QDictEntry *e;
+    uint64_t off;
+
+    if (depth > ST_ISF_MAX_TYPE_DEPTH) {
+        return NULL;
+    }
+    def = st_isf_entry(isf, isf->user_types, 'u', type_name, errp);
+    if (!def) {
+        if (errp && !*errp) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "ISF has no user type %s", type_name);
+        }
+        return NULL;
+    }
+    fields = qdict_get_qdict(def, "fields");
+    if (!fields) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF user type %s has no \"fields\"", type_name);
+        return NULL;
+    }
+    field = qdict_get_qdict(fields, name);
+    if (field) {
+        if (!st_isf_uint(field, "offset", ST_ISF_MAX_SIZE, &off, name,
+                         errp)) {
+            return NULL;
+        }
+        *offset += off;
+        if (!qdict_get_qdict(field, "type")) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                        "ISF field %s.%s has no \"type\"", type_name, name);
+            return NULL;
+        }
+        return qdict_get_qdict(field, "type");
+    }
+    for (e = qdict_first(fields); e; e = qdict_next(fields, e)) {
+        QDict *f = qobject_to(QDict, qdict_entry_value(e));
+        QDict *type = f ? qdict_get_qdict(f, "type") : NULL;
+        const char *tname = type ? qdict_get_try_str(type, "name") : NULL;
+        uint64_t sub_off = 0;
+        QDict *found;
+
+        if (!f || !tname || !(qdict_get_try_bool(f, "anonymous", false) ||
+                              g_str_has_prefix(qdict_entry_key(e),
+                                               "unnamed_field"))) {
+            continue;
+        }
+        if (!st_isf_uint(f, "offset", ST_ISF_MAX_SIZE, &off,
+                         qdict_entry_key(e), errp)) {
+            return NULL;
+        }
+        found = st_isf_find_member(isf, tname, name, depth + 1, &sub_off,
+                                   errp);
+        if (found) {
+            *offset += off + sub_off;
+            return found;
+        }
+        if (errp && *errp) {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static bool st_isf_field(StIsf *isf, const StLinuxFieldSpec *spec,
+                         StLinuxFieldInfo *f, GError **errp)
+{
+    const char *sname = st_linux_struct_names[spec->in];
+    g_auto(GStrv) parts = g_strsplit(spec->path, ".", ST_BTF_MAX_STEPS + 1);
+    g_autofree char *cur = g_strdup(sname);
+    QDict *type = NULL;
+    uint64_t offset = 0;
+    unsigned i;
+
+    for (i = 0; parts[i]; i++) {
+        const char *tname;
+
+        if (i > 0) {
+            tname = qdict_get_try_str(type, "name");
+            if (!tname) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                            "ISF %s.%s goes through a member without a "
+                            "named type", sname, spec->path);
+                return false;
+            }
+            g_free(cur);
+            cur = g_strdup(tname);
+        }
+        type = st_isf_find_member(isf, cur, parts[i], 0, &offset, errp);
+        if (!type) {
+            if (errp && !*errp) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                            "ISF has no field %s.%s", sname, spec->path);
+            }
+            return false;
+        }
+    }
+    memset(f, 0, sizeof(*f));
+    if (!st_isf_type_info(isf, type, 0, f, errp)) {
+        g_prefix_error(errp, "%s.%s: ", sname, spec->path);
+        return false;
+    }
+    if (f->bit_size) {
+        offset += f->bit_shift / 8;
+        f->bit_shift %= 8;
+        f->size = (f->bit_shift + f->bit_size + 7) / 8;
+    }
+    if (offset > ST_ISF_MAX_SIZE) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "ISF field %s.%s offset is out of range", sname,
+                    spec->path);
+        return false;
+    }
+    f->offset = offset;
+    f->present = true;
+    return true;
+}
+
+/* Address of a symbol; false (no error) when absent */
+static bool st_isf_symbol(StIsf *isf, const char *name, uint64_t *addr,
+                          GError **errp)
+{
+    QDict *sym = st_isf_entry(isf, isf->symbols, 's', name, errp);
+
+    if (!sym) {
+        return false;
+    }
+    return st_isf_uint(sym, "address", UINT64_MAX, addr, name, errp);
+}
+
+static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof,
+                          StLinuxPercpu which, const char *var,
+                          StLinuxField hot_field, GError **errp)
+{
+    uint64_t addr;
+
+    if (st_isf_symbol(isf, var, &addr, errp)) {
+        prof->percpu[which] = addr;
+        return true;
+    }
+    if (*errp) {
+        return false;
+    }
+    if (prof->field[hot_field].present &&
+        st_isf_symbol(isf, "pcpu_hot", &addr, errp)) {
+        prof->percpu[which] = addr + prof->field[hot_field].offset;
+        return true;
+    }
+    if (!*errp) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                    "ISF has no symbol %s (nor pcpu_hot)", var);
+    }
+    return false;
+}
+
+static void st_isf_free(StIsf *isf)
+{
+    if (isf->user_types) {
+        g_hash_table_destroy(isf->user_types);
+    }
+    if (isf->symbols) {
+        g_hash_table_destroy(isf->symbols);
+    }
+    if (isf->enums) {
+        g_hash_table_destroy(isf->enums);
+    }
+    if (isf->parsed) {
+        g_hash_table_destroy(isf->parsed);
+    }
+    qobject_unref(isf->base_types);
+}
+
+static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
+{
+    g_autoptr(GHashTable) top = NULL;
+    StJsonSpan doc, *span;
+    const char *p, *vend;
+    GError *err = NULL;
+    uint64_t addr;
+    unsigned i;
+
+    p = st_json_ws(isf->doc, isf->end);
+    if (p >= isf->end || *p != '{') {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
+                    p >= isf->end ? "file is empty" :
+                    "not JSON: a Volatility 3 ISF is a JSON object");
+        return false;
+    }
+    vend = st_json_value_end(p, isf->end);
+    if (!vend) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
+                    "JSON is truncated or malformed (unbalanced at end of "
+                    "file)");
+        return false;
+    }
+    if (st_json_ws(vend, isf->end) != isf->end) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
+                    "trailing data after the JSON object at byte %zu",
+                    st_json_pos(isf, vend));
+        return false;
+    }
+    doc.start = p;
+    doc.len = vend - p;
+    top = st_json_index_object(isf, doc, errp);
+    if (!top) {
+        return false;
+    }
+    span = g_hash_table_lookup(top, "user_types");
+    if (!span || span->start[0] != '{') {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "not a Volatility 3 ISF: no \"user_types\" object");
+        return false;
+    }
+    isf->user_types = st_json_index_object(isf, *span, errp);
+    if (!isf->user_types) {
+        return false;
+    }
+    span = g_hash_table_lookup(top, "symbols");
+    if (!span || span->start[0] != '{') {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "not a Volatility 3 ISF: no \"symbols\" object");
+        return false;
+    }
+    isf->symbols = st_json_index_object(isf, *span, errp);
+    if (!isf->symbols) {
+        return false;
+    }
+    span = g_hash_table_lookup(top, "base_types");
+    if (!span || span->start[0] != '{') {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "not a Volatility 3 ISF: no \"base_types\" object");
+        return false;
+    }
+    isf->base_types = qobject_to(QDict, st_json_parse_span(*span, errp));
+    if (!isf->base_types) {
+        return false;
+    }
+    span = g_hash_table_lookup(top, "enums");
+    if (span) {
+        isf->enums = st_json_index_object(isf, *span, errp);
+        if (!isf->enums) {
+            return false;
+        }
+    }
+
+    for (i = 0; i < ST_LS__COUNT; i++) {
+        QDict *def = st_isf_entry(isf, isf->user_types, 'u',
+                                  st_linux_struct_names[i], errp);
+        uint64_t size;
+
+        if (!def) {
+            if (*errp) {
+                return false;
+            }
+            continue;
+        }
+        if (!st_isf_uint(def, "size", ST_ISF_MAX_SIZE, &size,
+                         st_linux_struct_names[i], errp)) {
+            return false;
+        }
+        prof->struct_size[i] = size;
+    }
+    for (i = 0; i < ST_LF__COUNT; i++) {
+        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+
+        if (spec->optional && !prof->struct_size[spec->in]) {
+            continue;
+        }
+        if (!st_isf_field(isf, spec, &prof->field[i], &err)) {
+            if (spec->optional && err->code == ST_PROFILE_ERROR_MISSING) {
+                g_clear_error(&err);
+                continue;
+            }
+            g_propagate_error(errp, err);
+            return false;
+        }
+    }
+    if (!st_isf_percpu(isf, prof, ST_LP_CURRENT_TASK, "current_task",
+                       ST_LF_PCPU_HOT_CURRENT_TASK, errp) ||
+        !st_isf_percpu(isf, prof, ST_LP_TOP_OF_STACK,
+                       "cpu_current_top_of_stack",
+                       ST_LF_PCPU_HOT_TOP_OF_STACK, errp)) {
+        return false;
+    }
+    if (st_isf_symbol(isf, "entry_SYSCALL_64", &addr, errp)) {
+        prof->has_entry_syscall = true;
+        prof->entry_syscall = addr;
+    } else if (*errp) {
+        return false;
+    }
+    {
+        QDict *sym = st_isf_entry(isf, isf->symbols, 's', "linux_banner",
+                                  errp);
+        const char *data = sym ? qdict_get_try_str(sym, "constant_data")
+                               : NULL;
+
+        if (data) {
+            gsize len;
+            g_autofree guchar *raw = g_base64_decode(data, &len);
+
+            prof->banner = st_linux_banner_in_buffer(raw, len);
+        }
+        if (*errp) {
+            return false;
+        }
+    }
+    return st_linux_profile_check(prof, errp);
+}
+
+StLinuxProfile *st_linux_profile_parse_isf(const char *json, size_t len,
+                                           const char *origin, GError **errp)
+{
+    g_autoptr(StLinuxProfile) prof = st_linux_profile_new();
+    StIsf isf = {
+        .doc = json,
+        .end = json + len,
+        .parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)qobject_unref_impl),
+    };
+    GError *err = NULL;
+    bool ok;
+
+    ok = st_isf_load(&isf, prof, &err);
+    st_isf_free(&isf);
+    if (!ok) {
+        g_propagate_prefixed_error(errp, err, "profile %s: ", origin);
+        return NULL;
+    }
+    prof->source = ST_PROFILE_SOURCE_ISF;
+    prof->origin = g_strdup(origin);
+    return g_steal_pointer(&prof);
+}
+
+StLinuxProfile *st_linux_profile_load_isf(const char *filename,
+                                          GError **errp)
+{
+    g_autofree char *data = NULL;
+    g_autofree uint8_t *plain = NULL;
+    gsize len;
+    size_t plain_len;
+    GError *err = NULL;
+
+    if (!g_file_get_contents(filename, &data, &len, &err)) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "cannot read profile: %s", err->message);
+        g_error_free(err);
+        return NULL;
+    }
+    if (len >= 6 && memcmp(data, "\xfd" "7zXZ\0", 6) == 0) {
+        if (!st_xz_decompress((uint8_t *)data, len, ST_ISF_MAX_FILE, &plain,
+                              &plain_len, &err)) {
+            g_propagate_prefixed_error(errp, err, "profile %s: ", filename);
+            return NULL;
+        }
+        return st_linux_profile_parse_isf((char *)plain, plain_len,
+                                          filename, errp);
+    }
+    if (g_str_has_suffix(filename, ".xz")) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "profile %s: not xz data", filename);
+        return NULL;
+    }
+    return st_linux_profile_parse_isf(data, len, filename, errp);
+}
+
+/* Writing a minimal ISF from BTF (for st-profile-gen) */
+
+typedef struct StIsfWriter {
+    const struct btf *btf;
+    QDict *base_types;
+    QDict *user_types;
+} StIsfWriter;
+
+static void st_isf_add_base(StIsfWriter *w, const char *name, uint64_t size,
+                            bool is_signed, const char *kind)
+{
+    QDict *b;
+
+    if (qdict_haskey(w->base_types, name)) {
+        return;
+    }
+    b = qdict_new();
+    qdict_put_int(b, "size", size);
+    qdict_put_bool(b, "signed", is_signed);
+    qdict_put_str(b, "kind", kind);
+    qdict_put_str(b, "endian", "little");
+    qdict_put(w->base_types, name, b);
+}
+
+static char *st_isf_btf_type_name(const struct btf *btf, uint32_t id)
+{
+    const struct btf_type *t = btf__type_by_id(btf, id);
+    const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+    return name && *name ? g_strdup(name) : g_strdup_printf("unnamed_%u", id);
+}
+
+static QDict *st_isf_user_type(StIsfWriter *w, uint32_t id)
+{
+    g_autofree char *name = st_isf_btf_type_name(w->btf, id);
+    const struct btf_type *t = btf__type_by_id(w->btf, id);
+    QDict *def = qdict_get_qdict(w->user_types, name);
+
+    if (!def) {
+        def = qdict_new();
+        qdict_put_str(def, "kind", btf_is_union(t) ? "union" : "struct");
+        qdict_put_int(def, "size", btf__resolve_size(w->btf, id));
+        qdict_put(def, "fields", qdict_new());
+        qdict_put(w->user_types, name, def);
+    }
+    return def;
+}
+
+/* An ISF type description for BTF type @id (typedefs and cv skipped) */
+static QDict *st_isf_type_desc(StIsfWriter *w, uint32_t id, int depth)
+{
+    int rid = btf__resolve_type(w->btf, id);
+    const struct btf_type *t = rid > 0 ? btf__type_by_id(w->btf, rid) : NULL;
+    QDict *d = qdict_new();
+
+    if (!t || depth > ST_ISF_MAX_TYPE_DEPTH) {
+        qdict_put_str(d, "kind", "base");
+        qdict_put_str(d, "name", "void");
+        st_isf_add_base(w, "void", 0, false, "void");
+    } else if (btf_is_ptr(t)) {
+        QDict *sub = qdict_new();
+
+        qdict_put_str(sub, "kind", "base");
+        qdict_put_str(sub, "name", "void");
+        st_isf_add_base(w, "void", 0, false, "void");
+        st_isf_add_base(w, "pointer", 8, false, "int");
+        qdict_put_str(d, "kind", "pointer");
+        qdict_put(d, "subtype", sub);
+    } else if (btf_is_array(t)) {
+        const struct btf_array *a = btf_array(t);
+
+        qdict_put_str(d, "kind", "array");
+        qdict_put_int(d, "count", a->nelems);
+        qdict_put(d, "subtype", st_isf_type_desc(w, a->type, depth + 1));
+    } else if (btf_is_composite(t)) {
+        g_autofree char *name = st_isf_btf_type_name(w->btf, rid);
+
+        st_isf_user_type(w, rid);
+        qdict_put_str(d, "kind", btf_is_union(t) ? "union" : "struct");
+        qdict_put_str(d, "name", name);
+    } else if (btf_is_int(t)) {
+        g_autofree char *name = st_isf_btf_type_name(w->btf, rid);
+        uint8_t enc = btf_int_encoding(t);
+
+        st_isf_add_base(w, name, t->size, enc & BTF_INT_SIGNED,
+                        enc & BTF_INT_BOOL ? "bool" :
+                        enc & BTF_INT_CHAR ? "char" : "int");
+        qdict_put_str(d, "kind", "base");
+        qdict_put_str(d, "name", name);
+    } else {
+        /* enums and the rest: an unsigned integer of the same size */
+        g_autofree char *name = g_strdup_printf("unsigned_%u", t->size * 8);
+
+        st_isf_add_base(w, name, t->size, false, "int");
+        qdict_put_str(d, "kind", "base");
+        qdict_put_str(d, "name", name);
+    }
+    return d;
+}
+
+static void st_isf_put_symbol(QDict *symbols, const char *name, uint64_t addr)
+{
+    QDict *s = qdict_new();
+
+    qdict_put_int(s, "address", addr);
+    qdict_put(symbols, name, s);
+}
+
+GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
+                               bool has_entry_syscall, uint64_t entry_syscall,
+                               GError **errp)
+{
+    g_autoptr(QDict) root = qdict_new();
+    StIsfWriter w = { .btf = btf };
+    QDict *symbols = qdict_new(), *meta = qdict_new(), *producer = qdict_new();
+    uint64_t off;
+    unsigned i;
+
+    w.base_types = qdict_new();
+    w.user_types = qdict_new();
+    qdict_put(root, "base_types", w.base_types);
+    qdict_put(root, "user_types", w.user_types);
+    qdict_put(root, "enums", qdict_new());
+    qdict_put(root, "symbols", symbols);
+    qdict_put(root, "metadata", meta);
+    qdict_put_str(meta, "format", "6.2.0");
+    qdict_put_str(producer, "name", "st-profile-gen");
+    qdict_put_str(producer, "version", "0.1.0");
+    qdict_put(meta, "producer", producer);
+
+    for (i = 0; i < ST_LS__COUNT; i++) {
+        int id = btf__find_by_name_kind(btf, st_linux_struct_names[i],
+                                        BTF_KIND_STRUCT);
+
+        if (id > 0) {
+            st_isf_user_type(&w, id);
+        }
+    }
+    for (i = 0; i < ST_LF__COUNT; i++) {
+        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+        StBtfStep steps[ST_BTF_MAX_STEPS];
+        unsigned n, j;
+        GError *err = NULL;
+
+        if (!st_btf_resolve_path(btf, st_linux_struct_names[spec->in],
+                                 spec->path, steps, &n, &err)) {
+            if (spec->optional) {
+                g_clear_error(&err);
+                continue;
+            }
+            g_propagate_error(errp, err);
+            return NULL;
+        }
+        for (j = 0; j < n; j++) {
+            QDict *def = st_isf_user_type(&w, steps[j].container_id);
+            QDict *fields = qdict_get_qdict(def, "fields");
+            QDict *field = qdict_new();
+            QDict *type = st_isf_type_desc(&w, steps[j].type_id, 0);
+
+            qdict_put_int(field, "offset", steps[j].bit_offset / 8);
+            if (steps[j].bitfield_size) {
+                QDict *bf = qdict_new();
+
+                qdict_put_str(bf, "kind", "bitfield");
+                qdict_put_int(bf, "bit_position", steps[j].bit_offset % 8);
+                qdict_put_int(bf, "bit_length", steps[j].bitfield_size);
+                qdict_put(bf, "type", type);
+                type = bf;
+            }
+            qdict_put(field, "type", type);
+            qdict_put(fields, steps[j].name, field);
+        }
+    }
+
+    /* per-CPU variables: their "address" is the offset in the area */
+    if (st_btf_datasec_offset(btf, ".data..percpu", "current_task", &off,
+                              NULL)) {
+        st_isf_put_symbol(symbols, "current_task", off);
+    }
+    if (st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
+                              &off, NULL)) {
+        st_isf_put_symbol(symbols, "cpu_current_top_of_stack", off);
+    }
+    if (st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &off, NULL)) {
+        st_isf_put_symbol(symbols, "pcpu_hot", off);
+    }
+    if (has_entry_syscall) {
+        st_isf_put_symbol(symbols, "entry_SYSCALL_64", entry_syscall);
+    }
+    if (banner) {
+        g_autofree char *line = g_strdup_printf("%s\n", banner);
+        g_autofree char *b64 = g_base64_encode((const guchar *)line,
+                                               strlen(line) + 1);
+        QDict *s = qdict_new();
+
+        qdict_put_int(s, "address", 0);
+        qdict_put_str(s, "constant_data", b64);
+        qdict_put(symbols, "linux_banner", s);
+    }
+    return qobject_to_json_pretty(QOBJECT(root), true);
+}

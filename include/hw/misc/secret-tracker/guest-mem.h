@@ -1,0 +1,83 @@
+/*
+ * secret-tracker: bounded access to x86-64 guest memory
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef SECRET_TRACKER_GUEST_MEM_H
+#define SECRET_TRACKER_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <glib.h>
+
+#define ST_GUEST_ERROR st_guest_error_quark()
+GQuark st_guest_error_quark(void);
+
+typedef enum StGuestErrorCode {
+    ST_GUEST_ERROR_UNMAPPED,  /* a guest address does not translate/read */
+    ST_GUEST_ERROR_BOUNDS,    /* a length or count from the guest is absurd */
+    ST_GUEST_ERROR_CORRUPT,   /* guest data is inconsistent (loops, ...) */
+    ST_GUEST_ERROR_NOT_FOUND, /* something searched for is absent */
+    ST_GUEST_ERROR_PROFILE,   /* the profile lacks what is needed */
+} StGuestErrorCode;
+
+/* Largest single virtual read we agree to do (the BTF copy is the biggest) */
+#define ST_GUEST_MAX_READ (64 * 1024 * 1024)
+
+/*
+ * Physical memory as seen by the introspection code.  read_phys() must
+ * copy exactly @len bytes or fail; it never sees @len above
+ * ST_GUEST_MAX_READ.  ram_size, when not 0, bounds physical scans.
+ */
+typedef struct StGuestMem {
+    bool (*read_phys)(void *opaque, uint64_t paddr, void *buf, size_t len);
+    void *opaque;
+    uint64_t ram_size;
+} StGuestMem;
+
+/* A kernel virtual address space: the memory plus its page-table root. */
+typedef struct StGuestVm {
+    const StGuestMem *mem;
+    uint64_t root;  /* physical address of the top-level table */
+    bool la57;      /* 5-level paging */
+} StGuestVm;
+
+/* Kernel page-table root from CR3: PCID bits and the PTI user bit cleared */
+uint64_t st_guest_kernel_root(uint64_t cr3);
+
+void st_guest_vm_init(StGuestVm *vm, const StGuestMem *mem, uint64_t cr3,
+                      uint64_t cr4);
+
+/* Is @va a canonical address in the kernel half for this paging mode? */
+bool st_guest_is_kernel_va(const StGuestVm *vm, uint64_t va);
+
+bool st_guest_read_phys(const StGuestMem *mem, uint64_t paddr, void *buf,
+                        size_t len, GError **errp);
+
+/*
+ * Translate @va.  On success *paddr is its physical address, and
+ * *page_size (if not NULL) the size of the page that maps it.
+ */
+bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
+                   uint64_t *page_size, GError **errp);
+
+/* Read a virtual range, possibly crossing pages; all or nothing. */
+bool st_guest_read(const StGuestVm *vm, uint64_t va, void *buf, size_t len,
+                   GError **errp);
+bool st_guest_read_u64(const StGuestVm *vm, uint64_t va, uint64_t *val,
+                       GError **errp);
+bool st_guest_read_u32(const StGuestVm *vm, uint64_t va, uint32_t *val,
+                       GError **errp);
+bool st_guest_read_u16(const StGuestVm *vm, uint64_t va, uint16_t *val,
+                       GError **errp);
+/* Read an unsigned integer of @size (1, 2, 4 or 8) bytes */
+bool st_guest_read_uint(const StGuestVm *vm, uint64_t va, unsigned size,
+                        uint64_t *val, GError **errp);
+/* Read a kernel pointer: fails unless it is NULL or a kernel address */
+bool st_guest_read_kptr(const StGuestVm *vm, uint64_t va, uint64_t *ptr,
+                        GError **errp);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * secret-tracker: readers of Linux x86-64 kernel objects in guest memory
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef SECRET_TRACKER_LINUX_READERS_H
+#define SECRET_TRACKER_LINUX_READERS_H
+
+#include "hw/misc/secret-tracker/linux-profile.h"
+
+#define ST_LINUX_PID_MAX (4 * 1024 * 1024)   /* PID_MAX_LIMIT on 64-bit */
+#define ST_LINUX_COMM_LEN 16
+#define ST_LINUX_NAME_MAX 255
+#define ST_LINUX_PATH_MAX 4096
+#define ST_LINUX_PATH_MAX_STEPS 1024         /* components + mount hops */
+#define ST_LINUX_MAX_FDS (1024 * 1024 * 1024) /* above any nr_open */
+
+/* Introspection of one kernel: its address space and its profile */
+typedef struct StLinux {
+    const StGuestVm *vm;
+    const StLinuxProfile *prof;
+} StLinux;
+
+typedef struct StLinuxTask {
+    uint64_t task;          /* task_struct address */
+    int32_t pid;
+    int32_t tgid;
+    int32_t parent_tgid;
+    uint64_t start_time;    /* ns since boot */
+    char comm[ST_LINUX_COMM_LEN + 1];
+    uint64_t mm;
+    uint64_t files;
+} StLinuxTask;
+
+typedef enum StLinuxFileType {
+    ST_LINUX_FT_UNKNOWN,
+    ST_LINUX_FT_REGULAR,
+    ST_LINUX_FT_DIR,
+    ST_LINUX_FT_FIFO,       /* pipes and named FIFOs */
+    ST_LINUX_FT_SOCKET,
+    ST_LINUX_FT_CHARDEV,
+    ST_LINUX_FT_BLOCKDEV,
+    ST_LINUX_FT_SYMLINK,
+} StLinuxFileType;
+
+typedef struct StLinuxFile {
+    uint64_t file;
+    uint64_t inode;
+    uint64_t dentry;
+    uint64_t vfsmount;
+    uint64_t private_data;
+    uint32_t dev;           /* super_block.s_dev (kernel dev_t) */
+    uint64_t ino;
+    uint16_t mode;          /* i_mode */
+    StLinuxFileType type;
+    uint32_t f_flags;
+    uint32_t f_mode;
+    uint64_t size;
+} StLinuxFile;
+
+typedef struct StLinuxSocket {
+    uint16_t family;        /* AF_UNIX 1, AF_INET 2, AF_INET6 10, ... */
+    uint8_t local_addr[16]; /* network order; IPv4 uses the first 4 */
+    uint8_t peer_addr[16];
+    uint16_t local_port;    /* host order */
+    uint16_t peer_port;
+    char *unix_path;        /* unix: bound path ("@..." if abstract) */
+    char *unix_peer_path;   /* unix: the peer's bound path */
+} StLinuxSocket;
+
+typedef struct StLinuxPtRegs {
+    uint64_t orig_ax, ax, di, si, dx, r10, r8, r9, ip, sp;
+} StLinuxPtRegs;
+
+const char *st_linux_file_type_name(StLinuxFileType type);
+
+/*
+ * @percpu_base is this CPU's kernel per-CPU base: MSR_KERNEL_GS_BASE at
+ * the LSTAR entry (before swapgs), at sysretq (after it) and whenever the
+ * CPU is in user mode; the GS segment base when it is in kernel mode.
+ *
+ * current = *(percpu_base + per-CPU offset of current_task)
+ */
+bool st_linux_current_task(const StLinux *lx, uint64_t percpu_base,
+                           uint64_t *task, GError **errp);
+bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
+                        GError **errp);
+
+/* task->files->fdt->fd[fd]; an fd that is not open is an error */
+bool st_linux_fd_file(const StLinux *lx, uint64_t task, int64_t fd,
+                      uint64_t *file, GError **errp);
+bool st_linux_read_file(const StLinux *lx, uint64_t file, StLinuxFile *out,
+                        GError **errp);
+
+/* Absolute path of dentry in a mount, crossing mount points; g_free() */
+char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
+                    GError **errp);
+char *st_linux_file_path(const StLinux *lx, uint64_t file, GError **errp);
+
+bool st_linux_read_socket(const StLinux *lx, uint64_t file,
+                          StLinuxSocket *out, GError **errp);
+void st_linux_socket_clear(StLinuxSocket *sock);
+
+/* The syscall's saved user registers, at the top of the kernel stack */
+bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
+                           StLinuxPtRegs *out, GError **errp);
+
+/*
+ * Does the profile fit the running kernel?  The current task resolves,
+ * its comm is printable, pid/tgid are in range, and task -> files ->
+ * fdtable -> fd[] is consistent.
+ */
+bool st_linux_validate(const StLinux *lx, uint64_t percpu_base,
+                       StLinuxTask *task, GError **errp);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * secret-tracker: code sites in the Linux x86-64 syscall entry
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef SECRET_TRACKER_LINUX_SITES_H
+#define SECRET_TRACKER_LINUX_SITES_H
+
+#include "hw/misc/secret-tracker/linux-profile.h"
+
+/* How much of entry_SYSCALL_64 to read and disassemble */
+#define ST_SITES_CODE_LEN 1024
+
+/* A swapgs at most this many instructions (NOPs aside) before sysretq */
+#define ST_SITES_SWAPGS_WINDOW 4
+
+/*
+ * Find the one "swapgs ... sysretq" exit in @code (the bytes at LSTAR),
+ * disassembling linearly.  Returns its offset from LSTAR.
+ */
+bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
+                          GError **errp);
+
+/* KASLR slide: LSTAR minus the profile's unrandomized entry_SYSCALL_64 */
+bool st_linux_kaslr_slide(const StLinuxProfile *prof, uint64_t lstar,
+                          int64_t *slide, GError **errp);
+
+#endif
