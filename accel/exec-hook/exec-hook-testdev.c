@@ -21,7 +21,7 @@
 #include "hw/core/cpu.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
-#include "exec/exec-hook.h"
+#include "exec/exec-hook-backend.h"
 
 #define TYPE_EXEC_HOOK_TESTDEV "exec-hook-testdev"
 OBJECT_DECLARE_SIMPLE_TYPE(ExecHookTestDev, EXEC_HOOK_TESTDEV)
@@ -43,6 +43,7 @@ struct ExecHookTestDev {
     char *step;
     bool armed;
     bool arm_at_realize;
+    bool inject_failure;
     ExecHookTestSite site[EXEC_HOOK_TESTDEV_SITES];
 };
 
@@ -75,6 +76,7 @@ static bool exec_hook_testdev_arm(ExecHookTestDev *d, Error **errp)
 {
     int i;
 
+    exec_hook_inject_failure = d->inject_failure;
     for (i = 0; i < EXEC_HOOK_TESTDEV_SITES; i++) {
         ExecHookTestSite *s = &d->site[i];
 
@@ -213,6 +215,9 @@ static const Property exec_hook_testdev_props[] = {
     DEFINE_PROP_UINT64("site4", ExecHookTestDev, site_addr[4], 0),
     DEFINE_PROP_UINT32("magic", ExecHookTestDev, magic, 0),
     DEFINE_PROP_STRING("step", ExecHookTestDev, step),
+    /* Tests only: make the KVM backend's KVM_SET_GUEST_DEBUG fail. */
+    DEFINE_PROP_BOOL("x-inject-failure", ExecHookTestDev, inject_failure,
+                     false),
 };
 
 static void exec_hook_testdev_class_init(ObjectClass *oc, void *data)

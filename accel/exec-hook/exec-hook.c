@@ -46,6 +46,7 @@ static ExecHookStepPolicy exec_hook_policy;
 static int exec_hook_method = EXEC_HOOK_STEP_PROBING;
 static bool exec_hook_hit_seen;
 static char *exec_hook_off_reason;
+bool exec_hook_inject_failure;
 
 static void __attribute__((constructor)) exec_hook_init(void)
 {

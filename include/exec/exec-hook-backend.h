@@ -80,6 +80,12 @@ void exec_hook_set_step_method(ExecHookStepMethod method);
  */
 bool exec_hook_tcg_check(CPUState *cpu, vaddr pc, uint32_t cflags);
 
+/*
+ * Tests only: make the KVM backend treat its next KVM_SET_GUEST_DEBUG as
+ * failed (-EIO), to exercise the failure path.
+ */
+extern bool exec_hook_inject_failure;
+
 /* Turn every hook off for good, saying why; the VM keeps running. */
 void exec_hook_disable(const char *reason);
 

@@ -383,6 +383,33 @@ static void test_errors(const void *data)
     qtest_quit(qts);
 }
 
+/* KVM_SET_GUEST_DEBUG fails: hooks go off with a reason, the VM runs on. */
+static void test_kvm_failure(void)
+{
+    g_autofree char *devopts = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *why = NULL;
+    QTestState *qts;
+
+    if (!guest_path() || !accel_usable("kvm")) {
+        return;
+    }
+    devopts = g_strdup_printf("site0=0x%x,x-inject-failure=on",
+                              HT_SITE0_ADDR);
+    qts = start("kvm", devopts, NULL);
+    err = arm(qts);
+    g_assert_null(err);
+    why = qom_get_str(qts, "disabled-reason");
+    g_test_message("disabled-reason: %s", why);
+    g_assert(strstr(why, "KVM_SET_GUEST_DEBUG failed"));
+    qtest_qmp_assert_success(qts, "{ 'execute': 'cont' }");
+    wait_done(qts);
+    g_assert_cmpuint(info(qts, HT_LOOPS), ==, HT_LOOPS_N);
+    g_assert_cmpuint(info(qts, HT_DB_COUNT), ==, HT_LOOPS_N);
+    g_assert_cmpuint(qom_get_uint(qts, "site0-hits"), ==, 0);
+    qtest_quit(qts);
+}
+
 /* A hook before any guest exists: -device ...,armed=on must fail. */
 static void test_before_boot(void)
 {
@@ -431,5 +458,7 @@ int main(int argc, char **argv)
     qtest_add_data_func("/exec-hook/tcg/errors", "tcg", test_errors);
     qtest_add_data_func("/exec-hook/kvm/errors", "kvm", test_errors);
     qtest_add_func("/exec-hook/before-boot", test_before_boot);
+    qtest_add_func("/exec-hook/kvm/set-guest-debug-failure",
+                   test_kvm_failure);
     return g_test_run();
 }

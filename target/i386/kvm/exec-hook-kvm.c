@@ -108,6 +108,11 @@ static void exec_hook_kvm_apply(CPUState *cpu)
     ExecHookVcpu *v = exec_hook_vcpu(cpu);
     int err = kvm_update_guest_debug(cpu, 0);
 
+    if (exec_hook_inject_failure) {
+        /* Tests: this KVM accepts any control bits, so fake the error. */
+        exec_hook_inject_failure = false;
+        err = -EIO;
+    }
     if (err) {
         g_autofree char *why = g_strdup_printf(
             "KVM_SET_GUEST_DEBUG failed on vCPU %d: %s",
