@@ -8,7 +8,9 @@
  *   qom-get site0-hits, site0-bad, hook-exits, step-method, ...
  *
  * At hit k (from 1) of site i the guest is expected to hold
- * EBX = magic + (i << 20) + k, so a missed or doubled hit shows up.
+ * EBX = magic + (i << 20) + k, so a missed or doubled hit shows up; with
+ * expect-insn the first two bytes at the site (little-endian) are read
+ * through exec_hook_read_virt() and checked too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -40,6 +42,7 @@ struct ExecHookTestDev {
     DeviceState parent_obj;
     uint64_t site_addr[EXEC_HOOK_TESTDEV_SITES];
     uint32_t magic;
+    uint32_t expect_insn;
     char *step;
     bool armed;
     bool arm_at_realize;
@@ -53,8 +56,20 @@ static void exec_hook_testdev_hit(const ExecHookEvent *ev, void *opaque)
     uint32_t k = qatomic_fetch_inc(&s->seen) + 1;
     uint32_t want = s->dev->magic + ((uint32_t)s->index << 20) + k;
 
-    if (ev->regs->rip != ev->addr ||
-        (s->dev->magic && (uint32_t)ev->regs->rbx != want)) {
+    bool ok = ev->regs->rip == ev->addr &&
+              (!s->dev->magic || (uint32_t)ev->regs->rbx == want);
+
+    if (ok && s->dev->expect_insn) {
+        /* The callback's view of guest memory: the hooked bytes. */
+        ExecHookSregs sregs;
+        uint8_t insn[2];
+
+        ok = exec_hook_get_sregs(ev->cpu, false, &sregs, NULL) &&
+             exec_hook_read_virt(ev->cpu, &sregs, sregs.cr3, ev->addr,
+                                 insn, sizeof(insn)) &&
+             (insn[0] | insn[1] << 8) == s->dev->expect_insn;
+    }
+    if (!ok) {
         qatomic_inc(&s->bad);
     }
 }
@@ -214,6 +229,7 @@ static const Property exec_hook_testdev_props[] = {
     DEFINE_PROP_UINT64("site3", ExecHookTestDev, site_addr[3], 0),
     DEFINE_PROP_UINT64("site4", ExecHookTestDev, site_addr[4], 0),
     DEFINE_PROP_UINT32("magic", ExecHookTestDev, magic, 0),
+    DEFINE_PROP_UINT32("expect-insn", ExecHookTestDev, expect_insn, 0),
     DEFINE_PROP_STRING("step", ExecHookTestDev, step),
     /* Tests only: make the KVM backend's KVM_SET_GUEST_DEBUG fail. */
     DEFINE_PROP_BOOL("x-inject-failure", ExecHookTestDev, inject_failure,

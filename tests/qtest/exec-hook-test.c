@@ -280,9 +280,10 @@ static void test_mechanism(const void *data)
     if (!guest_path() || !accel_usable(c->accel)) {
         return;
     }
-    devopts = g_strdup_printf("site0=0x%x,site1=0x%x,magic=0x%x,step=%s",
-                              HT_SITE0_ADDR, HT_SITE1_ADDR, HT_BASE_MAGIC,
-                              c->step);
+    /* Each site's instruction is "incl abs32": ff 05 ... */
+    devopts = g_strdup_printf("site0=0x%x,site1=0x%x,magic=0x%x,step=%s,"
+                              "expect-insn=0x05ff", HT_SITE0_ADDR,
+                              HT_SITE1_ADDR, HT_BASE_MAGIC, c->step);
     if (c->gdb) {
         sock = g_strdup_printf("%s/exec-hook-gdb-%d.sock", g_get_tmp_dir(),
                                getpid());
@@ -383,6 +384,56 @@ static void test_errors(const void *data)
     qtest_quit(qts);
 }
 
+/* KVM: hooks and gdbstub hardware breakpoints share 4 slots. */
+static void test_kvm_gdb_slots(void)
+{
+    g_autofree char *devopts = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *extra = NULL;
+    g_autofree char *bp = g_strdup_printf("Z1,%x,1", HT_GDBSITE_ADDR);
+    g_autofree char *reply = NULL;
+    g_autofree char *err = NULL;
+    QTestState *qts;
+    int fd;
+
+    if (!guest_path() || !accel_usable("kvm")) {
+        return;
+    }
+    devopts = g_strdup_printf("site0=0x%x,site1=0x%x,site2=0x%x,site3=0x%x",
+                              HT_SITE0_ADDR, HT_SITE1_ADDR, HT_SITE2_ADDR,
+                              HT_SITE0_ADDR + 6);
+    sock = g_strdup_printf("%s/exec-hook-gdb-%d.sock", g_get_tmp_dir(),
+                           getpid());
+    unlink(sock);
+    extra = g_strdup_printf("-gdb unix:%s,server=on,wait=off", sock);
+    qts = start("kvm", devopts, extra);
+    fd = rsp_connect(sock);
+
+    /* Four hooks hold every slot: gdbstub gets an error, not a loss. */
+    err = arm(qts);
+    g_assert_null(err);
+    rsp_send(fd, bp);
+    reply = rsp_recv(fd);
+    g_test_message("Z1 with 4 hooks armed: %s", reply);
+    g_assert(reply[0] == 'E');
+
+    /* gdbstub holds one slot: the 4th hook is refused, saying why. */
+    qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', 'arguments': "
+                             "{ 'path': %s, 'property': 'armed', "
+                             "'value': false } }", DEV_PATH);
+    rsp_send(fd, bp);
+    g_free(reply);
+    reply = rsp_recv(fd);
+    g_assert_cmpstr(reply, ==, "OK");
+    err = arm(qts);
+    g_assert_nonnull(err);
+    g_test_message("arm with a gdbstub breakpoint: %s", err);
+    g_assert(strstr(err, "1 held by gdbstub"));
+    close(fd);
+    qtest_quit(qts);
+    unlink(sock);
+}
+
 /* KVM_SET_GUEST_DEBUG fails: hooks go off with a reason, the VM runs on. */
 static void test_kvm_failure(void)
 {
@@ -458,6 +509,7 @@ int main(int argc, char **argv)
     qtest_add_data_func("/exec-hook/tcg/errors", "tcg", test_errors);
     qtest_add_data_func("/exec-hook/kvm/errors", "kvm", test_errors);
     qtest_add_func("/exec-hook/before-boot", test_before_boot);
+    qtest_add_func("/exec-hook/kvm/gdbstub/slots", test_kvm_gdb_slots);
     qtest_add_func("/exec-hook/kvm/set-guest-debug-failure",
                    test_kvm_failure);
     return g_test_run();
