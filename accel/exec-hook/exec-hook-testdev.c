@@ -47,6 +47,7 @@ struct ExecHookTestDev {
     bool armed;
     bool arm_at_realize;
     bool inject_failure;
+    bool sync_regs;
     ExecHookTestSite site[EXEC_HOOK_TESTDEV_SITES];
 };
 
@@ -92,6 +93,7 @@ static bool exec_hook_testdev_arm(ExecHookTestDev *d, Error **errp)
     int i;
 
     exec_hook_inject_failure = d->inject_failure;
+    exec_hook_kvm_use_sync_regs = d->sync_regs;
     for (i = 0; i < EXEC_HOOK_TESTDEV_SITES; i++) {
         ExecHookTestSite *s = &d->site[i];
 
@@ -153,6 +155,12 @@ static void exec_hook_testdev_get_counter(Object *obj, Visitor *v,
 
         CPU_FOREACH(cpu) {
             val += exec_hook_vcpu_exits(cpu);
+        }
+    } else if (!strcmp(name, "hook-exit-cycles")) {
+        CPUState *cpu;
+
+        CPU_FOREACH(cpu) {
+            val += exec_hook_vcpu_exit_cycles(cpu);
         }
     } else if (sscanf(name, "site%u-%15s", &i, what) == 2 &&
                i < EXEC_HOOK_TESTDEV_SITES) {
@@ -234,6 +242,8 @@ static const Property exec_hook_testdev_props[] = {
     /* Tests only: make the KVM backend's KVM_SET_GUEST_DEBUG fail. */
     DEFINE_PROP_BOOL("x-inject-failure", ExecHookTestDev, inject_failure,
                      false),
+    /* KVM: registers from kvm_run sync regs (on) or KVM_GET_REGS (off). */
+    DEFINE_PROP_BOOL("x-sync-regs", ExecHookTestDev, sync_regs, true),
 };
 
 static void exec_hook_testdev_class_init(ObjectClass *oc, void *data)
@@ -260,6 +270,9 @@ static void exec_hook_testdev_class_init(ObjectClass *oc, void *data)
     object_class_property_add_str(oc, "disabled-reason",
                                   exec_hook_testdev_get_disabled, NULL);
     object_class_property_add(oc, "hook-exits", "uint64",
+                              exec_hook_testdev_get_counter,
+                              NULL, NULL, NULL);
+    object_class_property_add(oc, "hook-exit-cycles", "uint64",
                               exec_hook_testdev_get_counter,
                               NULL, NULL, NULL);
     for (i = 0; i < EXEC_HOOK_TESTDEV_SITES; i++) {

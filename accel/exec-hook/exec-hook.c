@@ -47,6 +47,7 @@ static int exec_hook_method = EXEC_HOOK_STEP_PROBING;
 static bool exec_hook_hit_seen;
 static char *exec_hook_off_reason;
 bool exec_hook_inject_failure;
+bool exec_hook_kvm_use_sync_regs = true;
 
 static void __attribute__((constructor)) exec_hook_init(void)
 {
@@ -277,6 +278,13 @@ uint64_t exec_hook_vcpu_exits(CPUState *cpu)
     ExecHookVcpu *v = exec_hook_vcpu(cpu);
 
     return v ? qatomic_read(&v->exits) : 0;
+}
+
+uint64_t exec_hook_vcpu_exit_cycles(CPUState *cpu)
+{
+    ExecHookVcpu *v = exec_hook_vcpu(cpu);
+
+    return v ? qatomic_read(&v->exit_cycles) : 0;
 }
 
 static uint64_t exec_hook_percentile(const ExecHook *hook, uint64_t total,

@@ -13,6 +13,7 @@
 /* Per-vCPU state; fields are used only on the vCPU's own thread. */
 typedef struct ExecHookVcpu {
     uint64_t exits;             /* read by other threads with qatomic */
+    uint64_t exit_cycles;       /* ditto: host cycles handling them */
     bool sregs_valid;
     ExecHookSregs sregs;
     /* KVM: a step-over in progress, and the RF probe. */
@@ -85,6 +86,13 @@ bool exec_hook_tcg_check(CPUState *cpu, vaddr pc, uint32_t cflags);
  * failed (-EIO), to exercise the failure path.
  */
 extern bool exec_hook_inject_failure;
+
+/*
+ * KVM: take the registers of a hit from kvm_run (KVM_CAP_SYNC_REGS) when
+ * the host can; false reads them with KVM_GET_REGS.  Set before the
+ * first hook is registered (tests use it to compare the two).
+ */
+extern bool exec_hook_kvm_use_sync_regs;
 
 /* Turn every hook off for good, saying why; the VM keeps running. */
 void exec_hook_disable(const char *reason);

@@ -166,6 +166,12 @@ void exec_hook_get_stats(const ExecHook *hook, ExecHookStats *stats);
  */
 uint64_t exec_hook_vcpu_exits(CPUState *cpu);
 
+/*
+ * exec_hook_vcpu_exit_cycles: host TSC cycles @cpu spent handling those
+ * exits outside the guest, callbacks included (KVM only; 0 on TCG).
+ */
+uint64_t exec_hook_vcpu_exit_cycles(CPUState *cpu);
+
 /**
  * exec_hook_get_sregs: system registers of @cpu.
  * @refresh: false returns the copy cached at arm time or at the last

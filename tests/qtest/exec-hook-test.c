@@ -50,6 +50,7 @@ typedef struct HookCase {
     const char *accel;
     const char *step;
     bool gdb;
+    bool get_regs;              /* KVM_GET_REGS instead of sync regs */
 } HookCase;
 
 static const char *guest_path(void)
@@ -282,8 +283,9 @@ static void test_mechanism(const void *data)
     }
     /* Each site's instruction is "incl abs32": ff 05 ... */
     devopts = g_strdup_printf("site0=0x%x,site1=0x%x,magic=0x%x,step=%s,"
-                              "expect-insn=0x05ff", HT_SITE0_ADDR,
-                              HT_SITE1_ADDR, HT_BASE_MAGIC, c->step);
+                              "expect-insn=0x05ff,x-sync-regs=%s",
+                              HT_SITE0_ADDR, HT_SITE1_ADDR, HT_BASE_MAGIC,
+                              c->step, c->get_regs ? "off" : "on");
     if (c->gdb) {
         sock = g_strdup_printf("%s/exec-hook-gdb-%d.sock", g_get_tmp_dir(),
                                getpid());
@@ -331,11 +333,14 @@ static void test_mechanism(const void *data)
         g_assert_cmpstr(method, ==, "single-step");
     }
     exits = qom_get_uint(qts, "hook-exits");
-    g_test_message("%s step=%s: method %s, %" PRIu64 " hits, %" PRIu64
-                   " exits (%.3f per hit), callback cycles site0 "
+    g_test_message("%s step=%s%s: method %s, %" PRIu64 " hits, %" PRIu64
+                   " exits (%.3f per hit), %" PRIu64 " cycles per hit "
+                   "handling exits, callback cycles site0 "
                    "mean %" PRIu64 " p50 %" PRIu64 " p99 %" PRIu64,
-                   c->accel, c->step, method, hits0 + hits1, exits,
+                   c->accel, c->step, c->get_regs ? " get-regs" : "",
+                   method, hits0 + hits1, exits,
                    (double)exits / (hits0 + hits1),
+                   qom_get_uint(qts, "hook-exit-cycles") / (hits0 + hits1),
                    qom_get_uint(qts, "site0-cycles-mean"),
                    qom_get_uint(qts, "site0-cycles-p50"),
                    qom_get_uint(qts, "site0-cycles-p99"));
@@ -489,6 +494,7 @@ static const HookCase hook_runs[] = {
     { "tcg", "single-step", false },
     { "kvm", "auto", false },
     { "kvm", "single-step", false },
+    { "kvm", "single-step", false, true },
     { "tcg", "auto", true },
     { "kvm", "auto", true },
 };
@@ -501,8 +507,10 @@ int main(int argc, char **argv)
     for (i = 0; i < ARRAY_SIZE(hook_runs); i++) {
         const HookCase *run = &hook_runs[i];
         const char *kind = run->gdb ? "gdbstub" : "mechanism";
-        g_autofree char *name = g_strdup_printf("/exec-hook/%s/%s/%s",
-                                                run->accel, kind, run->step);
+        g_autofree char *name = g_strdup_printf("/exec-hook/%s/%s/%s%s",
+                                                run->accel, kind, run->step,
+                                                run->get_regs ? "-get-regs" :
+                                                "");
 
         qtest_add_data_func(name, run, test_mechanism);
     }
