@@ -4,7 +4,7 @@
  * before each site, and shows counters as QOM properties.
  *
  *   -device exec-hook-testdev,site0=ADDR,site1=ADDR,magic=M[,step=...]
- *   qom-set armed true    (arms every site on every vCPU)
+ *   qom-set armed true    (arms every site on every vCPU, or on vcpu=N)
  *   qom-get site0-hits, site0-bad, hook-exits, step-method, ...
  *
  * At hit k (from 1) of site i the guest is expected to hold
@@ -48,6 +48,7 @@ struct ExecHookTestDev {
     bool arm_at_realize;
     bool inject_failure;
     bool sync_regs;
+    int32_t vcpu;
     ExecHookTestSite site[EXEC_HOOK_TESTDEV_SITES];
 };
 
@@ -90,7 +91,16 @@ static void exec_hook_testdev_disarm(ExecHookTestDev *d)
 
 static bool exec_hook_testdev_arm(ExecHookTestDev *d, Error **errp)
 {
+    CPUState *cpu = NULL;
     int i;
+
+    if (d->vcpu >= 0) {
+        cpu = qemu_get_cpu(d->vcpu);
+        if (!cpu) {
+            error_setg(errp, "exec-hook-testdev: no vCPU %d", d->vcpu);
+            return false;
+        }
+    }
 
     exec_hook_inject_failure = d->inject_failure;
     exec_hook_kvm_use_sync_regs = d->sync_regs;
@@ -106,7 +116,7 @@ static bool exec_hook_testdev_arm(ExecHookTestDev *d, Error **errp)
         s->bad = 0;
         s->hook = exec_hook_register(d->site_addr[i], exec_hook_testdev_hit,
                                      s, errp);
-        if (!s->hook || !exec_hook_arm(s->hook, NULL, errp)) {
+        if (!s->hook || !exec_hook_arm(s->hook, cpu, errp)) {
             error_prepend(errp, "site%d: ", i);
             exec_hook_testdev_disarm(d);
             return false;
@@ -239,6 +249,8 @@ static const Property exec_hook_testdev_props[] = {
     DEFINE_PROP_UINT32("magic", ExecHookTestDev, magic, 0),
     DEFINE_PROP_UINT32("expect-insn", ExecHookTestDev, expect_insn, 0),
     DEFINE_PROP_STRING("step", ExecHookTestDev, step),
+    /* Arm on this vCPU only; -1: on every vCPU. */
+    DEFINE_PROP_INT32("vcpu", ExecHookTestDev, vcpu, -1),
     /* Tests only: make the KVM backend's KVM_SET_GUEST_DEBUG fail. */
     DEFINE_PROP_BOOL("x-inject-failure", ExecHookTestDev, inject_failure,
                      false),

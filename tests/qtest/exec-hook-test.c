@@ -171,7 +171,7 @@ static QTestState *start(const char *accel, const char *devopts,
                          const char *extra)
 {
     /* Firmware from Debian's packages, as the build tree has none. */
-    return qtest_initf("-machine pc -accel %s -m 64 -nodefaults -S "
+    return qtest_initf("-machine pc -accel %s -m 64 -smp 2 -nodefaults -S "
                        "-L /usr/share/seabios -L /usr/share/qemu "
                        "-kernel %s -device exec-hook-testdev,id=hd,%s %s",
                        accel, guest_path(), devopts, extra ? extra : "");
@@ -389,6 +389,37 @@ static void test_errors(const void *data)
     qtest_quit(qts);
 }
 
+/* Armed on one vCPU only: the AP (never started) sees none of the hits. */
+static void test_one_vcpu(const void *data)
+{
+    const char *accel = data;
+    g_autofree char *devopts = NULL;
+    g_autofree char *err = NULL;
+    int vcpu;
+
+    if (!guest_path() || !accel_usable(accel)) {
+        return;
+    }
+    for (vcpu = 0; vcpu < 2; vcpu++) {
+        QTestState *qts;
+        uint64_t want = vcpu == 0 ? HT_LOOPS_N : 0;
+
+        g_free(devopts);
+        devopts = g_strdup_printf("site0=0x%x,magic=0x%x,vcpu=%d",
+                                  HT_SITE0_ADDR, HT_BASE_MAGIC, vcpu);
+        qts = start(accel, devopts, NULL);
+        g_free(err);
+        err = arm(qts);
+        g_assert_null(err);
+        qtest_qmp_assert_success(qts, "{ 'execute': 'cont' }");
+        wait_done(qts);
+        g_assert_cmpuint(info(qts, HT_COUNT0), ==, HT_LOOPS_N);
+        g_assert_cmpuint(qom_get_uint(qts, "site0-hits"), ==, want);
+        g_assert_cmpuint(qom_get_uint(qts, "site0-bad"), ==, 0);
+        qtest_quit(qts);
+    }
+}
+
 /* KVM: hooks and gdbstub hardware breakpoints share 4 slots. */
 static void test_kvm_gdb_slots(void)
 {
@@ -517,6 +548,8 @@ int main(int argc, char **argv)
     qtest_add_data_func("/exec-hook/tcg/errors", "tcg", test_errors);
     qtest_add_data_func("/exec-hook/kvm/errors", "kvm", test_errors);
     qtest_add_func("/exec-hook/before-boot", test_before_boot);
+    qtest_add_data_func("/exec-hook/tcg/one-vcpu", "tcg", test_one_vcpu);
+    qtest_add_data_func("/exec-hook/kvm/one-vcpu", "kvm", test_one_vcpu);
     qtest_add_func("/exec-hook/kvm/gdbstub/slots", test_kvm_gdb_slots);
     qtest_add_func("/exec-hook/kvm/set-guest-debug-failure",
                    test_kvm_failure);
