@@ -904,8 +904,8 @@ static StPendingEp *st_pending_ep_match(StEngine *e,
 
 static void st_pending_ep_add(StEngine *e, const StEngineEndpoint *dst,
                               const StEngineEndpoint *src, const StNode *from,
-                              unsigned nr, uint64_t labels, uint64_t bytes,
-                              uint64_t now)
+                              unsigned nr, uint64_t labels, uint64_t count,
+                              uint64_t bytes, uint64_t now)
 {
     StPendingEp *pe;
     unsigned i;
@@ -916,14 +916,17 @@ static void st_pending_ep_add(StEngine *e, const StEngineEndpoint *dst,
             st_endpoint_equal_raw(&pe->src, src) &&
             pe->src_node == from->info.id) {
             pe->labels |= labels;
-            pe->count++;
+            pe->count += count;
             pe->bytes += bytes;
             pe->last_ns = now;
             return;
         }
     }
     if (e->pending_eps->len >= e->cfg.max_endpoints) {
-        e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
+        /* A pre-taint (count 0) leaves the drop to the exit: one a send. */
+        if (count) {
+            e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
+        }
         return;
     }
     pe = g_new0(StPendingEp, 1);
@@ -932,7 +935,7 @@ static void st_pending_ep_add(StEngine *e, const StEngineEndpoint *dst,
     pe->labels = labels;
     pe->src_node = from->info.id;
     pe->nr = nr;
-    pe->count = 1;
+    pe->count = count;
     pe->bytes = bytes;
     pe->first_ns = now;
     pe->last_ns = now;
@@ -1030,7 +1033,62 @@ static void st_socket_deliver(StEngine *e, const StEngineTask *task,
                 labels, now, now);
         return;
     }
-    st_pending_ep_add(e, &dst, &obj->local, sock, p->nr, labels, bytes, now);
+    st_pending_ep_add(e, &dst, &obj->local, sock, p->nr, labels, 1, bytes,
+                      now);
+}
+
+/*
+ * A reader can take data out of a pipe or socket before the writer's exit
+ * is seen (the write wakes it first), so taint the channel, and a
+ * connected socket's local peer, already at the entry.  Edges, counts and
+ * bytes still come from a successful exit and merge with these.
+ */
+static void st_pretaint(StEngine *e, const StPending *p,
+                        const StEngineObject *obj, uint64_t labels,
+                        uint64_t now)
+{
+    StNode *dst, *peer;
+
+    if (obj->kind != ST_ENGINE_KIND_PIPE && obj->kind != ST_ENGINE_KIND_FIFO &&
+        obj->kind != ST_ENGINE_KIND_SOCKET) {
+        return;
+    }
+    dst = st_object_node(e, obj, true, now);
+    if (!dst) {
+        return;
+    }
+    dst->info.labels |= labels;
+    if (obj->kind != ST_ENGINE_KIND_SOCKET) {
+        return;
+    }
+    if (obj->sock_family == ST_ENGINE_AF_UNIX) {
+        StEngineObject peer_obj;
+
+        if (!obj->peer_ino) {
+            return;
+        }
+        memset(&peer_obj, 0, sizeof(peer_obj));
+        peer_obj.kind = ST_ENGINE_KIND_SOCKET;
+        peer_obj.sock_family = ST_ENGINE_AF_UNIX;
+        peer_obj.dev = obj->peer_dev ? obj->peer_dev : obj->dev;
+        peer_obj.ino = obj->peer_ino;
+        peer = st_object_node(e, &peer_obj, true, now);
+    } else if ((obj->sock_family == ST_ENGINE_AF_INET ||
+                obj->sock_family == ST_ENGINE_AF_INET6) &&
+               obj->peer.family && st_endpoint_is_local(&obj->peer)) {
+        peer = st_sock_peer_lookup(e, &obj->peer, &obj->local);
+        if (!peer) {
+            st_pending_ep_add(e, &obj->peer, &obj->local, dst, p->nr, labels,
+                              0, 0, now);
+            return;
+        }
+    } else {
+        return;
+    }
+    if (peer && peer != dst) {
+        peer->info.labels |= labels;
+        peer->info.rx_labels |= labels;
+    }
 }
 
 /*
@@ -1144,6 +1202,45 @@ static bool st_rule_write(StEngine *e, StPending *p, uint64_t bytes, bool ask,
     return true;
 }
 
+static void st_transfer_fds(const StPending *p, int *in_fd, int *out_fd)
+{
+    switch (p->nr) {
+    case ST_NR_SENDFILE:
+        *out_fd = (int)p->args[0];
+        *in_fd = (int)p->args[1];
+        break;
+    case ST_NR_TEE:
+        *in_fd = (int)p->args[0];
+        *out_fd = (int)p->args[1];
+        break;
+    default:                    /* splice, copy_file_range */
+        *in_fd = (int)p->args[0];
+        *out_fd = (int)p->args[2];
+        break;
+    }
+}
+
+/* A transfer into a pipe or socket: taint it at the entry (st_pretaint). */
+static void st_transfer_pretaint(StEngine *e, const StPending *p,
+                                 StNode *proc, uint64_t now)
+{
+    int in_fd, out_fd;
+    StEngineObject in, out;
+    StNode *src;
+    uint64_t labels;
+
+    st_transfer_fds(p, &in_fd, &out_fd);
+    if (!st_fd_lookup(e, &p->task, in_fd, &in, true)) {
+        return;
+    }
+    src = st_object_node(e, &in, false, now);
+    labels = (src ? st_node_read_labels(src) : 0) |
+             (proc ? proc->info.labels : 0);
+    if (labels && st_fd_lookup(e, &p->task, out_fd, &out, true)) {
+        st_pretaint(e, p, &out, labels, now);
+    }
+}
+
 static bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
                              bool ask, uint64_t now)
 {
@@ -1153,20 +1250,7 @@ static bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
     uint64_t labels, from_proc;
     StEdge *edge;
 
-    switch (p->nr) {
-    case ST_NR_SENDFILE:
-        out_fd = (int)p->args[0];
-        in_fd = (int)p->args[1];
-        break;
-    case ST_NR_TEE:
-        in_fd = (int)p->args[0];
-        out_fd = (int)p->args[1];
-        break;
-    default:                    /* splice, copy_file_range */
-        in_fd = (int)p->args[0];
-        out_fd = (int)p->args[2];
-        break;
-    }
+    st_transfer_fds(p, &in_fd, &out_fd);
     if (!st_fd_lookup(e, &p->task, in_fd, &in, ask)) {
         return false;
     }
@@ -1655,6 +1739,7 @@ void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
         p = st_pending_add(e, task, nr, family, args, now_ns);
         if (p && st_fd_lookup(e, task, (int)args[0], &p->target, true)) {
             p->have_target = true;
+            st_pretaint(e, p, &p->target, proc->info.labels, now_ns);
         }
         return;
     case ST_ENGINE_FAMILY_READ:
@@ -1696,7 +1781,10 @@ void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     default:
         break;
     }
-    st_pending_add(e, task, nr, family, args, now_ns);
+    p = st_pending_add(e, task, nr, family, args, now_ns);
+    if (p && family == ST_ENGINE_FAMILY_TRANSFER) {
+        st_transfer_pretaint(e, p, proc, now_ns);
+    }
 }
 
 void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,

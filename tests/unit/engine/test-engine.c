@@ -1187,6 +1187,70 @@ static void test_tcp_loopback(void)
     fake_free(f);
 }
 
+/*
+ * The reader is woken by the write and returns before the writer's exit
+ * is seen: the channel must already carry the taint.
+ */
+static void test_pipe_reader_first(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask gz = mktask(102, 1002, 1, 1, "gzip");
+    const StEngineNodeInfo *pipe, *reader;
+    const StEngineFlowInfo *w;
+
+    fake_fd(f, 100, 1, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 501, NULL);
+    fake_fd(f, 102, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 501, NULL);
+    entry(f, &cat, NR_WRITE, 1, 0x1000, 64, 0, 0, 200);
+    sys_rw(f, &gz, NR_READ, 0, 64, 210);
+    reader = proc_of(f, &gz);
+    g_assert_nonnull(reader);
+    assert_labels(f, reader->labels, "S");
+    st_engine_syscall_exit(f->e, &cat, NR_WRITE, 64, 220);
+    pipe = inode(f, DEV_PIPEFS, 501);
+    w = find_flow(f, proc_of(f, &cat)->id, pipe->id, ST_ENGINE_FAMILY_WRITE);
+    g_assert_nonnull(w);
+    g_assert_cmpuint(w->count, ==, 1);
+    g_assert_cmpuint(w->bytes, ==, 64);
+    g_assert_nonnull(find_flow(f, pipe->id, reader->id,
+                               ST_ENGINE_FAMILY_READ));
+    fake_free(f);
+}
+
+static void test_tcp_reader_first(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(701, 7001, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40001);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 4444);
+    const StEngineNodeInfo *s1, *s2;
+    const StEngineFlowInfo *w;
+
+    fake_inet(f, 100, 5, 911, cli, srv);
+    fake_inet(f, 701, 6, 912, srv, cli);
+    /* Never seen before, the server socket is read before the exit. */
+    entry(f, &client, NR_WRITE, 5, 0x1000, 92, 0, 0, 200);
+    sys_rw(f, &server, NR_READ, 6, 92, 210);
+    g_assert_nonnull(proc_of(f, &server));
+    assert_labels(f, proc_of(f, &server)->labels, "S");
+    st_engine_syscall_exit(f->e, &client, NR_WRITE, 92, 220);
+    s1 = inode(f, DEV_SOCKFS, 911);
+    s2 = inode(f, DEV_SOCKFS, 912);
+    w = find_flow(f, s1->id, s2->id, ST_ENGINE_FAMILY_WRITE);
+    g_assert_nonnull(w);
+    g_assert_cmpuint(w->count, ==, 1);
+    g_assert_cmpuint(w->bytes, ==, 92);
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    /* A failed write after that adds no count. */
+    sys_rw(f, &client, NR_WRITE, 5, -32, 300);
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 1);
+    fake_free(f);
+}
+
 static void test_udp_loopback_wildcard(void)
 {
     Fake *f = fake_new();
@@ -1772,6 +1836,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/pipe", test_pipe);
     g_test_add_func("/engine/chardev-is-sink", test_chardev_is_sink);
     g_test_add_func("/engine/socket/tcp-loopback", test_tcp_loopback);
+    g_test_add_func("/engine/socket/tcp-reader-first", test_tcp_reader_first);
+    g_test_add_func("/engine/pipe/reader-first", test_pipe_reader_first);
     g_test_add_func("/engine/socket/udp-loopback",
                     test_udp_loopback_wildcard);
     g_test_add_func("/engine/socket/unix-peer", test_unix_peer);
