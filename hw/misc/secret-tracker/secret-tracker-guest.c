@@ -468,6 +468,11 @@ static void st_resolve_paths(void *opaque)
     }
 }
 
+void secret_tracker_guest_resolve_paths(SecretTracker *s)
+{
+    st_resolve_paths(s->guest);
+}
+
 void secret_tracker_guest_kick(SecretTracker *s)
 {
     qemu_bh_schedule(s->guest->paths_bh);

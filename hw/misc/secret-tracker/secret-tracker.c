@@ -315,6 +315,8 @@ static void secret_tracker_publish(void *opaque)
     Publish p = { .s = s, .flows = g_ptr_array_new() };
     guint i;
 
+    /* Name new files first: events and log lines then carry paths. */
+    secret_tracker_guest_resolve_paths(s);
     qemu_mutex_lock(&s->lock);
     st_engine_foreach_flow(s->engine, s->flows_published, publish_collect,
                            &p);

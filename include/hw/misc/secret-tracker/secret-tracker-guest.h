@@ -24,6 +24,8 @@ void secret_tracker_guest_unrealize(SecretTracker *s);
 
 /* Resolve the paths the engine asked for, soon, from the main loop. */
 void secret_tracker_guest_kick(SecretTracker *s);
+/* ... or now (main loop only). */
+void secret_tracker_guest_resolve_paths(SecretTracker *s);
 
 /* Fill the guest part of query-secret-tracker. */
 void secret_tracker_guest_fill_info(SecretTracker *s,
