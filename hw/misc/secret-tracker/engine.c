@@ -1787,6 +1787,11 @@ void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     }
 }
 
+bool st_engine_has_pending(const StEngine *e)
+{
+    return __atomic_load_n(&e->n_pending, __ATOMIC_RELAXED) != 0;
+}
+
 void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
                             unsigned nr, int64_t ret, uint64_t now_ns)
 {

@@ -244,8 +244,8 @@ static void st_exit(const ExecHookEvent *ev, void *opaque)
     StEngineTask task;
     uint64_t percpu, task_ptr;
 
-    if (!qatomic_read(&g->validated)) {
-        return;
+    if (!qatomic_read(&g->validated) || !st_engine_has_pending(s->engine)) {
+        return;     /* the common case: no guest memory read at all */
     }
     if (!st_percpu_base(g, ev->cpu, false, &percpu)) {
         return;     /* no entry seen on this vCPU yet: nothing to pair */

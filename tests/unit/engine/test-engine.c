@@ -1202,12 +1202,15 @@ static void test_pipe_reader_first(void)
 
     fake_fd(f, 100, 1, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 501, NULL);
     fake_fd(f, 102, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 501, NULL);
+    g_assert_false(st_engine_has_pending(f->e));
     entry(f, &cat, NR_WRITE, 1, 0x1000, 64, 0, 0, 200);
+    g_assert_true(st_engine_has_pending(f->e));
     sys_rw(f, &gz, NR_READ, 0, 64, 210);
     reader = proc_of(f, &gz);
     g_assert_nonnull(reader);
     assert_labels(f, reader->labels, "S");
     st_engine_syscall_exit(f->e, &cat, NR_WRITE, 64, 220);
+    g_assert_false(st_engine_has_pending(f->e));
     pipe = inode(f, DEV_PIPEFS, 501);
     w = find_flow(f, proc_of(f, &cat)->id, pipe->id, ST_ENGINE_FAMILY_WRITE);
     g_assert_nonnull(w);

@@ -512,6 +512,15 @@ void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
                             unsigned nr, int64_t ret, uint64_t now_ns);
 
 /**
+ * st_engine_has_pending: whether any syscall entry waits for its exit.
+ * @e: the engine.
+ *
+ * Safe to call without the caller's lock (a racy but harmless read), so a
+ * syscall exit can be skipped before any guest memory is read.
+ */
+bool st_engine_has_pending(const StEngine *e);
+
+/**
  * st_engine_next_path_request: take the next node whose path is wanted.
  * @e: the engine.
  * @node_id: set to the node id.
