@@ -525,9 +525,15 @@ static StNode *st_object_node_path(StEngine *e, const StEngineObject *obj,
 
     if (n) {
         st_node_refresh(e, n, obj);
-        if (path) {
+        /*
+         * A name it already has stays: opening it through a hard link does
+         * not rename it (a rename does, through st_rename_node()).
+         */
+        if (path && (!n->info.path || n->info.deleted)) {
             n->info.path_pending = false;
             st_node_take_path(e, n, path);
+        } else {
+            g_free(path);
         }
         return n;
     }

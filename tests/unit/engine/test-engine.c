@@ -1041,6 +1041,10 @@ static void test_open_pattern(void)
     sys_rw(f, &ed, NR_READ, 3, 10, 200);
     assert_labels(f, proc_of(f, &ed)->labels, SECRET_GLOB);
     g_assert_false(proc_of(f, &ed)->registered);
+    /* Opened through a hard link, the file keeps the name it has. */
+    fake_fd(f, 600, 8, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/other/link.txt");
+    sys(f, &ed, NR_OPENAT, (uint64_t)-100, 0x1000, 0, 0, 0, 8, 300);
+    g_assert_cmpstr(inode(f, DEV_DISK, 80)->path, ==, "/secret/a.txt");
     fake_free(f);
 }
 
