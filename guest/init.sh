@@ -9,7 +9,14 @@ ip link set lo up
 hostname -F /etc/hostname
 echo "SECRET-TRACKER-GUEST: up, kernel $(uname -r)"
 cd /root
-/bin/sh /scenario.sh
+scenario=/scenario.sh
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        st.scenario=*) scenario=/scenarios/${arg#st.scenario=}.sh ;;
+    esac
+done
+echo "SECRET-TRACKER-GUEST: running $scenario"
+/bin/sh "$scenario"
 echo "SECRET-TRACKER-GUEST: scenario exited $?"
 echo "SECRET-TRACKER-SCENARIO-END"
 sync

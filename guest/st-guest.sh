@@ -6,7 +6,9 @@
 #   KERNEL_PACKAGE  a Debian kernel package, or a metapackage resolved through
 #                   its dependency: linux-image-amd64 (bookworm),
 #                   linux-image-amd64/bookworm-backports, linux-image-6.1.0-NN-amd64
-#   SCENARIO        shell script run as root inside the guest
+#   SCENARIO        shell script run as root inside the guest; every *.sh
+#                   beside it is also put in /scenarios, and the kernel
+#                   argument st.scenario=NAME runs /scenarios/NAME.sh instead
 #   OUT_DIR         receives vmlinuz, initrd.img and kernel.txt; rebuilt only
 #                   when an input changes
 set -eu
@@ -49,7 +51,8 @@ esac
 
 key=$(
     { echo "$pkg=$ver"; "$busybox" 2>&1 | head -n 1;
-      cat "$here/init.sh" "$scenario" "$0"; } | sha256sum | cut -d' ' -f1
+      cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh; } |
+    sha256sum | cut -d' ' -f1
 )
 if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
    [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
@@ -86,7 +89,9 @@ for a in $("$busybox" --list-full); do
 done
 cp "$here/init.sh" "$r/init"
 cp "$scenario" "$r/scenario.sh"
-chmod 755 "$r/init" "$r/scenario.sh"
+mkdir -p "$r/scenarios"
+cp "$(dirname "$scenario")"/*.sh "$r/scenarios/"
+chmod 755 "$r/init" "$r/scenario.sh" "$r/scenarios/"*.sh
 echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
 echo "root:x:0:" >"$r/etc/group"
 echo "127.0.0.1 localhost" >"$r/etc/hosts"

@@ -1,6 +1,8 @@
 /*
  * QTest: the QEMU that secret-tracker builds is the pinned upstream
- * version and runs.
+ * version and runs; the secret-tracker device's options and its QMP and
+ * HMP contract (no guest code runs under qtest, so the tracker stays
+ * waiting for the guest).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,6 +10,8 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qstring.h"
 
 static void test_query_version(void)
 {
@@ -39,10 +43,238 @@ static void test_device_help(void)
     g_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL,
                           NULL, &out, &err, &status, &error));
     g_assert_no_error(error);
-    g_assert(g_spawn_check_wait_status(status, NULL));
+    g_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     /* A bus-less device and a PCI one: the device list is really there. */
     g_assert(strstr(out, "name \"vmcoreinfo\""));
     g_assert(strstr(out, "name \"virtio-net-pci\""));
+}
+
+static QTestState *start_tracker(const char *props)
+{
+    return qtest_initf("-machine pc -device secret-tracker%s%s",
+                       props ? "," : "", props ? props : "");
+}
+
+/* Run a command that must fail; return its error description. */
+static char *qmp_error_desc(QTestState *qts, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+static char *qmp_error_desc(QTestState *qts, const char *fmt, ...)
+{
+    va_list ap;
+    QDict *resp, *err;
+    char *desc;
+
+    va_start(ap, fmt);
+    resp = qtest_vqmp(qts, fmt, ap);
+    va_end(ap);
+    err = qdict_get_qdict(resp, "error");
+    g_assert(err);
+    g_assert_cmpstr(qdict_get_str(err, "class"), ==, "GenericError");
+    desc = g_strdup(qdict_get_str(err, "desc"));
+    qobject_unref(resp);
+    return desc;
+}
+
+static void test_device_props(void)
+{
+    QTestState *qts = start_tracker("files=/srv/secret/p*:/etc/shadow,"
+                                    "max-flows=100");
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
+                            " 'path': '/machine/peripheral-anon/device[0]',"
+                            " 'property': 'max-flows' } }");
+
+    g_assert_cmpint(qdict_get_int(resp, "return"), ==, 100);
+    qobject_unref(resp);
+    resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
+                     " 'path': '/machine/peripheral-anon/device[0]',"
+                     " 'property': 'files' } }");
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==,
+                    "/srv/secret/p*:/etc/shadow");
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
+/* Start QEMU expecting it to refuse its command line with @expect. */
+static void assert_refused(const char *args, const char *expect)
+{
+    g_autofree char *cmd = g_strdup_printf("%s -machine pc -display none "
+                                           "-accel qtest %s",
+                                           g_getenv("QTEST_QEMU_BINARY"),
+                                           args);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    g_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    if (!strstr(err, expect)) {
+        g_test_message("stderr: %s", err);
+    }
+    g_assert(strstr(err, expect));
+}
+
+static void test_device_refused(void)
+{
+    assert_refused("-device secret-tracker -device secret-tracker",
+                   "at most one secret-tracker device is permitted");
+    assert_refused("-device secret-tracker,files=relative/a",
+                   "must be an absolute path");
+    assert_refused("-device secret-tracker,files=/a/[b",
+                   "property 'files'");
+    assert_refused("-device secret-tracker,max-flows=0",
+                   "'max-flows' must be at least 1");
+    assert_refused("-device secret-tracker,profile=/nonexistent.json",
+                   "property 'profile'");
+    assert_refused("-device secret-tracker,log=/nonexistent/dir/log",
+                   "/nonexistent/dir/log");
+}
+
+static void test_no_device(void)
+{
+    QTestState *qts = qtest_init("-machine pc");
+    g_autofree char *desc = qmp_error_desc(qts,
+                                           "{ 'execute': 'query-secret-flows' }");
+
+    g_assert(strstr(desc, "no secret-tracker device"));
+    qtest_quit(qts);
+}
+
+static void test_add_file_errors(void)
+{
+    QTestState *qts = start_tracker(NULL);
+    char *desc;
+    QDict *resp;
+
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'path': '/a', 'dev': 1,"
+                          " 'inode': 2 } }");
+    g_assert(strstr(desc, "not both"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file' }");
+    g_assert(strstr(desc, "give either 'path'"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'inode': 2 } }");
+    g_assert(strstr(desc, "both 'dev' and 'inode'"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'path': '/srv/[x' } }");
+    g_assert(strstr(desc, "/srv/[x"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'path': 'srv/x' } }");
+    g_assert(strstr(desc, "absolute"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'dev': -1, 'inode': 2 } }");
+    g_assert(strstr(desc, "'dev' must not be negative"));
+    g_free(desc);
+    desc = qmp_error_desc(qts, "{ 'execute': 'query-secret-flows',"
+                          " 'arguments': { 'since': -5 } }");
+    g_assert(strstr(desc, "'since' must not be negative"));
+    g_free(desc);
+
+    /* Good registrations work before the guest runs; errors lost nothing. */
+    resp = qtest_qmp(qts, "{ 'execute': 'secret-tracker-add-file',"
+                     " 'arguments': { 'path': '/srv/secret/p*',"
+                     " 'label': 'board' } }");
+    g_assert(qdict_haskey(resp, "return"));
+    qobject_unref(resp);
+    resp = qtest_qmp(qts, "{ 'execute': 'secret-tracker-add-file',"
+                     " 'arguments': { 'dev': 8388609, 'inode': 1234 } }");
+    g_assert(qdict_haskey(resp, "return"));
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
+static void test_queries(void)
+{
+    QTestState *qts = start_tracker("files=/srv/secret/p*");
+    QDict *resp, *ret, *counters, *node, *file;
+    QList *list;
+
+    resp = qtest_qmp(qts, "{ 'execute': 'query-secret-tracker' }");
+    ret = qdict_get_qdict(resp, "return");
+    g_assert(ret);
+    g_assert_cmpstr(qdict_get_str(ret, "state"), ==, "waiting-for-guest");
+    g_assert_cmpstr(qdict_get_str(ret, "accelerator"), ==, "qtest");
+    g_assert(!qdict_haskey(ret, "error"));
+    g_assert(qlist_empty(qdict_get_qlist(ret, "hooks")));
+    counters = qdict_get_qdict(ret, "counters");
+    g_assert(counters);
+    g_assert_cmpint(qdict_get_int(counters, "events"), ==, 0);
+    g_assert_cmpint(qdict_get_int(counters, "flows"), ==, 0);
+    g_assert(qdict_haskey(counters, "flows-dropped"));
+    g_assert(qdict_haskey(counters, "unpaired"));
+    qobject_unref(resp);
+
+    resp = qtest_qmp(qts, "{ 'execute': 'query-secret-flows',"
+                     " 'arguments': { 'since': 0 } }");
+    g_assert(qlist_empty(qdict_get_qlist(resp, "return")));
+    qobject_unref(resp);
+    resp = qtest_qmp(qts, "{ 'execute': 'query-secret-processes' }");
+    g_assert(qlist_empty(qdict_get_qlist(resp, "return")));
+    qobject_unref(resp);
+
+    /* A file registered by identity is tracked at once. */
+    qobject_unref(qtest_qmp(qts, "{ 'execute': 'secret-tracker-add-file',"
+                            " 'arguments': { 'dev': 8388609, 'inode': 77,"
+                            " 'label': 'payroll' } }"));
+    resp = qtest_qmp(qts, "{ 'execute': 'query-secret-files' }");
+    list = qdict_get_qlist(resp, "return");
+    g_assert_cmpint(qlist_size(list), ==, 1);
+    ret = qobject_to(QDict, qlist_peek(list));
+    g_assert(qdict_get_bool(ret, "registered"));
+    g_assert_false(qdict_get_bool(ret, "gone"));
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString,
+                    qlist_peek(qdict_get_qlist(ret, "labels")))), ==,
+                    "payroll");
+    node = qdict_get_qdict(ret, "node");
+    g_assert_cmpstr(qdict_get_str(node, "kind"), ==, "file");
+    g_assert_cmpint(qdict_get_int(node, "dev"), ==, 8388609);
+    g_assert_cmpint(qdict_get_int(node, "inode"), ==, 77);
+    file = node;
+    g_assert_cmpstr(qdict_get_str(file, "path"), ==, "");
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
+static void test_hmp(void)
+{
+    QTestState *qts = start_tracker(NULL);
+    g_autofree char *out = NULL;
+
+    out = qtest_hmp(qts, "info secret-tracker");
+    g_assert(strstr(out, "state: waiting-for-guest"));
+    g_assert(strstr(out, "accelerator: qtest"));
+    g_assert(strstr(out, "events 0, flows 0"));
+    g_free(out);
+    out = qtest_hmp(qts, "info secret-flows");
+    g_assert(strstr(out, "No secret flows recorded."));
+    g_free(out);
+    out = qtest_hmp(qts, "info secret-processes");
+    g_assert(strstr(out, "No tracked processes."));
+    g_free(out);
+    out = qtest_hmp(qts, "secret_track_file relative");
+    g_assert(strstr(out, "must be an absolute path"));
+    g_free(out);
+    out = qtest_hmp(qts, "secret_track_file /srv/secret/p* board");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    out = qtest_hmp(qts, "info secret-files");
+    g_assert(strstr(out, "No tracked files."));
+    qtest_quit(qts);
+}
+
+static void test_migration_blocker(void)
+{
+    QTestState *qts = start_tracker(NULL);
+    g_autofree char *desc = qmp_error_desc(qts,
+        "{ 'execute': 'migrate', 'arguments': { 'uri': 'exec:cat' } }");
+
+    g_assert(strstr(desc, "secret-tracker: the tracking state cannot be "
+                    "migrated"));
+    qtest_quit(qts);
 }
 
 int main(int argc, char **argv)
@@ -50,5 +282,14 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/secret-tracker/build/query-version", test_query_version);
     qtest_add_func("/secret-tracker/build/device-help", test_device_help);
+    qtest_add_func("/secret-tracker/device/props", test_device_props);
+    qtest_add_func("/secret-tracker/device/refused", test_device_refused);
+    qtest_add_func("/secret-tracker/qmp/no-device", test_no_device);
+    qtest_add_func("/secret-tracker/qmp/add-file-errors",
+                   test_add_file_errors);
+    qtest_add_func("/secret-tracker/qmp/queries", test_queries);
+    qtest_add_func("/secret-tracker/hmp", test_hmp);
+    qtest_add_func("/secret-tracker/migration-blocker",
+                   test_migration_blocker);
     return g_test_run();
 }

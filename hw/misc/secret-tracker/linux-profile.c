@@ -34,6 +34,7 @@ const char *const st_linux_struct_names[ST_LS__COUNT] = {
     [ST_LS_SOCKADDR_UN] = "sockaddr_un",
     [ST_LS_PT_REGS] = "pt_regs",
     [ST_LS_PCPU_HOT] = "pcpu_hot",
+    [ST_LS_FS_STRUCT] = "fs_struct",
 };
 
 #define F(s, p) { ST_LS_##s, p, false }
@@ -101,6 +102,11 @@ const StLinuxFieldSpec st_linux_field_specs[ST_LF__COUNT] = {
     [ST_LF_PT_REGS_SP] = F(PT_REGS, "sp"),
     [ST_LF_PCPU_HOT_CURRENT_TASK] = OPT(PCPU_HOT, "current_task"),
     [ST_LF_PCPU_HOT_TOP_OF_STACK] = OPT(PCPU_HOT, "top_of_stack"),
+    /* Optional: older profiles without them still load. */
+    [ST_LF_TASK_GROUP_LEADER] = OPT(TASK_STRUCT, "group_leader"),
+    [ST_LF_FS_PWD_MNT] = OPT(FS_STRUCT, "pwd.mnt"),
+    [ST_LF_FS_PWD_DENTRY] = OPT(FS_STRUCT, "pwd.dentry"),
+    [ST_LF_SOCK_SOCKET] = OPT(SOCK, "sk_socket"),
 };
 
 #undef F

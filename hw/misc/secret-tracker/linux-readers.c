@@ -194,7 +194,37 @@ bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
     out->pid = (int32_t)pid;
     out->tgid = (int32_t)tgid;
     out->parent_tgid = (int32_t)ptgid;
+    /* A process is keyed by its leader's start time, for every thread. */
+    out->leader_start_time = out->start_time;
+    if (pid != tgid && lx->prof->field[ST_LF_TASK_GROUP_LEADER].present) {
+        uint64_t leader;
+
+        if (!st_rd_ptr(lx, task, ST_LF_TASK_GROUP_LEADER, &leader, errp) ||
+            !leader ||
+            !st_rd(lx, leader, ST_LF_TASK_START_TIME,
+                   &out->leader_start_time, errp)) {
+            return false;
+        }
+    }
     return true;
+}
+
+char *st_linux_cwd(const StLinux *lx, uint64_t task, GError **errp)
+{
+    uint64_t fs, mnt, dentry;
+
+    if (!lx->prof->field[ST_LF_FS_PWD_DENTRY].present ||
+        !lx->prof->field[ST_LF_FS_PWD_MNT].present) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
+                    "the profile has no fs_struct.pwd");
+        return NULL;
+    }
+    if (!st_rd_ptr(lx, task, ST_LF_TASK_FS, &fs, errp) ||
+        !st_rd_ptr(lx, fs, ST_LF_FS_PWD_MNT, &mnt, errp) ||
+        !st_rd_ptr(lx, fs, ST_LF_FS_PWD_DENTRY, &dentry, errp)) {
+        return NULL;
+    }
+    return st_linux_path(lx, dentry, mnt, errp);
 }
 
 bool st_linux_fd_file(const StLinux *lx, uint64_t task, int64_t fd,
@@ -451,6 +481,37 @@ static bool st_linux_unix_path(const StLinux *lx, uint64_t sk, char **path,
     return true;
 }
 
+/* The peer sock's inode: sock->sk_socket->file->f_inode. */
+static bool st_linux_unix_peer_inode(const StLinux *lx, uint64_t peer,
+                                     StLinuxSocket *out, GError **errp)
+{
+    uint64_t socket, file;
+    StLinuxFile f;
+
+    if (!lx->prof->field[ST_LF_SOCK_SOCKET].present ||
+        !lx->prof->field[ST_LF_SOCKET_FILE].present) {
+        return true;    /* the engine then matches by path alone */
+    }
+    if (!st_rd_ptr(lx, peer, ST_LF_SOCK_SOCKET, &socket, errp)) {
+        return false;
+    }
+    if (!socket) {
+        return true;    /* an orphaned peer: no inode */
+    }
+    if (!st_rd_ptr(lx, socket, ST_LF_SOCKET_FILE, &file, errp)) {
+        return false;
+    }
+    if (!file) {
+        return true;
+    }
+    if (!st_linux_read_file(lx, file, &f, errp)) {
+        return false;
+    }
+    out->unix_peer_dev = f.dev;
+    out->unix_peer_ino = f.ino;
+    return true;
+}
+
 bool st_linux_read_socket(const StLinux *lx, uint64_t file,
                           StLinuxSocket *out, GError **errp)
 {
@@ -510,6 +571,10 @@ bool st_linux_read_socket(const StLinux *lx, uint64_t file,
         }
         if (peer && !st_linux_unix_path(lx, peer, &out->unix_peer_path,
                                         errp)) {
+            st_linux_socket_clear(out);
+            return false;
+        }
+        if (peer && !st_linux_unix_peer_inode(lx, peer, out, errp)) {
             st_linux_socket_clear(out);
             return false;
         }

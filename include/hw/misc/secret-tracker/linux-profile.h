@@ -45,6 +45,7 @@ typedef enum StLinuxStruct {
     ST_LS_SOCKADDR_UN,
     ST_LS_PT_REGS,
     ST_LS_PCPU_HOT,
+    ST_LS_FS_STRUCT,
     ST_LS__COUNT
 } StLinuxStruct;
 
@@ -111,6 +112,10 @@ typedef enum StLinuxField {
     ST_LF_PT_REGS_SP,
     ST_LF_PCPU_HOT_CURRENT_TASK,
     ST_LF_PCPU_HOT_TOP_OF_STACK,
+    ST_LF_TASK_GROUP_LEADER,
+    ST_LF_FS_PWD_MNT,
+    ST_LF_FS_PWD_DENTRY,
+    ST_LF_SOCK_SOCKET,
     ST_LF__COUNT
 } StLinuxField;
 

@@ -28,6 +28,7 @@ typedef struct StLinuxTask {
     int32_t tgid;
     int32_t parent_tgid;
     uint64_t start_time;    /* ns since boot */
+    uint64_t leader_start_time; /* the thread group leader's */
     char comm[ST_LINUX_COMM_LEN + 1];
     uint64_t mm;
     uint64_t files;
@@ -67,6 +68,8 @@ typedef struct StLinuxSocket {
     uint16_t peer_port;
     char *unix_path;        /* unix: bound path ("@..." if abstract) */
     char *unix_peer_path;   /* unix: the peer's bound path */
+    uint32_t unix_peer_dev; /* unix: the peer socket's inode, 0 if none */
+    uint64_t unix_peer_ino;
 } StLinuxSocket;
 
 typedef struct StLinuxPtRegs {
@@ -97,6 +100,8 @@ bool st_linux_read_file(const StLinux *lx, uint64_t file, StLinuxFile *out,
 char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
                     GError **errp);
 char *st_linux_file_path(const StLinux *lx, uint64_t file, GError **errp);
+/* The task's current directory (task->fs->pwd); g_free() */
+char *st_linux_cwd(const StLinux *lx, uint64_t task, GError **errp);
 
 bool st_linux_read_socket(const StLinux *lx, uint64_t file,
                           StLinuxSocket *out, GError **errp);

@@ -1,0 +1,82 @@
+/*
+ * secret-tracker device: follows secret files through a Linux guest
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_SECRET_TRACKER_H
+#define HW_MISC_SECRET_TRACKER_H
+
+#include "hw/qdev-core.h"
+#include "qemu/thread.h"
+#include "qapi/qapi-types-secret-tracker.h"
+#include "qom/object.h"
+
+#define TYPE_SECRET_TRACKER "secret-tracker"
+OBJECT_DECLARE_SIMPLE_TYPE(SecretTracker, SECRET_TRACKER)
+
+typedef struct StEngine StEngine;
+
+struct SecretTracker {
+    DeviceState parent_obj;
+
+    /* properties */
+    char *files;
+    char *profile;
+    char *log;
+    uint32_t max_flows;
+
+    /* Serializes the engine between vCPU threads and the monitor. */
+    QemuMutex lock;
+    StEngine *engine;
+    SecretTrackerState state;
+    char *error;
+
+    /* New flows are published (event, log) from the main loop. */
+    QEMUBH *publish_bh;
+    uint64_t flows_published;
+    FILE *log_file;
+
+    Error *migration_blocker;
+
+    /* The guest side: hooks, profile, introspection. */
+    struct SecretTrackerGuest *guest;
+};
+
+/**
+ * secret_tracker_find: the VM's secret-tracker device, or NULL.
+ */
+SecretTracker *secret_tracker_find(void);
+
+/**
+ * secret_tracker_add_pattern: register a glob @pattern (with @label, or
+ * NULL for the pattern itself) as secret; matched on every later open.
+ */
+bool secret_tracker_add_pattern(SecretTracker *s, const char *pattern,
+                                const char *label, Error **errp);
+
+/**
+ * secret_tracker_add_inode: register the file (@dev, @ino) as secret now.
+ */
+bool secret_tracker_add_inode(SecretTracker *s, uint64_t dev,
+                              uint64_t ino, const char *label, Error **errp);
+
+/**
+ * secret_tracker_flows: the flows with an id greater than @since, oldest
+ * first.
+ */
+SecretFlowList *secret_tracker_flows(SecretTracker *s, uint64_t since);
+
+/**
+ * secret_tracker_nodes: the tracked processes (@processes) or the other
+ * tracked nodes.
+ */
+SecretTrackedNodeList *secret_tracker_nodes(SecretTracker *s,
+                                            bool processes);
+
+/**
+ * secret_tracker_info: the tracker's status.
+ */
+SecretTrackerInfo *secret_tracker_info(SecretTracker *s);
+
+#endif /* HW_MISC_SECRET_TRACKER_H */
