@@ -492,13 +492,14 @@ static bool st_linux_unix_peer_inode(const StLinux *lx, uint64_t peer,
         !lx->prof->field[ST_LF_SOCKET_FILE].present) {
         return true;    /* the engine then matches by path alone */
     }
-    if (!st_rd_ptr(lx, peer, ST_LF_SOCK_SOCKET, &socket, errp)) {
+    /* NULL is legal for both: st_rd(), not st_rd_ptr() */
+    if (!st_rd(lx, peer, ST_LF_SOCK_SOCKET, &socket, errp)) {
         return false;
     }
     if (!socket) {
         return true;    /* an orphaned peer: no inode */
     }
-    if (!st_rd_ptr(lx, socket, ST_LF_SOCKET_FILE, &file, errp)) {
+    if (!st_rd(lx, socket, ST_LF_SOCKET_FILE, &file, errp)) {
         return false;
     }
     if (!file) {
