@@ -221,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (st_linux_current_task(&lx, base + h.percpu, &task, NULL)) {
         st_linux_read_task(&lx, task, &t, NULL);
+        g_free(st_linux_cwd(&lx, task, NULL));
         if (st_linux_fd_file(&lx, task, h.fd, &file, NULL)) {
             st_linux_read_file(&lx, file, &f, NULL);
             g_free(st_linux_file_path(&lx, file, NULL));

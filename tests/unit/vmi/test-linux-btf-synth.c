@@ -155,6 +155,9 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
           p->field[ST_LF_SKC_V6_RCV_SADDR].offset);
     sock = add_struct(btf, "sock", p->struct_size[ST_LS_SOCK]);
     field(btf, "__sk_common", skc, p->field[ST_LF_SOCK_COMMON].offset);
+    field(btf, "sk_socket", t.ptr, p->field[ST_LF_SOCK_SOCKET].offset);
+    add_struct(btf, "fs_struct", p->struct_size[ST_LS_FS_STRUCT]);
+    field(btf, "pwd", path, p->field[ST_LF_FS_PWD_MNT].offset);
 
     i = array(btf, &t, t.u8, 108);
     sun = add_struct(btf, "sockaddr_un", p->struct_size[ST_LS_SOCKADDR_UN]);

@@ -35,6 +35,7 @@ static void check_task(bool la57)
     g_assert_cmpint(t.tgid, ==, ST_SYNTH_TGID);
     g_assert_cmpint(t.parent_tgid, ==, ST_SYNTH_PPID);
     g_assert_cmpuint(t.start_time, ==, ST_SYNTH_START);
+    g_assert_cmpuint(t.leader_start_time, ==, ST_SYNTH_LEADER_START);
     g_assert_cmpstr(t.comm, ==, ST_SYNTH_COMM);
     g_assert_cmphex(t.files, ==, k->files);
 
@@ -52,6 +53,46 @@ static void test_task_4level(void)
 static void test_task_5level(void)
 {
     check_task(true);
+}
+
+static void test_leader_and_cwd(void)
+{
+    StSynthKernel *k = st_synth_kernel_new(false);
+    const StLinuxProfile *p = k->prof;
+    g_autoptr(StLinuxProfile) old = st_linux_profile_copy(k->prof);
+    StLinux lx_old = { .vm = &k->s->vm, .prof = old };
+    StLinuxTask t;
+    char *cwd;
+    GError *err = NULL;
+
+    /* the leader itself: its own start time */
+    g_assert_true(st_linux_read_task(&k->lx, k->leader, &t, &err));
+    g_assert_cmpuint(t.leader_start_time, ==, ST_SYNTH_LEADER_START);
+
+    cwd = st_linux_cwd(&k->lx, k->task, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(cwd, ==, "/home/alice");
+    g_free(cwd);
+
+    /* a profile without group_leader: the thread's own start time */
+    old->field[ST_LF_TASK_GROUP_LEADER].present = false;
+    old->field[ST_LF_FS_PWD_MNT].present = false;
+    g_assert_true(st_linux_read_task(&lx_old, k->task, &t, &err));
+    g_assert_cmpuint(t.leader_start_time, ==, ST_SYNTH_START);
+    g_assert_null(st_linux_cwd(&lx_old, k->task, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE);
+    g_clear_error(&err);
+
+    /* hostile: leader NULL, fs unmapped */
+    st_synth_set(k->s, p, k->task, ST_LF_TASK_GROUP_LEADER, 0);
+    g_assert_false(st_linux_read_task(&k->lx, k->task, &t, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
+    g_clear_error(&err);
+    st_synth_set(k->s, p, k->task, ST_LF_TASK_FS, k->fs + 0x1000);
+    g_assert_null(st_linux_cwd(&k->lx, k->task, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
+    g_clear_error(&err);
+    st_synth_kernel_free(k);
 }
 
 static void test_fd_file(void)
@@ -370,6 +411,7 @@ static void test_socket_unix(void)
     uint64_t peer = make_unix_sock(k, "\0hidden", 7);
     uint64_t sock, file = make_socket(k, sk, &sock);
     uint64_t usk = sk - p->field[ST_LF_UNIX_SK].offset, addr = 0;
+    uint64_t peer_sock, peer_file;
     StLinuxSocket so;
     GError *err = NULL;
 
@@ -379,7 +421,23 @@ static void test_socket_unix(void)
     g_assert_cmpuint(so.family, ==, 1);
     g_assert_cmpstr(so.unix_path, ==, "/run/agent.sock");
     g_assert_cmpstr(so.unix_peer_path, ==, "@hidden");
+    g_assert_cmpuint(so.unix_peer_ino, ==, 0);  /* peer has no socket */
     st_linux_socket_clear(&so);
+
+    /* the peer's inode: peer->sk_socket->file->f_inode */
+    peer_file = make_socket(k, peer, &peer_sock);
+    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, peer_sock);
+    st_synth_set(k->s, p, peer_sock, ST_LF_SOCKET_FILE, peer_file);
+    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(so.unix_peer_dev, ==, 0x800001);
+    g_assert_cmpuint(so.unix_peer_ino, ==, 7777);
+    st_linux_socket_clear(&so);
+    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, peer_sock + 0x1000);
+    g_assert_false(st_linux_read_socket(&k->lx, file, &so, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
+    g_clear_error(&err);
+    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, 0);
 
     /* unbound, no peer */
     st_synth_set(k->s, p, usk, ST_LF_UNIX_PEER, 0);
@@ -522,6 +580,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmi/readers/task-4level", test_task_4level);
     g_test_add_func("/vmi/readers/task-5level", test_task_5level);
+    g_test_add_func("/vmi/readers/leader-and-cwd", test_leader_and_cwd);
     g_test_add_func("/vmi/readers/fd-file", test_fd_file);
     g_test_add_func("/vmi/readers/file-types", test_file_types);
     g_test_add_func("/vmi/readers/paths", test_paths);

@@ -278,6 +278,10 @@ static const struct {
     { ST_LF_PT_REGS_R9, ST_LK_INT, 0x48, 8 },
     { ST_LF_PT_REGS_IP, ST_LK_INT, 0x88, 8 },
     { ST_LF_PT_REGS_SP, ST_LK_INT, 0xa0, 8 },
+    { ST_LF_TASK_GROUP_LEADER, ST_LK_PTR, 0x1b8, 8 },
+    { ST_LF_FS_PWD_MNT, ST_LK_PTR, 0x28, 8 },
+    { ST_LF_FS_PWD_DENTRY, ST_LK_PTR, 0x30, 8 },
+    { ST_LF_SOCK_SOCKET, ST_LK_PTR, 0x2f0, 8 },
 };
 
 static const uint32_t st_synth_sizes[ST_LS__COUNT] = {
@@ -297,6 +301,7 @@ static const uint32_t st_synth_sizes[ST_LS__COUNT] = {
     [ST_LS_UNIX_ADDRESS] = 0x80,
     [ST_LS_SOCKADDR_UN] = 0x6e,
     [ST_LS_PT_REGS] = 0xc0,
+    [ST_LS_FS_STRUCT] = 0x38,
 };
 
 StLinuxProfile *st_synth_profile(void)
@@ -447,6 +452,15 @@ StSynthKernel *st_synth_kernel_new(bool la57)
     st_synth_set(s, p, k->task, ST_LF_TASK_TGID, ST_SYNTH_TGID);
     st_synth_set(s, p, k->task, ST_LF_TASK_START_TIME, ST_SYNTH_START);
     st_synth_set(s, p, k->task, ST_LF_TASK_REAL_PARENT, k->parent);
+    /* a thread: its process is keyed by the leader's start time */
+    k->leader = st_synth_alloc(s, p->struct_size[ST_LS_TASK_STRUCT]);
+    st_synth_set(s, p, k->leader, ST_LF_TASK_PID, ST_SYNTH_TGID);
+    st_synth_set(s, p, k->leader, ST_LF_TASK_TGID, ST_SYNTH_TGID);
+    st_synth_set(s, p, k->leader, ST_LF_TASK_START_TIME,
+                 ST_SYNTH_LEADER_START);
+    st_synth_set(s, p, k->leader, ST_LF_TASK_GROUP_LEADER, k->leader);
+    st_synth_set(s, p, k->leader, ST_LF_TASK_REAL_PARENT, k->parent);
+    st_synth_set(s, p, k->task, ST_LF_TASK_GROUP_LEADER, k->leader);
     st_synth_set(s, p, k->task, ST_LF_TASK_MM, st_synth_alloc(s, 64));
     st_synth_set_bytes(s, p, k->task, ST_LF_TASK_COMM, comm, sizeof(comm));
 
@@ -474,6 +488,13 @@ StSynthKernel *st_synth_kernel_new(bool la57)
     k->root_mnt = st_synth_mount(k, 0, 0, k->root_dentry);
     k->home_mnt = st_synth_mount(k, k->root_mnt, k->home_dentry,
                                  k->home_root);
+
+    /* current directory: /home/alice */
+    k->fs = st_synth_alloc(s, p->struct_size[ST_LS_FS_STRUCT]);
+    st_synth_set(s, p, k->task, ST_LF_TASK_FS, k->fs);
+    st_synth_set(s, p, k->fs, ST_LF_FS_PWD_MNT,
+                 k->home_mnt + p->field[ST_LF_MOUNT_MNT].offset);
+    st_synth_set(s, p, k->fs, ST_LF_FS_PWD_DENTRY, k->user_dentry);
     return k;
 }
 

@@ -67,7 +67,8 @@ typedef struct StSynthKernel {
     StLinuxProfile *prof;
     StLinux lx;
     uint64_t percpu;        /* KERNEL_GS_BASE */
-    uint64_t task, parent;
+    uint64_t task, parent, leader;
+    uint64_t fs;
     uint64_t files, fdt, fd_array;
     uint64_t root_mnt, home_mnt;        /* struct mount */
     uint64_t root_dentry, home_dentry;  /* mountpoint /home in root fs */
@@ -80,6 +81,7 @@ typedef struct StSynthKernel {
 #define ST_SYNTH_TGID 4240
 #define ST_SYNTH_PPID 77
 #define ST_SYNTH_START 123456789ULL
+#define ST_SYNTH_LEADER_START 120000000ULL
 #define ST_SYNTH_COMM "secret-reader"
 #define ST_SYNTH_MAX_FDS 64
 #define ST_SYNTH_HOME_DEV 0x800003
