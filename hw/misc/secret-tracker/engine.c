@@ -897,6 +897,15 @@ static StPendingEp *st_pending_ep_match(StEngine *e,
     for (i = 0; i < e->pending_eps->len; i++) {
         StPendingEp *pe = g_ptr_array_index(e->pending_eps, i);
 
+        /*
+         * A socket closed at both ends has lost its local port (Linux
+         * zeroes inet_num) while data may still wait to be read; its peer,
+         * the sender's own address and port, still names the connection.
+         */
+        if (obj->local.port == 0 && obj->peer.family && pe->src.port &&
+            st_endpoint_equal_raw(&obj->peer, &pe->src)) {
+            return pe;
+        }
         if (!st_endpoint_receives(&obj->local, &pe->dst)) {
             continue;
         }

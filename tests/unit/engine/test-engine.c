@@ -1258,6 +1258,34 @@ static void test_tcp_reader_first(void)
     fake_free(f);
 }
 
+/* Read after both ends closed: Linux has zeroed the local port. */
+static void test_tcp_closed_reader(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(702, 7002, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40002);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 4444);
+    StEngineEndpoint closed = ep4(127, 0, 0, 1, 0);
+    StEngineEndpoint other = ep4(127, 0, 0, 1, 40003);
+
+    fake_inet(f, 100, 5, 921, cli, srv);
+    fake_inet(f, 702, 6, 922, closed, cli);
+    fake_inet(f, 702, 7, 923, closed, other);
+    sys_rw(f, &client, NR_WRITE, 5, 54, 200);
+    /* Another closed connection, from another client port: not this one. */
+    sys_rw(f, &server, NR_READ, 7, 10, 300);
+    g_assert_null(proc_of(f, &server));
+    sys_rw(f, &server, NR_READ, 6, 54, 310);
+    g_assert_nonnull(proc_of(f, &server));
+    assert_labels(f, proc_of(f, &server)->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 921)->id,
+                               inode(f, DEV_SOCKFS, 922)->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    fake_free(f);
+}
+
 static void test_udp_loopback_wildcard(void)
 {
     Fake *f = fake_new();
@@ -1844,6 +1872,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/chardev-is-sink", test_chardev_is_sink);
     g_test_add_func("/engine/socket/tcp-loopback", test_tcp_loopback);
     g_test_add_func("/engine/socket/tcp-reader-first", test_tcp_reader_first);
+    g_test_add_func("/engine/socket/tcp-closed-reader",
+                    test_tcp_closed_reader);
     g_test_add_func("/engine/pipe/reader-first", test_pipe_reader_first);
     g_test_add_func("/engine/socket/udp-loopback",
                     test_udp_loopback_wildcard);
