@@ -206,6 +206,7 @@ static void test_queries(void)
     g_assert_cmpint(qdict_get_int(counters, "flows"), ==, 0);
     g_assert(qdict_haskey(counters, "flows-dropped"));
     g_assert(qdict_haskey(counters, "unpaired"));
+    g_assert(qlist_empty(qdict_get_qlist(counters, "drops")));
     qobject_unref(resp);
 
     resp = qtest_qmp(qts, "{ 'execute': 'query-secret-flows',"

@@ -669,6 +669,11 @@ void secret_tracker_guest_fill_info(SecretTracker *s, SecretTrackerInfo *info)
         info->kernel = g_strdup(g->prof->banner);
         info->profile_source = g_strdup(st_linux_profile_source_name(
                                             g->prof->source));
+        if (g->prof->source == ST_PROFILE_SOURCE_BTF) {
+            info->has_profile_time_us = true;
+            info->profile_time_us = g->prof->from_cache ? 0 :
+                                    g->prof->btf_time_us;
+        }
     }
     if (g->entry_hook) {
         QAPI_LIST_APPEND(tail, st_hook_info("syscall-entry", g->entry_hook));

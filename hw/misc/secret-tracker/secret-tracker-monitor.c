@@ -223,7 +223,12 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, "kernel: %s\n", info->kernel);
     }
     if (info->profile_source) {
-        monitor_printf(mon, "profile: %s\n", info->profile_source);
+        monitor_printf(mon, "profile: %s", info->profile_source);
+        if (info->has_profile_time_us) {
+            monitor_printf(mon, " (found and parsed in %" PRId64 " us)",
+                           info->profile_time_us);
+        }
+        monitor_printf(mon, "\n");
     }
     for (h = info->hooks; h; h = h->next) {
         monitor_printf(mon, "hook %-14s at 0x%016" PRIx64 ": %" PRIu64
@@ -240,6 +245,16 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
                    ", paths resolved %" PRIu64 "\n", c->events, c->flows,
                    c->flows_dropped, c->nodes_dropped, c->read_errors,
                    c->unpaired, c->paths_resolved);
+    if (c->drops) {
+        SecretTrackerDropList *d;
+
+        monitor_printf(mon, "dropped:");
+        for (d = c->drops; d; d = d->next) {
+            monitor_printf(mon, " %s %" PRId64, d->value->reason,
+                           d->value->count);
+        }
+        monitor_printf(mon, "\n");
+    }
     qapi_free_SecretTrackerInfo(info);
 }
 

@@ -177,6 +177,15 @@ static SecretFlow *flow_to_qapi(StEngine *e, const StEngineFlowInfo *f)
     q->id = f->id;
     q->source = node_to_qapi(st_engine_node(e, f->src));
     q->target = node_to_qapi(st_engine_node(e, f->dst));
+    if (f->family == ST_ENGINE_FAMILY_RENAME &&
+        q->source->kind == SECRET_NODE_KIND_FILE &&
+        q->target->kind == SECRET_NODE_KIND_FILE) {
+        /* One inode: the edge goes from its old path to its new one. */
+        g_free(q->source->u.file.path);
+        q->source->u.file.path = g_strdup(f->old_path ? f->old_path : "");
+        g_free(q->target->u.file.path);
+        q->target->u.file.path = g_strdup(f->new_path ? f->new_path : "");
+    }
     q->syscall = g_strdup(name ? name : st_engine_family_name(f->family));
     q->count = f->count;
     q->bytes = f->bytes;
@@ -251,7 +260,9 @@ SecretTrackerInfo *secret_tracker_info(SecretTracker *s)
 {
     SecretTrackerInfo *info = g_new0(SecretTrackerInfo, 1);
     SecretTrackerCounters *c = g_new0(SecretTrackerCounters, 1);
+    SecretTrackerDropList **tail = &c->drops;
     StEngineCounters ec;
+    int i;
 
     qemu_mutex_lock(&s->lock);
     st_engine_get_counters(s->engine, &ec);
@@ -270,6 +281,15 @@ SecretTrackerInfo *secret_tracker_info(SecretTracker *s)
                      secret_tracker_guest_read_errors(s);
     c->unpaired = ec.unpaired;
     c->paths_resolved = ec.path_resolutions;
+    for (i = 0; i < ST_ENGINE_DROP__MAX; i++) {
+        if (ec.drops[i]) {
+            SecretTrackerDrop *d = g_new0(SecretTrackerDrop, 1);
+
+            d->reason = g_strdup(st_engine_drop_name(i));
+            d->count = ec.drops[i];
+            QAPI_LIST_APPEND(tail, d);
+        }
+    }
     info->counters = c;
     return info;
 }
