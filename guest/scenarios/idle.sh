@@ -1,0 +1,5 @@
+#!/bin/sh
+# A little ordinary activity: a few processes and files, no secrets.
+ls / >/tmp/listing
+cat /etc/passwd | wc -l >/tmp/count
+echo done >/tmp/done

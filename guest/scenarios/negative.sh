@@ -1,0 +1,7 @@
+#!/bin/sh
+# Scenario 7: processes that never touch the secret write files.
+. /scenarios/lib-secret.sh
+echo hello >/tmp/x
+cp /etc/hostname /tmp/y
+cat /etc/passwd | gzip -c >/tmp/z.gz
+ls /srv/secret >/tmp/listing

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""e2e: the tracker finds the guest kernel's own BTF, validates the profile
+and hooks the real system call sites, with no configuration.
+
+Oracles independent of the tracker: the kernel release from the guest
+builder, and the instruction bytes at the hooked sites read through QEMU's
+own monitor (swapgs at the entry, sysretq at the exit).
+"""
+
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sttrack  # noqa: E402
+
+SWAPGS = ['0x0f', '0x01', '0xf8']
+ENDBR64 = ['0xf3', '0x0f', '0x1e', '0xfa']     # with IBT (6.2 and later)
+SYSRETQ = ['0x48', '0x0f', '0x07']
+
+
+def code_bytes(g, addr, n):
+    out = g.hmp('x /%dxb 0x%x' % (n, addr))
+    return re.findall(r'0x[0-9a-f]{2}\b', out.split(':', 1)[1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--qemu', required=True)
+    ap.add_argument('--guest', required=True)
+    ap.add_argument('--log-dir', required=True)
+    ap.add_argument('--accel', default='tcg')
+    args = ap.parse_args()
+    sttrack.require_accel(args)
+
+    info = dict(ln.split('=', 1) for ln in
+                open(os.path.join(args.guest, 'kernel.txt')).read().split())
+    g = sttrack.TrackedGuest(args.qemu, args.guest, args.log_dir,
+                             scenario='idle', files='', accel=args.accel)
+    g.launch()
+    try:
+        st = g.wait_state('active', 240)
+        hooks = {h['name']: h for h in st['hooks']}
+        entry = hooks['syscall-entry']['address']
+        exit_ = hooks['syscall-exit']['address']
+        got_entry = code_bytes(g, entry, 7)
+        if got_entry[:4] == ENDBR64:
+            got_entry = got_entry[4:]
+        got_entry = got_entry[:3]
+        got_exit = code_bytes(g, exit_, 3)
+        g.run_to_end()
+        st = g.status()
+        text = g.hmp('info secret-tracker')
+    finally:
+        g.shutdown()
+
+    failures = []
+    if st['state'] != 'active':
+        failures.append('state %s: %s' % (st['state'], st.get('error')))
+    if ('Linux version ' + info['release']) not in st.get('kernel', ''):
+        failures.append('banner %r is not kernel %s'
+                        % (st.get('kernel'), info['release']))
+    if st.get('profile-source') != 'btf':
+        failures.append('profile source %r, not btf'
+                        % st.get('profile-source'))
+    if got_entry != SWAPGS:
+        failures.append('entry hook 0x%x holds %s, not [endbr64] swapgs'
+                        % (entry, got_entry))
+    if got_exit != SYSRETQ:
+        failures.append('exit hook 0x%x holds %s, not sysretq'
+                        % (exit_, got_exit))
+    if not 0 < exit_ - entry < 1024:
+        failures.append('exit hook 0x%x not within 1 KiB after the entry'
+                        % exit_)
+    if hooks['syscall-entry']['hits'] == 0 or st['counters']['events'] == 0:
+        failures.append('no system call seen')
+    if st['counters']['read-errors']:
+        failures.append('%d guest memory read errors'
+                        % st['counters']['read-errors'])
+    print(text)
+    if failures:
+        for f in failures:
+            print('FAIL:', f)
+        return 1
+    print('kernel %s: profile btf found and parsed in %s us; entry 0x%x, '
+          'sysretq at entry+0x%x' % (info['release'],
+                                     st.get('profile-time-us'), entry,
+                                     exit_ - entry))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Run test guests with the secret-tracker device and read its flow graph.
+
+Builds on stguest.TestGuest: adds the device, keeps QEMU alive after the
+guest powers off (so the tracker can be queried), picks the scenario on the
+kernel command line, and decides whether KVM can boot the guest at all.
+"""
+
+import hashlib
+import os
+import platform
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stguest  # noqa: E402
+
+SKIP = 77
+
+
+class TrackedGuest(stguest.TestGuest):
+    """A test guest with -device secret-tracker."""
+
+    def __init__(self, qemu, guest_dir, log_dir, scenario=None,
+                 files='/srv/secret/*', accel='tcg', smp=1, device_props='',
+                 extra_args=()):
+        props = 'secret-tracker'
+        if files:
+            props += ',files=' + files
+        props += ',log=' + os.path.join(log_dir, 'flows.jsonl')
+        if device_props:
+            props += ',' + device_props
+        os.makedirs(log_dir, exist_ok=True)
+        log = os.path.join(log_dir, 'flows.jsonl')
+        if os.path.exists(log):
+            os.unlink(log)
+        super().__init__(qemu, guest_dir, log_dir, accel=accel, smp=smp,
+                         append='st.scenario=' + scenario if scenario else '',
+                         extra_args=('-device', props,
+                                     '-action', 'shutdown=pause',
+                                     '-trace', 'secret_tracker_guest_e*',
+                                     '-D', os.path.join(log_dir, 'trace.log'),
+                                     *extra_args))
+
+    def hmp(self, line):
+        return self.vm.cmd('human-monitor-command', command_line=line)
+
+    def status(self):
+        return self.vm.cmd('query-secret-tracker')
+
+    def wait_state(self, state, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            st = self.status()
+            if st['state'] == state:
+                return st
+            if st['state'] == 'error':
+                raise AssertionError('tracker error: %s' % st.get('error'))
+            time.sleep(0.2)
+        raise AssertionError('tracker not %s after %ds: %s'
+                             % (state, timeout, self.status()))
+
+    def run_to_end(self, timeout=240):
+        """Wait for the scenario's end marker; fail with the console."""
+        if not self.wait_for(stguest.END_MARKER, timeout):
+            raise AssertionError('no end marker; console tail:\n'
+                                 + self.serial()[-3000:])
+        if 'scenario exited 0' not in self.serial():
+            raise AssertionError('scenario failed; console tail:\n'
+                                 + self.serial()[-3000:])
+        # Flows are published and paths resolved from the main loop.
+        time.sleep(1.5)
+
+    def flows(self, since=None):
+        args = {} if since is None else {'since': since}
+        return self.vm.cmd('query-secret-flows', **args)
+
+
+def node_name(node, ports=()):
+    """A stable name for a node: path, comm, "pipe", or a socket by peer.
+
+    Sockets are named by their peer; a peer port not in PORTS (an
+    ephemeral one) is written as "*".
+    """
+    kind = node['kind']
+    if kind == 'file':
+        return node['path']
+    if kind == 'process':
+        return 'proc:' + node['comm']
+    if kind == 'pipe':
+        return 'pipe'
+    if 'path' in node:
+        return 'unix:' + node['path']
+    if 'address' in node:
+        port = node['port'] if node['port'] in ports else '*'
+        return 'socket->%s:%s' % (node['address'], port)
+    return 'socket'
+
+
+def graph(flows, ports=()):
+    """The flow graph as a set of (source, target, syscall)."""
+    return {(node_name(f['source'], ports), node_name(f['target'], ports),
+             f['syscall']) for f in flows}
+
+
+def assert_graph(flows, expected, ports=()):
+    got = graph(flows, ports)
+    if got != set(expected):
+        lines = ['flow graph differs:']
+        for e in sorted(set(expected) - got, key=str):
+            lines.append('  missing: %s -> %s [%s]' % e)
+        for e in sorted(got - set(expected), key=str):
+            lines.append('  unexpected: %s -> %s [%s]' % e)
+        raise AssertionError('\n'.join(lines))
+
+
+def kvm_boot_probe(qemu, guest_dir, cache_dir, timeout=40):
+    """Can this host boot the test guest under KVM?  (ok, reason)
+
+    Boots the guest with -accel kvm and waits for its "up" marker.  The
+    answer is cached per host kernel, CPU and QEMU binary.
+    """
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return False, '/dev/kvm is missing or not accessible'
+    with open('/proc/cpuinfo') as f:
+        cpu = [ln for ln in f if ln.startswith(('model name', 'flags'))][:2]
+    key = hashlib.sha256(('%s|%s|%s|%s' % (
+        platform.release(), ''.join(cpu), os.path.getmtime(qemu),
+        os.path.getmtime(os.path.join(guest_dir, 'vmlinuz')))).encode()
+    ).hexdigest()
+    cache = os.path.join(cache_dir, 'kvm-probe.txt')
+    try:
+        with open(cache) as f:
+            k, ok, reason = f.read().split('\n', 2)
+            if k == key:
+                return ok == 'yes', reason.strip()
+    except (OSError, ValueError):
+        pass
+    g = stguest.TestGuest(qemu, guest_dir,
+                          os.path.join(cache_dir, 'kvm-probe'), accel='kvm')
+    try:
+        g.launch()
+        ok = g.wait_for(stguest.UP_MARKER, timeout)
+    except Exception as exc:  # noqa: BLE001 - any launch failure is a "no"
+        ok, reason = False, 'QEMU could not start with -accel kvm: %s' % exc
+    else:
+        reason = ('KVM boots the guest' if ok else
+                  'KVM cannot boot the test guest here: no "%s" within %ds'
+                  ' (e.g. a paravirtual KVM that emulates ring 0)'
+                  % (stguest.UP_MARKER, timeout))
+    finally:
+        try:
+            g.shutdown()
+        except Exception:  # noqa: BLE001
+            pass
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(cache, 'w') as f:
+        f.write('%s\n%s\n%s\n' % (key, 'yes' if ok else 'no', reason))
+    return ok, reason
+
+
+def require_accel(args):
+    """Exit 77 with the reason if ARGS.accel is kvm and KVM cannot boot."""
+    if args.accel != 'kvm':
+        return
+    ok, reason = kvm_boot_probe(args.qemu, args.guest,
+                                os.path.dirname(os.path.abspath(args.log_dir)))
+    if not ok:
+        print('SKIP: %s' % reason)
+        sys.exit(SKIP)
