@@ -445,6 +445,19 @@ def flow_line(f):
         edge_text(f))
 
 
+def drain_events(g, events):
+    """Print and keep the SECRET_FLOW events that have arrived."""
+    if not g.vm.is_running():
+        return
+    # The synchronous QMP client reads events only while it runs a
+    # command: a cheap one lets it take in what is waiting.
+    g.vm.cmd('query-status')
+    for e in g.vm.get_qmp_events(wait=False):
+        if e.get('event') == 'SECRET_FLOW':
+            events.append(e['data'])
+            print('  qmp   | SECRET_FLOW ' + flow_line(e['data']), flush=True)
+
+
 def run_guest(args, qemu, guest, out, accel):
     log = os.path.join(out, 'flows.jsonl')
     g = stguest.TestGuest(
@@ -470,11 +483,7 @@ def run_guest(args, qemu, guest, out, accel):
                     break
                 print('  guest | ' + line.rstrip('\r\n'), flush=True)
                 seen += len(line)
-            for e in g.vm.get_qmp_events(wait=False):
-                if e.get('event') == 'SECRET_FLOW':
-                    events.append(e['data'])
-                    print('  qmp   | SECRET_FLOW ' + flow_line(e['data']),
-                          flush=True)
+            drain_events(g, events)
             if stguest.END_MARKER in text[:seen]:
                 ended = True
                 break
@@ -483,13 +492,9 @@ def run_guest(args, qemu, guest, out, accel):
             time.sleep(0.2)
         # Let the last exits and the poweroff reach the tracker.
         time.sleep(1)
-        for e in g.vm.get_qmp_events(wait=False):
-            if e.get('event') == 'SECRET_FLOW':
-                events.append(e['data'])
-                print('  qmp   | SECRET_FLOW ' + flow_line(e['data']),
-                      flush=True)
         results = {}
         if g.vm.is_running():
+            drain_events(g, events)
             for q in QMP_QUERIES:
                 results[q] = g.vm.cmd(q)
     finally:
