@@ -69,7 +69,7 @@ def kvm_probe(qemu, guest, build, log_dir):
         with open(cache) as fh:
             cached = json.load(fh)
         if cached.get('key') == key:
-            return cached['ok'], cached['why'] + ' (cached in %s)' % cache
+            return cached['ok'], cached['why'] + '; cached in ' + cache
     except (OSError, ValueError, KeyError):
         pass
 
@@ -335,8 +335,10 @@ def status_lines(info):
     lines = ['state: %s' % info['state']]
     if info.get('error'):
         lines.append('error: %s' % info['error'])
-    for k in ('accelerator', 'step-over', 'kernel', 'profile-source'):
-        if info.get(k):
+    known = ('state', 'error', 'accelerator', 'step-over', 'kernel',
+             'profile-source', 'hooks', 'counters')
+    for k in known[2:6] + tuple(sorted(k for k in info if k not in known)):
+        if info.get(k) is not None and not isinstance(info[k], (dict, list)):
             lines.append('%s: %s' % (k, info[k]))
     for h in info.get('hooks', []):
         lines.append('hook %-14s at 0x%x: %d hits, cycles mean %d p50 %d '
