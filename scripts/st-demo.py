@@ -28,6 +28,7 @@ import stguest  # noqa: E402
 SECRETS = '/srv/secret/*'
 SCENARIO_TIMEOUT = 600      # TCG on a busy 2-core host; a run takes ~15 s
 KVM_PROBE_TIMEOUT = 20      # a host that can run the guest boots it in ~2 s
+ROUTE_MAX_DEPTH = 64        # keeps the tree readable and the recursion shallow
 COUNTERS = ('events', 'flows', 'flows-dropped', 'nodes-dropped',
             'read-errors', 'unpaired', 'paths-resolved')
 QMP_QUERIES = ('query-secret-flows', 'query-secret-files',
@@ -296,6 +297,9 @@ def route_tree(graph, secret):
             return
         if target in expanded:
             lines.append(branch + text + '   (continues above)')
+            return
+        if len(ancestors) >= ROUTE_MAX_DEPTH:
+            lines.append(branch + text + '   (further steps: see flows.json)')
             return
         lines.append(branch + text)
         expanded.add(target)
@@ -604,6 +608,8 @@ def main():
         ('serial.log', 'the guest console'),
         ('qemu.log', 'QEMU\'s own output'),
     ]
+    if os.path.isdir(os.path.join(out, 'kvm-probe')):
+        listing.append(('kvm-probe/', 'the console and log of the KVM probe'))
     for name, what in listing:
         mark = '' if os.path.exists(os.path.join(out, name)) else \
             ' (missing)'

@@ -148,6 +148,20 @@ class RouteTree(unittest.TestCase):
             'file 2:10 (path not resolved)'))
         self.assertIn('socket:[7] peer unix:/run/s', lines[2])
 
+    def test_long_chain_is_cut(self):
+        # A chain far longer than the tree shows must neither recurse
+        # without bound nor print every step.
+        nodes = [f_(10, '/s')]
+        flows = []
+        for i in range(1, 2001):
+            nodes.append(p_(i, 'p%d' % i) if i % 2 else f_(10 + i, '/f%d' % i))
+            flows.append(flow(i, nodes[i - 1], nodes[i],
+                              'read' if i % 2 else 'write'))
+        g = self.build(flows, [tracked(nodes[0], registered=True)])
+        lines = st_demo.route_tree(g, g.secrets()[0])
+        self.assertEqual(len(lines), st_demo.ROUTE_MAX_DEPTH + 1)
+        self.assertTrue(lines[-1].endswith('(further steps: see flows.json)'))
+
 
 class Dot(unittest.TestCase):
 
