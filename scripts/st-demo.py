@@ -620,4 +620,8 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say('interrupted; QEMU was stopped')
+        sys.exit(130)
