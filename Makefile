@@ -1,7 +1,7 @@
 # Thin wrapper, as in QEMU: meson does the real work.
 #   make        install dependencies, fetch the pinned QEMU, build everything
 #   make check  all of that, then every test suite (unit, qtest, e2e)
-#   make demo   all of that, then boot the demo guest
+#   make demo   all of that, then run the demo scenario under the tracker
 BUILD ?= build
 MESON ?= meson
 
