@@ -351,9 +351,13 @@ def status_lines(info):
                                  h['p99-cycles']))
     c = info.get('counters', {})
     order = [k for k in COUNTERS if k in c] + \
-        sorted(k for k in c if k not in COUNTERS)
+        sorted(k for k in c if k not in COUNTERS and
+               isinstance(c[k], int))
     lines.append(', '.join('%s %d' % (k.replace('-', ' '), c[k])
                            for k in order))
+    if c.get('drops'):
+        lines.append('dropped: ' + ', '.join('%s %d' % (d['reason'], d['count'])
+                                             for d in c['drops']))
     return lines
 
 
