@@ -491,6 +491,17 @@ static void st_arm(SecretTrackerGuest *g, X86CPU *cpu)
 
     st_guest_vm_init(&g->vm, &g->mem, env->cr[3], env->cr[4]);
     if (g->isf) {
+        g_autofree char *banner = NULL;
+        uint64_t start;
+
+        /* A profile made for another kernel is refused, not half-used. */
+        if (st_guest_vtop(&g->vm, env->lstar, &start, NULL, NULL)) {
+            banner = st_linux_find_banner(&g->mem, start, NULL, NULL);
+        }
+        if (!st_linux_profile_check_banner(g->isf, banner, &err)) {
+            st_fail(g, "%s", err->message);
+            return;
+        }
         prof = g->isf;
     } else {
         prof = st_linux_profile_auto(&g->vm, env->lstar, NULL, &err);

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""e2e: profile=FILE with an ISF made by st-profile-gen.
+
+The guest kernel's own ISF works (state active, profile source isf, a copy
+of the secret is tracked); the ISF of another kernel is refused with an
+error that names both kernels, and the guest keeps running.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sttrack  # noqa: E402
+
+
+def gen(tool, guest_dir, out):
+    subprocess.run([tool, os.path.join(guest_dir, 'vmlinuz'), out],
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--qemu', required=True)
+    ap.add_argument('--guest', required=True)
+    ap.add_argument('--other-guest', required=True)
+    ap.add_argument('--profile-gen', required=True)
+    ap.add_argument('--log-dir', required=True)
+    args = ap.parse_args()
+    os.makedirs(args.log_dir, exist_ok=True)
+    own = gen(args.profile_gen, args.guest,
+              os.path.join(args.log_dir, 'own.json'))
+    other = gen(args.profile_gen, args.other_guest,
+                os.path.join(args.log_dir, 'other.json'))
+    failures = []
+
+    g = sttrack.TrackedGuest(args.qemu, args.guest,
+                             os.path.join(args.log_dir, 'own'),
+                             scenario='cp', device_props='profile=' + own)
+    g.launch()
+    try:
+        st = g.wait_state('active', 240)
+        g.run_to_end()
+        flows = g.flows()
+    finally:
+        g.shutdown()
+    if st.get('profile-source') != 'isf':
+        failures.append('profile source %r, not isf'
+                        % st.get('profile-source'))
+    try:
+        sttrack.assert_graph(flows, {('/srv/secret/plans.txt',
+                                      '/tmp/copy.txt', 'sendfile')})
+    except AssertionError as e:
+        failures.append(str(e))
+
+    g = sttrack.TrackedGuest(args.qemu, args.guest,
+                             os.path.join(args.log_dir, 'other'),
+                             scenario='cp', device_props='profile=' + other)
+    g.launch()
+    try:
+        deadline = time.monotonic() + 240
+        st = g.status()
+        while st['state'] != 'error' and time.monotonic() < deadline:
+            time.sleep(0.2)
+            st = g.status()
+        finished = g.wait_for(sttrack.stguest.END_MARKER, 240)
+    finally:
+        g.shutdown()
+    err = st.get('error', '')
+    if st['state'] != 'error' or 'but the guest runs' not in err:
+        failures.append('the other kernel\'s ISF was not refused: %s' % st)
+    if not finished:
+        failures.append('the guest did not run on after the refusal')
+    if failures:
+        for f in failures:
+            print('FAIL:', f)
+        return 1
+    print('own ISF: active, source isf; other ISF refused: %s' % err)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
