@@ -1802,6 +1802,64 @@ void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     }
 }
 
+/* Linux's anonymous devices (tmpfs, pipefs, sockfs, ...): major 0. */
+static bool st_dev_is_anonymous(uint64_t dev)
+{
+    return (dev >> 20) == 0;
+}
+
+void st_engine_new_boot(StEngine *e)
+{
+    uint64_t fd_drops;
+    guint i;
+
+    for (i = 0; i < e->nodes->len; i++) {
+        StNode *n = g_ptr_array_index(e->nodes, i);
+
+        if (n->info.kind == ST_ENGINE_KIND_PROCESS) {
+            if (g_hash_table_lookup(e->procs, &n->key) == n) {
+                g_hash_table_remove(e->procs, &n->key);
+            }
+            if (!n->info.dead) {
+                n->info.dead = true;
+                e->n_live_procs--;
+            }
+            continue;
+        }
+        if (n->info.kind == ST_ENGINE_KIND_ENDPOINT ||
+            !st_dev_is_anonymous(n->info.dev) ||
+            g_hash_table_lookup(e->inodes, &n->key) != n) {
+            continue;
+        }
+        /* Its inode number may be handed out again: retire the node. */
+        g_hash_table_remove(e->inodes, &n->key);
+        st_node_unindex_path(e, n);
+        if (n->sock_indexed &&
+            g_hash_table_lookup(e->sock_index, &n->sock_key) == n) {
+            g_hash_table_remove(e->sock_index, &n->sock_key);
+        }
+        n->sock_indexed = false;
+        n->info.path_pending = false;
+        n->info.deleted = true;
+    }
+    g_hash_table_remove_all(e->tgids);
+    g_hash_table_remove_all(e->children);
+    g_ptr_array_set_size(e->pending_eps, 0);
+    e->n_sources = g_hash_table_size(e->inodes);
+    for (i = 0; i < e->cfg.max_pending && e->n_pending; i++) {
+        if (e->pending[i].used) {
+            st_pending_remove(e, &e->pending[i]);
+        }
+    }
+    /* Not lost information: the old boot's fds are gone with it. */
+    fd_drops = e->counters.drops[ST_ENGINE_DROP_FD_CACHE];
+    st_fd_cache_flush(e);
+    e->counters.drops[ST_ENGINE_DROP_FD_CACHE] = fd_drops;
+    memset(e->neg, 0, sizeof(e->neg));
+    e->proc_gen++;
+    e->hwm = 0;
+}
+
 bool st_engine_has_pending(const StEngine *e)
 {
     return __atomic_load_n(&e->n_pending, __ATOMIC_RELAXED) != 0;

@@ -1286,6 +1286,58 @@ static void test_tcp_closed_reader(void)
     fake_free(f);
 }
 
+/*
+ * After a reboot, tmpfs inode numbers and task start times start over: the
+ * old boot's nodes on anonymous devices must not taint the new boot's.
+ * Files on a block device keep their taint.
+ */
+static void test_new_boot(void)
+{
+    const uint64_t tmpfs = 0x1f, disk = (8ull << 20) | 1;
+    Fake *f = fake_new();
+    StEngineTask cat = mktask(200, 2000, 1, 1, "cat");
+    StEngineTask again = mktask(200, 2000, 1, 1, "cat");
+    uint64_t secret = reg(f, tmpfs, 10, "S");
+    const StEngineNodeInfo *old_copy;
+    uint64_t flows;
+
+    fake_fd(f, 200, 3, ST_ENGINE_KIND_FILE, tmpfs, 10, "/tmp/secret");
+    fake_fd(f, 200, 4, ST_ENGINE_KIND_FILE, tmpfs, 50, "/tmp/copy");
+    fake_fd(f, 200, 5, ST_ENGINE_KIND_FILE, disk, 60, "/data/copy");
+    fake_fd(f, 200, 6, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 70, NULL);
+    sys_rw(f, &cat, NR_READ, 3, 64, 100);
+    sys_rw(f, &cat, NR_WRITE, 4, 64, 110);
+    sys_rw(f, &cat, NR_WRITE, 5, 64, 120);
+    entry(f, &cat, NR_WRITE, 6, 0x1000, 64, 0, 0, 130);
+    g_assert_true(st_engine_has_pending(f->e));
+    flows = n_flows(f);
+    old_copy = inode(f, tmpfs, 50);
+    g_assert_nonnull(old_copy);
+
+    st_engine_new_boot(f->e);
+    g_assert_false(st_engine_has_pending(f->e));
+    /* History stays, marked gone. */
+    g_assert_cmpuint(n_flows(f), ==, flows);
+    g_assert_true(st_engine_node(f->e, old_copy->id)->deleted);
+    g_assert_true(st_engine_node(f->e, secret)->deleted);
+    g_assert_null(inode(f, tmpfs, 50));
+    g_assert_null(inode(f, DEV_PIPEFS, 70));
+    g_assert_null(proc_of(f, &cat));
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_FD_CACHE], ==, 0);
+
+    /* Same pid, same start time, same inode numbers: all innocent now. */
+    sys_rw(f, &again, NR_READ, 4, 64, 200);
+    g_assert_null(proc_of(f, &again));
+    sys_rw(f, &again, NR_WRITE, 3, 64, 210);
+    g_assert_cmpuint(n_flows(f), ==, flows);
+    /* The copy on disk survived the reboot, and still taints. */
+    g_assert_nonnull(inode(f, disk, 60));
+    sys_rw(f, &again, NR_READ, 5, 64, 220);
+    g_assert_nonnull(proc_of(f, &again));
+    g_assert_cmpuint(n_flows(f), ==, flows + 1);
+    fake_free(f);
+}
+
 static void test_udp_loopback_wildcard(void)
 {
     Fake *f = fake_new();
@@ -1874,6 +1926,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/socket/tcp-reader-first", test_tcp_reader_first);
     g_test_add_func("/engine/socket/tcp-closed-reader",
                     test_tcp_closed_reader);
+    g_test_add_func("/engine/new-boot", test_new_boot);
     g_test_add_func("/engine/pipe/reader-first", test_pipe_reader_first);
     g_test_add_func("/engine/socket/udp-loopback",
                     test_udp_loopback_wildcard);

@@ -512,6 +512,19 @@ void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
                             unsigned nr, int64_t ret, uint64_t now_ns);
 
 /**
+ * st_engine_new_boot: the guest rebooted (or kexec'ed into a new kernel).
+ * @e: the engine.
+ *
+ * Processes, pending entries, cached fds and tainted loopback endpoints
+ * end with the old boot.  File, pipe and socket nodes on anonymous devices
+ * (major 0: tmpfs, ramfs, pipefs, sockfs, the initramfs) are retired
+ * (shown deleted), since their inode numbers start over; files on block
+ * devices keep their taint, as they survive the reboot.  Flows, retired
+ * nodes, labels and patterns stay, for the record.
+ */
+void st_engine_new_boot(StEngine *e);
+
+/**
  * st_engine_has_pending: whether any syscall entry waits for its exit.
  * @e: the engine.
  *
