@@ -582,6 +582,7 @@ static void st_poll(void *opaque)
             /* A new kernel (kexec): start over with its profile. */
             qemu_mutex_lock(&s->lock);
             st_disarm(g);
+            st_engine_new_boot(s->engine);
             qemu_mutex_unlock(&s->lock);
             secret_tracker_set_state(s, SECRET_TRACKER_STATE_WAITING_FOR_GUEST,
                                      NULL);
@@ -601,6 +602,7 @@ static void st_reset(void *opaque)
 
     qemu_mutex_lock(&g->s->lock);
     st_disarm(g);
+    st_engine_new_boot(g->s->engine);
     qemu_mutex_unlock(&g->s->lock);
     secret_tracker_set_state(g->s, SECRET_TRACKER_STATE_WAITING_FOR_GUEST,
                              NULL);
