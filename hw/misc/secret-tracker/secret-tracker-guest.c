@@ -21,6 +21,7 @@
 #include "exec/memory.h"
 #include "exec/address-spaces.h"
 #include "system/reset.h"
+#include "system/cpus.h"
 #include "system/hw_accel.h"
 #include "hw/boards.h"
 #include "hw/core/cpu.h"
@@ -367,14 +368,19 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
 {
     SecretTrackerGuest *g = opaque;
     char name[ST_LINUX_PATH_MAX];
-    size_t n;
+    size_t n, chunk;
 
-    /* Read the string a chunk at a time: it may end before a page edge. */
-    for (n = 0; n < sizeof(name); n += 64) {
-        if (!st_read_user(g, uptr + n, name + n, 64)) {
+    /*
+     * A chunk at a time, never across a page edge: the string may end
+     * just before an unmapped page.
+     */
+    for (n = 0; n < sizeof(name); n += chunk) {
+        chunk = MIN(64, 4096 - ((uptr + n) & 4095));
+        chunk = MIN(chunk, sizeof(name) - n);
+        if (!st_read_user(g, uptr + n, name + n, chunk)) {
             return false;
         }
-        if (memchr(name + n, 0, 64)) {
+        if (memchr(name + n, 0, chunk)) {
             break;
         }
     }
@@ -579,11 +585,16 @@ static void st_poll(void *opaque)
     if ((env->hflags & HF_LMA_MASK) && env->lstar &&
         env->lstar != g->lstar && s->state != SECRET_TRACKER_STATE_ERROR) {
         if (g->lstar) {
-            /* A new kernel (kexec): start over with its profile. */
+            /*
+             * A new kernel (kexec): start over with its profile.  The vCPUs
+             * stop first, so no hook callback still uses the old one.
+             */
+            pause_all_vcpus();
             qemu_mutex_lock(&s->lock);
             st_disarm(g);
             st_engine_new_boot(s->engine);
             qemu_mutex_unlock(&s->lock);
+            resume_all_vcpus();
             secret_tracker_set_state(s, SECRET_TRACKER_STATE_WAITING_FOR_GUEST,
                                      NULL);
         }
