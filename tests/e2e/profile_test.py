@@ -7,7 +7,6 @@ builder, and the instruction bytes at the hooked sites read through QEMU's
 own monitor (swapgs at the entry, sysretq at the exit).
 """
 
-import argparse
 import os
 import re
 import sys
@@ -26,13 +25,7 @@ def code_bytes(g, addr, n):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--qemu', required=True)
-    ap.add_argument('--guest', required=True)
-    ap.add_argument('--log-dir', required=True)
-    ap.add_argument('--accel', default='tcg')
-    args = ap.parse_args()
-    sttrack.require_accel(args)
+    args = sttrack.test_args()
 
     info = dict(ln.split('=', 1) for ln in
                 open(os.path.join(args.guest, 'kernel.txt')).read().split())

@@ -3,7 +3,6 @@
 are not taken for the old boot's (tmpfs inode numbers start over).
 """
 
-import argparse
 import os
 import sys
 import time
@@ -33,13 +32,7 @@ def wait_status(g, ok, timeout):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--qemu', required=True)
-    ap.add_argument('--guest', required=True)
-    ap.add_argument('--log-dir', required=True)
-    ap.add_argument('--accel', default='tcg')
-    args = ap.parse_args()
-    sttrack.require_accel(args)
+    args = sttrack.test_args()
     failures = []
 
     # Real resets here (the test guests otherwise run with -no-reboot).

@@ -8,7 +8,6 @@ file -> file "sendfile" edge with no process in between; cat is a NOFORK
 applet and runs inside the shell; nc uses read and write.
 """
 
-import argparse
 import os
 import sys
 
@@ -94,14 +93,8 @@ def check_extra(name, g, flows, fail):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--qemu', required=True)
-    ap.add_argument('--guest', required=True)
-    ap.add_argument('--log-dir', required=True)
-    ap.add_argument('--accel', default='tcg')
-    ap.add_argument('scenario', choices=sorted(EXPECT))
-    args = ap.parse_args()
-    sttrack.require_accel(args)
+    args = sttrack.test_args(
+        lambda ap: ap.add_argument('scenario', choices=sorted(EXPECT)))
     name = args.scenario
 
     g = sttrack.TrackedGuest(args.qemu, args.guest, args.log_dir,

@@ -5,6 +5,7 @@ guest powers off (so the tracker can be queried), picks the scenario on the
 kernel command line, and decides whether KVM can boot the guest at all.
 """
 
+import argparse
 import hashlib
 import os
 import platform
@@ -127,7 +128,9 @@ def kvm_boot_probe(qemu, guest_dir, cache_dir, timeout=40):
         platform.release(), ''.join(cpu), os.path.getmtime(qemu),
         os.path.getmtime(os.path.join(guest_dir, 'vmlinuz')))).encode()
     ).hexdigest()
-    cache = os.path.join(cache_dir, 'kvm-probe.txt')
+    # One answer per guest kernel: tests of two kernels would thrash one.
+    cache = os.path.join(cache_dir, 'kvm-probe-%s.txt'
+                         % os.path.basename(os.path.normpath(guest_dir)))
     try:
         with open(cache) as f:
             k, ok, reason = f.read().split('\n', 2)
@@ -156,6 +159,22 @@ def kvm_boot_probe(qemu, guest_dir, cache_dir, timeout=40):
     with open(cache, 'w') as f:
         f.write('%s\n%s\n%s\n' % (key, 'yes' if ok else 'no', reason))
     return ok, reason
+
+
+def test_args(extra=None):
+    """Parse the options every tracker e2e test takes (--qemu, --guest,
+    --log-dir, --accel); EXTRA(parser) adds a test's own.  Exits 77 with
+    the reason when --accel kvm cannot boot the guest on this host."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--qemu', required=True)
+    ap.add_argument('--guest', required=True)
+    ap.add_argument('--log-dir', required=True)
+    ap.add_argument('--accel', default='tcg')
+    if extra:
+        extra(ap)
+    args = ap.parse_args()
+    require_accel(args)
+    return args
 
 
 def require_accel(args):
