@@ -12,7 +12,7 @@ DEB_VERSION=1:10.0.13+ds-0+deb13u1
 ORIG=qemu_10.0.13+ds.orig.tar.xz
 SHA256=6a0888e806c2ffc0c5f0733e974f9aea55491950d3c47c98669c8b236dde59ae
 # Our files live at these QEMU-relative paths and are linked into the tree.
-OVERLAY_DIRS="accel hw include monitor qapi target tests/qtest docs contrib"
+OVERLAY_DIRS="accel hw include monitor qapi target tests/qtest tests/guests docs contrib"
 
 die() { echo "st-qemu-source: $*" >&2; exit 1; }
 

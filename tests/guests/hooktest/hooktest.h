@@ -1,6 +1,7 @@
 /*
  * hooktest: the info block the guest fills in at HT_INFO_ADDR.  Shared by
- * the guest (assembly) and, as plain numbers, by the qtest.
+ * the guest (assembly) and by tests/qtest/exec-hook-test.c, so plain
+ * numbers only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
