@@ -99,7 +99,8 @@ def main():
 
     g = sttrack.TrackedGuest(args.qemu, args.guest, args.log_dir,
                              scenario=name, accel=args.accel,
-                             smp=SMP.get(name, 1))
+                             smp=SMP.get(name, 1), memory=args.memory,
+                             machine=args.machine)
     failures = []
     g.launch()
     try:

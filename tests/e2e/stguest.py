@@ -24,7 +24,7 @@ class TestGuest:
     """One run of a test guest: kernel + initramfs, serial to a log file."""
 
     def __init__(self, qemu, guest_dir, log_dir, accel='tcg', smp=1,
-                 memory='512M', extra_args=(), append=''):
+                 memory='512M', extra_args=(), append='', machine=None):
         _qemu_python(qemu)
         from qemu.machine import QEMUMachine
         os.makedirs(log_dir, exist_ok=True)
@@ -32,6 +32,8 @@ class TestGuest:
         if os.path.exists(self.serial_log):
             os.unlink(self.serial_log)
         self.vm = QEMUMachine(qemu, base_temp_dir=log_dir, log_dir=log_dir)
+        if machine:
+            self.vm.add_args('-M', machine)
         self.vm.add_args(
             '-accel', accel, '-smp', str(smp), '-m', memory,
             '-kernel', os.path.join(guest_dir, 'vmlinuz'),

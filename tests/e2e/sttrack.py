@@ -23,7 +23,7 @@ class TrackedGuest(stguest.TestGuest):
 
     def __init__(self, qemu, guest_dir, log_dir, scenario=None,
                  files='/srv/secret/*', accel='tcg', smp=1, device_props='',
-                 extra_args=()):
+                 extra_args=(), memory='512M', machine=None):
         props = 'secret-tracker'
         if files:
             props += ',files=' + files
@@ -35,6 +35,7 @@ class TrackedGuest(stguest.TestGuest):
         if os.path.exists(log):
             os.unlink(log)
         super().__init__(qemu, guest_dir, log_dir, accel=accel, smp=smp,
+                         memory=memory, machine=machine,
                          append='st.scenario=' + scenario if scenario else '',
                          extra_args=('-device', props,
                                      '-action', 'shutdown=pause',
@@ -170,6 +171,8 @@ def test_args(extra=None):
     ap.add_argument('--guest', required=True)
     ap.add_argument('--log-dir', required=True)
     ap.add_argument('--accel', default='tcg')
+    ap.add_argument('--machine', default=None)
+    ap.add_argument('--memory', default='512M')
     if extra:
         extra(ap)
     args = ap.parse_args()

@@ -58,7 +58,6 @@ bool st_guest_read_phys(const StGuestMem *mem, uint64_t paddr, void *buf,
         return false;
     }
     if (paddr + len < paddr ||
-        (mem->ram_size && paddr + len > mem->ram_size) ||
         !mem->read_phys(mem->opaque, paddr, buf, len)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED,
                     "cannot read %zu bytes of guest-physical memory at 0x%"

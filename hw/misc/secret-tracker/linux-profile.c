@@ -508,9 +508,6 @@ static bool st_scan_range(const StGuestMem *mem, uint64_t lo, uint64_t hi,
     const size_t overlap = 4096;
     uint64_t pos;
 
-    if (mem->ram_size) {
-        hi = MIN(hi, mem->ram_size);
-    }
     for (pos = lo; pos < hi; pos += ST_SCAN_CHUNK) {
         size_t len = MIN(hi - pos, (uint64_t)ST_SCAN_CHUNK + overlap);
         size_t scan_len = MIN(len, (size_t)ST_SCAN_CHUNK + pat_len - 1);

@@ -628,7 +628,6 @@ bool secret_tracker_guest_realize(SecretTracker *s, Error **errp)
 
     g->mem.read_phys = st_read_ram;
     g->mem.opaque = g;
-    g->mem.ram_size = current_machine->ram_size;
     if (s->profile) {
         g->isf = st_linux_profile_load_isf(s->profile, &err);
         if (!g->isf) {

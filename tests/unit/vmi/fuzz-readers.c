@@ -212,7 +212,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.size = size - sizeof(h);
     m.la57 = h.mode & 1;
     m.synth_tables = !(h.mode & 2);
-    mem.ram_size = 0;
     st_guest_vm_init(&vm, &mem, m.synth_tables ? FUZZ_TABLES : h.cr3,
                      m.la57 ? 1 << 12 : 0);
     lx.vm = &vm;

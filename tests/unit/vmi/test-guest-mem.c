@@ -203,10 +203,48 @@ static void test_hostile_tables(void)
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
 
-    /* memory size bounds physical reads */
-    va = st_synth_alloc(s, 4096);
-    s->mem.ram_size = 0x1000;
-    g_assert_false(st_guest_vtop(&s->vm, va, &pa, NULL, &err));
+    st_synth_free(s);
+}
+
+/*
+ * RAM above 4 GiB behind a hole, as on q35 (and pc past 3.5 GiB): page
+ * tables and data up there read like any other RAM, the hole does not.
+ */
+static void test_high_ram(void)
+{
+    StSynth *s = st_synth_new(false);
+    const uint64_t high_table = 0x138622000ULL;   /* seen on q35 -m 4G */
+    const uint64_t high_data = 0x3ffffe000ULL;    /* near 16 GiB */
+    const uint64_t hole = 0xc0000000ULL;          /* PCI hole: no RAM */
+    uint64_t va = 0xffff888100000000ULL, pa, e, got;
+    uint64_t root = s->vm.root;
+    uint64_t l3 = st_synth_phys_alloc(s, 4096, 4096);
+    uint64_t l2 = st_synth_phys_alloc(s, 4096, 4096);
+    GError *err = NULL;
+
+    /* root -> l3 -> l2 -> a level-1 table above 4 GiB -> data near 16G */
+    e = l3 | 0x3;
+    st_synth_write_phys(s, root + 8 * ((va >> 39) & 0x1ff), &e, 8);
+    e = l2 | 0x3;
+    st_synth_write_phys(s, l3 + 8 * ((va >> 30) & 0x1ff), &e, 8);
+    e = high_table | 0x3;
+    st_synth_write_phys(s, l2 + 8 * ((va >> 21) & 0x1ff), &e, 8);
+    e = high_data | 0x3;
+    st_synth_write_phys(s, high_table + 8 * ((va >> 12) & 0x1ff), &e, 8);
+    e = 0x1122334455667788ULL;
+    st_synth_write_phys(s, high_data + 0x10, &e, 8);
+
+    g_assert_true(st_guest_vtop(&s->vm, va + 0x10, &pa, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(pa, ==, high_data + 0x10);
+    g_assert_true(st_guest_read_u64(&s->vm, va + 0x10, &got, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(got, ==, 0x1122334455667788ULL);
+
+    /* a page-table entry into the hole fails cleanly */
+    e = hole | 0x3;
+    st_synth_write_phys(s, high_table + 8 * ((va >> 12) & 0x1ff), &e, 8);
+    g_assert_false(st_guest_read_u64(&s->vm, va + 0x10, &got, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
     st_synth_free(s);
@@ -223,5 +261,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/guest-mem/not-present", test_not_present);
     g_test_add_func("/vmi/guest-mem/bad-addresses", test_bad_addresses);
     g_test_add_func("/vmi/guest-mem/hostile-tables", test_hostile_tables);
+    g_test_add_func("/vmi/guest-mem/high-ram", test_high_ram);
     return g_test_run();
 }

@@ -30,12 +30,13 @@ typedef enum StGuestErrorCode {
 /*
  * Physical memory as seen by the introspection code.  read_phys() must
  * copy exactly @len bytes or fail; it never sees @len above
- * ST_GUEST_MAX_READ.  ram_size, when not 0, bounds physical scans.
+ * ST_GUEST_MAX_READ.  It alone decides what is readable: guest RAM is not
+ * one range below the RAM size (on pc and q35 it is split around the PCI
+ * hole, the rest above 4 GiB), so only the machine's memory map can tell.
  */
 typedef struct StGuestMem {
     bool (*read_phys)(void *opaque, uint64_t paddr, void *buf, size_t len);
     void *opaque;
-    uint64_t ram_size;
 } StGuestMem;
 
 /* A kernel virtual address space: the memory plus its page-table root. */
