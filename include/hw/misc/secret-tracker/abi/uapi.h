@@ -1,0 +1,42 @@
+/*
+ * secret-tracker: Linux x86-64 user-API constants the tracking rules and
+ * readers depend on (flags of open, mmap and clone, file types, the
+ * current-directory fd).  Facts of the ABI, not of any kernel build.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_SECRET_TRACKER_ABI_UAPI_H
+#define HW_MISC_SECRET_TRACKER_ABI_UAPI_H
+
+/* dirfd meaning "the current directory" in *at() calls */
+#define ST_AT_FDCWD             (-100)
+
+/* clone() flags */
+#define ST_CLONE_VM             0x00000100
+#define ST_CLONE_FILES          0x00000400
+#define ST_CLONE_VFORK          0x00004000
+#define ST_CLONE_THREAD         0x00010000
+
+/* mmap() protections and flags */
+#define ST_PROT_NONE            0x0
+#define ST_PROT_READ            0x1
+#define ST_PROT_WRITE           0x2
+#define ST_PROT_EXEC            0x4
+#define ST_MAP_TYPE             0x0f
+#define ST_MAP_SHARED           0x01
+#define ST_MAP_PRIVATE          0x02
+#define ST_MAP_SHARED_VALIDATE  0x03
+#define ST_MAP_ANONYMOUS        0x20
+
+/* i_mode file types */
+#define ST_S_IFMT               0170000
+#define ST_S_IFSOCK             0140000
+#define ST_S_IFLNK              0120000
+#define ST_S_IFREG              0100000
+#define ST_S_IFBLK              0060000
+#define ST_S_IFDIR              0040000
+#define ST_S_IFCHR              0020000
+#define ST_S_IFIFO              0010000
+
+#endif /* HW_MISC_SECRET_TRACKER_ABI_UAPI_H */
