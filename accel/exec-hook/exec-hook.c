@@ -14,9 +14,6 @@
 #include "qemu/timer.h"
 #include "hw/core/cpu.h"
 #include "hw/qdev-core.h"
-#include "exec/memory.h"
-#include "system/kvm.h"
-#include "system/tcg.h"
 #include "exec/exec-hook-backend.h"
 #include "trace.h"
 
@@ -49,23 +46,38 @@ static char *exec_hook_off_reason;
 bool exec_hook_inject_failure;
 bool exec_hook_kvm_use_sync_regs = true;
 
+/* Backends built into this binary, one per accelerator at most. */
+#define EXEC_HOOK_MAX_BACKENDS 4
+static const ExecHookBackendOps *exec_hook_backends[EXEC_HOOK_MAX_BACKENDS];
+
 static void __attribute__((constructor)) exec_hook_init(void)
 {
     qemu_mutex_init(&exec_hook_lock);
 }
 
+void exec_hook_backend_register(const ExecHookBackendOps *ops)
+{
+    int i;
+
+    for (i = 0; i < EXEC_HOOK_MAX_BACKENDS; i++) {
+        if (!exec_hook_backends[i]) {
+            exec_hook_backends[i] = ops;
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* The backend of the accelerator the VM runs on, if it has one. */
 static const ExecHookBackendOps *exec_hook_ops(void)
 {
-#if defined(CONFIG_KVM) && defined(TARGET_I386)
-    if (kvm_enabled()) {
-        return &exec_hook_kvm_ops;
+    int i;
+
+    for (i = 0; i < EXEC_HOOK_MAX_BACKENDS && exec_hook_backends[i]; i++) {
+        if (exec_hook_backends[i]->enabled()) {
+            return exec_hook_backends[i];
+        }
     }
-#endif
-#ifdef CONFIG_TCG
-    if (tcg_enabled()) {
-        return &exec_hook_tcg_ops;
-    }
-#endif
     return NULL;
 }
 
@@ -555,68 +567,5 @@ bool exec_hook_get_sregs(CPUState *cpu, bool refresh, ExecHookSregs *out,
         v->sregs_valid = true;
     }
     *out = v->sregs;
-    return true;
-}
-
-#define EXEC_HOOK_PTE_ADDR 0x000ffffffffff000ULL
-
-/* Translate @va through 4/5-level tables at @cr3; false if not mapped. */
-static bool exec_hook_walk(CPUState *cpu, const ExecHookSregs *sregs,
-                           uint64_t cr3, uint64_t va, uint64_t *pa)
-{
-    int levels = (sregs->cr4 & (1ULL << 12)) ? 5 : 4;
-    uint64_t table = cr3 & EXEC_HOOK_PTE_ADDR;
-    int lvl;
-
-    for (lvl = levels; lvl >= 1; lvl--) {
-        unsigned shift = 12 + 9 * (lvl - 1);
-        uint64_t pte;
-
-        if (address_space_read(cpu->as, table + ((va >> shift) & 511) * 8,
-                               MEMTXATTRS_UNSPECIFIED, &pte, sizeof(pte))
-            != MEMTX_OK) {
-            return false;
-        }
-        pte = le64_to_cpu(pte);
-        if (!(pte & 1)) {
-            return false;
-        }
-        if ((lvl == 2 || lvl == 3) && (pte & 0x80)) {
-            uint64_t off = (1ULL << shift) - 1;
-
-            *pa = ((pte & EXEC_HOOK_PTE_ADDR) & ~off) | (va & off);
-            return true;
-        }
-        table = pte & EXEC_HOOK_PTE_ADDR;
-    }
-    *pa = table | (va & 0xfff);
-    return true;
-}
-
-bool exec_hook_read_virt(CPUState *cpu, const ExecHookSregs *sregs,
-                         uint64_t cr3, uint64_t va, void *buf, size_t len)
-{
-    bool paging = sregs->cr0 & (1ULL << 31);
-    bool lma = sregs->efer & (1ULL << 10);
-    uint8_t *p = buf;
-
-    if (paging && !lma) {
-        return false;           /* 32-bit paging: not needed by the tracker */
-    }
-    while (len > 0) {
-        size_t chunk = MIN(len, 4096 - (va & 0xfff));
-        uint64_t pa = va;
-
-        if (paging && !exec_hook_walk(cpu, sregs, cr3, va, &pa)) {
-            return false;
-        }
-        if (address_space_read(cpu->as, pa, MEMTXATTRS_UNSPECIFIED, p, chunk)
-            != MEMTX_OK) {
-            return false;
-        }
-        p += chunk;
-        va += chunk;
-        len -= chunk;
-    }
     return true;
 }

@@ -34,6 +34,8 @@ typedef struct ExecHookVcpu {
 
 typedef struct ExecHookBackendOps {
     ExecHookBackend kind;
+    /* Whether this backend's accelerator runs the VM. */
+    bool (*enabled)(void);
     /* Whether hooks can work at all; else set @errp. */
     bool (*available)(Error **errp);
     /* Slots per vCPU left for hooks, or -1 when unlimited. */
@@ -44,8 +46,11 @@ typedef struct ExecHookBackendOps {
     bool (*read_sregs)(CPUState *cpu, ExecHookSregs *out, Error **errp);
 } ExecHookBackendOps;
 
-extern const ExecHookBackendOps exec_hook_kvm_ops;
-extern const ExecHookBackendOps exec_hook_tcg_ops;
+/*
+ * Backends register themselves at start-up (a constructor); the core
+ * uses the one whose accelerator is enabled.
+ */
+void exec_hook_backend_register(const ExecHookBackendOps *ops);
 
 /* The vCPU's state, or NULL if its index is beyond EXEC_HOOK_MAX_VCPUS. */
 ExecHookVcpu *exec_hook_vcpu(CPUState *cpu);

@@ -76,8 +76,8 @@ typedef struct ExecHookEvent {
 /*
  * ExecHookFn: called on the thread of the vCPU that hit the hook, before
  * the hooked instruction executes, without the BQL held.  It may read
- * @ev->regs, exec_hook_get_sregs() and guest memory with
- * exec_hook_read_virt(), and arm or disarm hooks; it must return quickly
+ * @ev->regs and exec_hook_get_sregs(), read guest RAM (never MMIO, which
+ * would need the BQL), and arm or disarm hooks; it must return quickly
  * and must not block or unregister hooks.
  */
 typedef void (*ExecHookFn)(const ExecHookEvent *ev, void *opaque);
@@ -184,16 +184,5 @@ uint64_t exec_hook_vcpu_exit_cycles(CPUState *cpu);
  */
 bool exec_hook_get_sregs(CPUState *cpu, bool refresh, ExecHookSregs *out,
                          Error **errp);
-
-/**
- * exec_hook_read_virt: read guest-virtual memory through the page tables
- * rooted at @cr3 (4- or 5-level paging per @sregs->cr4, long mode only;
- * non-paged and 32-bit protected mode read linear addresses as physical).
- * Bounded: at most @len bytes, each page walk at most five reads.
- *
- * Returns: true if all @len bytes were read.
- */
-bool exec_hook_read_virt(CPUState *cpu, const ExecHookSregs *sregs,
-                         uint64_t cr3, uint64_t va, void *buf, size_t len);
 
 #endif /* EXEC_EXEC_HOOK_H */

@@ -39,7 +39,7 @@ class TrackedGuest(stguest.TestGuest):
                          append='st.scenario=' + scenario if scenario else '',
                          extra_args=('-device', props,
                                      '-action', 'shutdown=pause',
-                                     '-trace', 'secret_tracker_guest_e*',
+                                     '-trace', 'secret_tracker_probe_e*',
                                      '-D', os.path.join(log_dir, 'trace.log'),
                                      *extra_args))
 

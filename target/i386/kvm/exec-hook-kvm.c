@@ -15,8 +15,9 @@
 #include "cpu.h"
 #include "system/kvm.h"
 #include "exec/exec-hook-backend.h"
+#include "target/i386/exec-hook-x86.h"
 #include "exec-hook-kvm.h"
-#include "trace/trace-accel_exec_hook.h"
+#include "trace.h"
 
 /* KVM_GUESTDBG_BLOCKIRQ when the host has it, so a step stays one insn. */
 static uint32_t exec_hook_kvm_blockirq;
@@ -94,7 +95,7 @@ void exec_hook_kvm_update_guest_debug(CPUState *cpu,
             slot++;
         }
         if (slot == EXEC_HOOK_KVM_SLOTS) {
-            trace_exec_hook_error("debug-register slots exhausted");
+            trace_exec_hook_kvm_slots_exhausted(cpu->cpu_index);
             break;
         }
         /* Global enable, execute, length 1: RW and LEN bits stay 0. */
@@ -146,30 +147,6 @@ static void exec_hook_kvm_apply(CPUState *cpu)
         /* Leave gdbstub's breakpoints as they were, without ours. */
         kvm_update_guest_debug(cpu, 0);
     }
-}
-
-static void exec_hook_kvm_regs_from_env(CPUX86State *env, ExecHookRegs *r)
-{
-    r->rax = env->regs[R_EAX];
-    r->rbx = env->regs[R_EBX];
-    r->rcx = env->regs[R_ECX];
-    r->rdx = env->regs[R_EDX];
-    r->rsi = env->regs[R_ESI];
-    r->rdi = env->regs[R_EDI];
-    r->rbp = env->regs[R_EBP];
-    r->rsp = env->regs[R_ESP];
-#ifdef TARGET_X86_64
-    r->r8 = env->regs[8];
-    r->r9 = env->regs[9];
-    r->r10 = env->regs[10];
-    r->r11 = env->regs[11];
-    r->r12 = env->regs[12];
-    r->r13 = env->regs[13];
-    r->r14 = env->regs[14];
-    r->r15 = env->regs[15];
-#endif
-    r->rip = env->eip;
-    r->rflags = env->eflags;
 }
 
 static void exec_hook_kvm_regs_from_kvm(const struct kvm_regs *k,
@@ -238,7 +215,9 @@ static bool exec_hook_kvm_hit(CPUState *cs, ExecHookVcpu *v, uint64_t pc)
         ExecHookRegs regs;
 
         if (cs->vcpu_dirty) {
-            exec_hook_kvm_regs_from_env(&X86_CPU(cs)->env, &regs);
+            CPUX86State *env = &X86_CPU(cs)->env;
+
+            exec_hook_x86_regs_from_env(env, env->eflags, &regs);
         } else if (cs->kvm_run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
             k = cs->kvm_run->s.regs.regs;
             have_regs = true;
@@ -335,14 +314,7 @@ static bool exec_hook_kvm_read_sregs(CPUState *cs, ExecHookSregs *out,
     };
 
     if (cs->vcpu_dirty) {
-        out->cr0 = env->cr[0];
-        out->cr3 = env->cr[3];
-        out->cr4 = env->cr[4];
-        out->efer = env->efer;
-        out->gs_base = env->segs[R_GS].base;
-#ifdef TARGET_X86_64
-        out->kernel_gs_base = env->kernelgsbase;
-#endif
+        exec_hook_x86_sregs_from_env(env, out);
         return true;
     }
     if (kvm_vcpu_ioctl(cs, KVM_GET_SREGS, &sr) < 0) {
@@ -364,10 +336,21 @@ static bool exec_hook_kvm_read_sregs(CPUState *cs, ExecHookSregs *out,
     return true;
 }
 
-const ExecHookBackendOps exec_hook_kvm_ops = {
+static bool exec_hook_kvm_enabled(void)
+{
+    return kvm_enabled();
+}
+
+static const ExecHookBackendOps exec_hook_kvm_ops = {
     .kind = EXEC_HOOK_BACKEND_KVM,
+    .enabled = exec_hook_kvm_enabled,
     .available = exec_hook_kvm_available,
     .slots_for_hooks = exec_hook_kvm_slots_for_hooks,
     .apply = exec_hook_kvm_apply,
     .read_sregs = exec_hook_kvm_read_sregs,
 };
+
+static void __attribute__((constructor)) exec_hook_kvm_register(void)
+{
+    exec_hook_backend_register(&exec_hook_kvm_ops);
+}

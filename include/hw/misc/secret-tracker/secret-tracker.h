@@ -16,6 +16,7 @@
 OBJECT_DECLARE_SIMPLE_TYPE(SecretTracker, SECRET_TRACKER)
 
 typedef struct StEngine StEngine;
+typedef struct SecretTrackerProbe SecretTrackerProbe;
 
 struct SecretTracker {
     DeviceState parent_obj;
@@ -39,14 +40,17 @@ struct SecretTracker {
 
     Error *migration_blocker;
 
-    /* The guest side: hooks, profile, introspection. */
-    struct SecretTrackerGuest *guest;
+    /* Hooks, profile and introspection: what feeds the engine. */
+    SecretTrackerProbe *probe;
 };
 
-/**
- * secret_tracker_find: the VM's secret-tracker device, or NULL.
- */
-SecretTracker *secret_tracker_find(void);
+/* The VM's secret-tracker device, or NULL (at most one is permitted). */
+static inline SecretTracker *secret_tracker_find(void)
+{
+    Object *o = object_resolve_path_type("", TYPE_SECRET_TRACKER, NULL);
+
+    return o ? SECRET_TRACKER(o) : NULL;
+}
 
 /**
  * secret_tracker_add_pattern: register a glob @pattern (with @label, or

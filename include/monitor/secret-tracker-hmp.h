@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef HW_MISC_SECRET_TRACKER_HMP_H
-#define HW_MISC_SECRET_TRACKER_HMP_H
+#ifndef MONITOR_SECRET_TRACKER_HMP_H
+#define MONITOR_SECRET_TRACKER_HMP_H
 
 void hmp_info_secret_flows(Monitor *mon, const QDict *qdict);
 void hmp_info_secret_files(Monitor *mon, const QDict *qdict);
@@ -13,4 +13,4 @@ void hmp_info_secret_processes(Monitor *mon, const QDict *qdict);
 void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict);
 void hmp_secret_track_file(Monitor *mon, const QDict *qdict);
 
-#endif /* HW_MISC_SECRET_TRACKER_HMP_H */
+#endif /* MONITOR_SECRET_TRACKER_HMP_H */

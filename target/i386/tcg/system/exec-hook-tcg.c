@@ -13,6 +13,8 @@
 #include "exec/translation-block.h"
 #include "exec/tb-flush.h"
 #include "exec/exec-hook-backend.h"
+#include "system/tcg.h"
+#include "target/i386/exec-hook-x86.h"
 #include "trace.h"
 
 /* Neither BP_GDB nor BP_CPU, nor a watchpoint bit. */
@@ -50,43 +52,13 @@ static void exec_hook_tcg_apply(CPUState *cpu)
 static bool exec_hook_tcg_read_sregs(CPUState *cs, ExecHookSregs *out,
                                      Error **errp)
 {
-    CPUX86State *env = &X86_CPU(cs)->env;
-
-    out->cr0 = env->cr[0];
-    out->cr3 = env->cr[3];
-    out->cr4 = env->cr[4];
-    out->efer = env->efer;
-    out->gs_base = env->segs[R_GS].base;
-#ifdef TARGET_X86_64
-    out->kernel_gs_base = env->kernelgsbase;
-#else
-    out->kernel_gs_base = 0;
-#endif
+    exec_hook_x86_sregs_from_env(&X86_CPU(cs)->env, out);
     return true;
 }
 
-static void exec_hook_tcg_regs(CPUX86State *env, ExecHookRegs *r)
+static bool exec_hook_tcg_enabled(void)
 {
-    r->rax = env->regs[R_EAX];
-    r->rbx = env->regs[R_EBX];
-    r->rcx = env->regs[R_ECX];
-    r->rdx = env->regs[R_EDX];
-    r->rsi = env->regs[R_ESI];
-    r->rdi = env->regs[R_EDI];
-    r->rbp = env->regs[R_EBP];
-    r->rsp = env->regs[R_ESP];
-#ifdef TARGET_X86_64
-    r->r8 = env->regs[8];
-    r->r9 = env->regs[9];
-    r->r10 = env->regs[10];
-    r->r11 = env->regs[11];
-    r->r12 = env->regs[12];
-    r->r13 = env->regs[13];
-    r->r14 = env->regs[14];
-    r->r15 = env->regs[15];
-#endif
-    r->rip = env->eip;
-    r->rflags = cpu_compute_eflags(env);
+    return tcg_enabled();
 }
 
 bool exec_hook_tcg_check(CPUState *cpu, vaddr pc, uint32_t cflags)
@@ -130,7 +102,8 @@ bool exec_hook_tcg_check(CPUState *cpu, vaddr pc, uint32_t cflags)
     if (!hook) {
         return false;
     }
-    exec_hook_tcg_regs(cpu_env(cpu), &regs);
+    exec_hook_x86_regs_from_env(cpu_env(cpu),
+                                cpu_compute_eflags(cpu_env(cpu)), &regs);
     exec_hook_dispatch(hook, cpu, &regs);
     exec_hook_count_exit(cpu);
     v->done_valid = true;
@@ -140,10 +113,16 @@ bool exec_hook_tcg_check(CPUState *cpu, vaddr pc, uint32_t cflags)
     return true;
 }
 
-const ExecHookBackendOps exec_hook_tcg_ops = {
+static const ExecHookBackendOps exec_hook_tcg_ops = {
     .kind = EXEC_HOOK_BACKEND_TCG,
+    .enabled = exec_hook_tcg_enabled,
     .available = exec_hook_tcg_available,
     .slots_for_hooks = exec_hook_tcg_slots_for_hooks,
     .apply = exec_hook_tcg_apply,
     .read_sregs = exec_hook_tcg_read_sregs,
 };
+
+static void __attribute__((constructor)) exec_hook_tcg_register(void)
+{
+    exec_hook_backend_register(&exec_hook_tcg_ops);
+}

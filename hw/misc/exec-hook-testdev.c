@@ -10,7 +10,7 @@
  * At hit k (from 1) of site i the guest is expected to hold
  * EBX = magic + (i << 20) + k, so a missed or doubled hit shows up; with
  * expect-insn the first two bytes at the site (little-endian) are read
- * through exec_hook_read_virt() and checked too.
+ * from the callback through the vCPU's own MMU and checked too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,6 +23,8 @@
 #include "hw/core/cpu.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
+#include "exec/cpu-common.h"
+#include "system/hw_accel.h"
 #include "exec/exec-hook-backend.h"
 
 #define TYPE_EXEC_HOOK_TESTDEV "exec-hook-testdev"
@@ -63,12 +65,11 @@ static void exec_hook_testdev_hit(const ExecHookEvent *ev, void *opaque)
 
     if (ok && s->dev->expect_insn) {
         /* The callback's view of guest memory: the hooked bytes. */
-        ExecHookSregs sregs;
         uint8_t insn[2];
 
-        ok = exec_hook_get_sregs(ev->cpu, false, &sregs, NULL) &&
-             exec_hook_read_virt(ev->cpu, &sregs, sregs.cr3, ev->addr,
-                                 insn, sizeof(insn)) &&
+        cpu_synchronize_state(ev->cpu);
+        ok = cpu_memory_rw_debug(ev->cpu, ev->addr, insn, sizeof(insn),
+                                 false) == 0 &&
              (insn[0] | insn[1] << 8) == s->dev->expect_insn;
     }
     if (!ok) {

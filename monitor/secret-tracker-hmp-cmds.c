@@ -1,5 +1,5 @@
 /*
- * secret-tracker: QMP commands and HMP info commands
+ * secret-tracker: HMP commands, printers of the QMP results
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,84 +10,7 @@
 #include "qobject/qdict.h"
 #include "monitor/monitor.h"
 #include "monitor/hmp.h"
-#include "hw/misc/secret-tracker/secret-tracker.h"
-#include "hw/misc/secret-tracker/secret-tracker-hmp.h"
-
-static SecretTracker *tracker_or_error(Error **errp)
-{
-    SecretTracker *s = secret_tracker_find();
-
-    if (!s) {
-        error_setg(errp, "no secret-tracker device; add one with "
-                   "-device secret-tracker");
-    }
-    return s;
-}
-
-void qmp_secret_tracker_add_file(const char *path, bool has_dev,
-                                 int64_t dev, bool has_inode,
-                                 int64_t inode, const char *label,
-                                 Error **errp)
-{
-    SecretTracker *s = tracker_or_error(errp);
-
-    if (!s) {
-        return;
-    }
-    if (path && (has_dev || has_inode)) {
-        error_setg(errp, "give either 'path' or 'dev' and 'inode', not both");
-        return;
-    }
-    if (path) {
-        secret_tracker_add_pattern(s, path, label, errp);
-        return;
-    }
-    if (!has_dev || !has_inode) {
-        error_setg(errp, "give either 'path', or both 'dev' and 'inode'");
-        return;
-    }
-    if (dev < 0 || inode < 0) {
-        error_setg(errp, "'%s' must not be negative",
-                   dev < 0 ? "dev" : "inode");
-        return;
-    }
-    secret_tracker_add_inode(s, dev, inode, label, errp);
-}
-
-SecretFlowList *qmp_query_secret_flows(bool has_since, int64_t since,
-                                       Error **errp)
-{
-    SecretTracker *s = tracker_or_error(errp);
-
-    if (s && has_since && since < 0) {
-        error_setg(errp, "'since' must not be negative");
-        return NULL;
-    }
-    return s ? secret_tracker_flows(s, has_since ? since : 0) : NULL;
-}
-
-SecretTrackedNodeList *qmp_query_secret_files(Error **errp)
-{
-    SecretTracker *s = tracker_or_error(errp);
-
-    return s ? secret_tracker_nodes(s, false) : NULL;
-}
-
-SecretTrackedNodeList *qmp_query_secret_processes(Error **errp)
-{
-    SecretTracker *s = tracker_or_error(errp);
-
-    return s ? secret_tracker_nodes(s, true) : NULL;
-}
-
-SecretTrackerInfo *qmp_query_secret_tracker(Error **errp)
-{
-    SecretTracker *s = tracker_or_error(errp);
-
-    return s ? secret_tracker_info(s) : NULL;
-}
-
-/* HMP */
+#include "monitor/secret-tracker-hmp.h"
 
 static char *node_to_str(const SecretNode *n)
 {
