@@ -9,7 +9,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/engine.h"
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 typedef struct StEngineSyscall {
     const char *name;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 /* Linux UAPI constants the rules depend on (x86-64 values). */
 #define ST_CLONE_THREAD 0x00010000
@@ -259,14 +259,14 @@ static void st_endpoint_normalize(StEngineEndpoint *ep)
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
     };
 
-    if (ep->family == ST_ENGINE_AF_INET6 &&
+    if (ep->family == ST_AF_INET6 &&
         memcmp(ep->addr, v4mapped, sizeof(v4mapped)) == 0) {
-        ep->family = ST_ENGINE_AF_INET;
+        ep->family = ST_AF_INET;
         memmove(ep->addr, ep->addr + 12, 4);
     }
-    if (ep->family == ST_ENGINE_AF_INET) {
+    if (ep->family == ST_AF_INET) {
         memset(ep->addr + 4, 0, sizeof(ep->addr) - 4);
-    } else if (ep->family != ST_ENGINE_AF_INET6) {
+    } else if (ep->family != ST_AF_INET6) {
         memset(ep, 0, sizeof(*ep));
     }
 }
@@ -284,10 +284,10 @@ static bool st_endpoint_is_local(const StEngineEndpoint *ep)
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
     };
 
-    if (ep->family == ST_ENGINE_AF_INET) {
+    if (ep->family == ST_AF_INET) {
         return ep->addr[0] == 127 || st_endpoint_addr_any(ep);
     }
-    if (ep->family == ST_ENGINE_AF_INET6) {
+    if (ep->family == ST_AF_INET6) {
         return memcmp(ep->addr, loop6, 16) == 0 || st_endpoint_addr_any(ep);
     }
     return false;
@@ -312,11 +312,11 @@ static char *st_endpoint_render(const StEngineEndpoint *ep)
 {
     const uint8_t *a = ep->addr;
 
-    if (ep->family == ST_ENGINE_AF_INET) {
+    if (ep->family == ST_AF_INET) {
         return g_strdup_printf("inet:%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3],
                                ep->port);
     }
-    if (ep->family == ST_ENGINE_AF_INET6) {
+    if (ep->family == ST_AF_INET6) {
         GString *s = g_string_new("inet6:[");
         int i;
 
@@ -464,8 +464,8 @@ static void st_node_sock_reindex(StEngine *e, StNode *n,
 {
     StEpPair key;
 
-    if (obj->sock_family != ST_ENGINE_AF_INET &&
-        obj->sock_family != ST_ENGINE_AF_INET6) {
+    if (obj->sock_family != ST_AF_INET &&
+        obj->sock_family != ST_AF_INET6) {
         return;
     }
     key.local = obj->local;
@@ -991,7 +991,7 @@ static void st_socket_deliver(StEngine *e, const StEngineTask *task,
     StEngineEndpoint dst;
     StNode *peer;
 
-    if (obj->sock_family == ST_ENGINE_AF_UNIX) {
+    if (obj->sock_family == ST_AF_UNIX) {
         StEngineObject peer_obj;
 
         if (!obj->peer_ino) {
@@ -1000,7 +1000,7 @@ static void st_socket_deliver(StEngine *e, const StEngineTask *task,
         }
         memset(&peer_obj, 0, sizeof(peer_obj));
         peer_obj.kind = ST_ENGINE_KIND_SOCKET;
-        peer_obj.sock_family = ST_ENGINE_AF_UNIX;
+        peer_obj.sock_family = ST_AF_UNIX;
         peer_obj.dev = obj->peer_dev ? obj->peer_dev : obj->dev;
         peer_obj.ino = obj->peer_ino;
         peer = st_object_node(e, &peer_obj, true, now);
@@ -1012,8 +1012,8 @@ static void st_socket_deliver(StEngine *e, const StEngineTask *task,
         }
         return;
     }
-    if (obj->sock_family != ST_ENGINE_AF_INET &&
-        obj->sock_family != ST_ENGINE_AF_INET6) {
+    if (obj->sock_family != ST_AF_INET &&
+        obj->sock_family != ST_AF_INET6) {
         return;
     }
     dst = obj->peer;
@@ -1076,7 +1076,7 @@ static void st_pretaint(StEngine *e, const StPending *p,
     if (obj->kind != ST_ENGINE_KIND_SOCKET) {
         return;
     }
-    if (obj->sock_family == ST_ENGINE_AF_UNIX) {
+    if (obj->sock_family == ST_AF_UNIX) {
         StEngineObject peer_obj;
 
         if (!obj->peer_ino) {
@@ -1084,12 +1084,12 @@ static void st_pretaint(StEngine *e, const StPending *p,
         }
         memset(&peer_obj, 0, sizeof(peer_obj));
         peer_obj.kind = ST_ENGINE_KIND_SOCKET;
-        peer_obj.sock_family = ST_ENGINE_AF_UNIX;
+        peer_obj.sock_family = ST_AF_UNIX;
         peer_obj.dev = obj->peer_dev ? obj->peer_dev : obj->dev;
         peer_obj.ino = obj->peer_ino;
         peer = st_object_node(e, &peer_obj, true, now);
-    } else if ((obj->sock_family == ST_ENGINE_AF_INET ||
-                obj->sock_family == ST_ENGINE_AF_INET6) &&
+    } else if ((obj->sock_family == ST_AF_INET ||
+                obj->sock_family == ST_AF_INET6) &&
                obj->peer.family && st_endpoint_is_local(&obj->peer)) {
         peer = st_sock_peer_lookup(e, &obj->peer, &obj->local);
         if (!peer) {
@@ -1195,7 +1195,7 @@ static bool st_rule_write(StEngine *e, StPending *p, uint64_t bytes, bool ask,
         }
         p->have_target = true;
     } else if (ask && obj->kind == ST_ENGINE_KIND_SOCKET &&
-               obj->sock_family != ST_ENGINE_AF_UNIX && obj->local.port == 0) {
+               obj->sock_family != ST_AF_UNIX && obj->local.port == 0) {
         /* The send may have bound the socket: look again. */
         st_fd_cache_forget(e, p->task.tgid, p->task.start_time,
                            (int)p->args[0]);

@@ -322,8 +322,8 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
 
         if (st_linux_read_socket(&g->lx, file, &sock, NULL)) {
             out->sock_family = sock.family;
-            if (sock.family == ST_ENGINE_AF_INET ||
-                sock.family == ST_ENGINE_AF_INET6) {
+            if (sock.family == ST_AF_INET ||
+                sock.family == ST_AF_INET6) {
                 st_endpoint(&out->local, sock.family, sock.local_addr,
                             sock.local_port);
                 if (sock.peer_port) {
@@ -424,9 +424,9 @@ static bool st_send_peer(void *opaque, const StEngineTask *task,
     memset(out, 0, sizeof(*out));
     out->family = sa[0] | sa[1] << 8;
     out->port = sa[2] << 8 | sa[3];
-    if (out->family == ST_ENGINE_AF_INET) {
+    if (out->family == ST_AF_INET) {
         memcpy(out->addr, sa + 4, 4);
-    } else if (out->family == ST_ENGINE_AF_INET6 && len >= 24) {
+    } else if (out->family == ST_AF_INET6 && len >= 24) {
         memcpy(out->addr, sa + 8, 16);
     } else {
         return false;

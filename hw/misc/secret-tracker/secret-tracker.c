@@ -24,7 +24,7 @@
 #include "system/tcg.h"
 #include "system/qtest.h"
 #include "hw/misc/secret-tracker/secret-tracker.h"
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 #include "hw/misc/secret-tracker/secret-tracker-guest.h"
 #include "trace.h"
 
@@ -84,9 +84,9 @@ bool secret_tracker_add_inode(SecretTracker *s, uint64_t dev, uint64_t ino,
 static void endpoint_address(const StEngineEndpoint *ep, SecretNodeSocket *q)
 {
     char buf[INET6_ADDRSTRLEN];
-    int af = ep->family == ST_ENGINE_AF_INET6 ? AF_INET6 : AF_INET;
+    int af = ep->family == ST_AF_INET6 ? AF_INET6 : AF_INET;
 
-    if (ep->family != ST_ENGINE_AF_INET && ep->family != ST_ENGINE_AF_INET6) {
+    if (ep->family != ST_AF_INET && ep->family != ST_AF_INET6) {
         return;
     }
     if (inet_ntop(af, ep->addr, buf, sizeof(buf))) {
@@ -99,11 +99,11 @@ static void endpoint_address(const StEngineEndpoint *ep, SecretNodeSocket *q)
 static const char *family_name(uint16_t family)
 {
     switch (family) {
-    case ST_ENGINE_AF_UNIX:
+    case ST_AF_UNIX:
         return "unix";
-    case ST_ENGINE_AF_INET:
+    case ST_AF_INET:
         return "inet";
-    case ST_ENGINE_AF_INET6:
+    case ST_AF_INET6:
         return "inet6";
     default:
         return "unknown";
@@ -130,7 +130,7 @@ static SecretNode *node_to_qapi(const StEngineNodeInfo *n)
         q->kind = SECRET_NODE_KIND_SOCKET;
         q->u.socket.inode = n->ino;
         q->u.socket.family = g_strdup(family_name(n->endpoint.family));
-        if (n->endpoint.family == ST_ENGINE_AF_UNIX) {
+        if (n->endpoint.family == ST_AF_UNIX) {
             if (n->path && g_str_has_prefix(n->path, "/")) {
                 q->u.socket.path = g_strdup(n->path);
             }

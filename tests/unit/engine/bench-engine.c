@@ -24,7 +24,7 @@
 #include <x86intrin.h>
 #endif
 
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 #define BENCH_DEV 0x801
 

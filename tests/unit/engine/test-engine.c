@@ -15,7 +15,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 /* x86-64 syscall numbers used below. */
 enum {
@@ -255,7 +255,7 @@ static void fake_close(Fake *f, uint32_t tgid, int fd)
 static StEngineEndpoint ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
                             uint16_t port)
 {
-    StEngineEndpoint ep = { .family = ST_ENGINE_AF_INET, .port = port };
+    StEngineEndpoint ep = { .family = ST_AF_INET, .port = port };
 
     ep.addr[0] = a;
     ep.addr[1] = b;
@@ -270,7 +270,7 @@ static FakeFd *fake_inet(Fake *f, uint32_t tgid, int fd, uint64_t ino,
     FakeFd *ff = fake_fd(f, tgid, fd, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, ino,
                          NULL);
 
-    ff->obj.sock_family = ST_ENGINE_AF_INET;
+    ff->obj.sock_family = ST_AF_INET;
     ff->obj.local = local;
     ff->obj.peer = peer;
     return ff;
@@ -282,7 +282,7 @@ static FakeFd *fake_unix(Fake *f, uint32_t tgid, int fd, uint64_t ino,
     FakeFd *ff = fake_fd(f, tgid, fd, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, ino,
                          NULL);
 
-    ff->obj.sock_family = ST_ENGINE_AF_UNIX;
+    ff->obj.sock_family = ST_AF_UNIX;
     ff->obj.peer_ino = peer_ino;
     return ff;
 }
@@ -1372,16 +1372,16 @@ static void test_ipv6_loopback_and_mmsg(void)
     uint64_t secret;
     StEngineTask client = setup_reader(f, &secret);
     StEngineTask server = mktask(720, 7200, 1, 1, "server6");
-    StEngineEndpoint cli = { .family = ST_ENGINE_AF_INET6, .port = 41000 };
-    StEngineEndpoint srv = { .family = ST_ENGINE_AF_INET6, .port = 9000 };
+    StEngineEndpoint cli = { .family = ST_AF_INET6, .port = 41000 };
+    StEngineEndpoint srv = { .family = ST_AF_INET6, .port = 9000 };
     FakeFd *ff;
 
     cli.addr[15] = 1;           /* ::1 */
     srv.addr[15] = 1;
     ff = fake_inet(f, 100, 5, 941, cli, srv);
-    ff->obj.sock_family = ST_ENGINE_AF_INET6;
+    ff->obj.sock_family = ST_AF_INET6;
     ff = fake_inet(f, 720, 3, 942, srv, cli);
-    ff->obj.sock_family = ST_ENGINE_AF_INET6;
+    ff->obj.sock_family = ST_AF_INET6;
     /* sendmmsg of 3 messages, recvmmsg of 2: bytes from mmsg_bytes. */
     sys(f, &client, 307, 5, 0x1000, 3, 0, 0, 3, 200);
     sys(f, &server, 299, 3, 0x1000, 2, 0, 0, 2, 300);
@@ -1453,7 +1453,7 @@ static void test_exfiltration(void)
 
     ff = fake_inet(f, 100, 5, 921, ep4(10, 0, 2, 15, 51000), remote);
     /* An IPv4-mapped IPv6 peer is the same endpoint. */
-    ff->obj.peer.family = ST_ENGINE_AF_INET6;
+    ff->obj.peer.family = ST_AF_INET6;
     memset(ff->obj.peer.addr, 0, 16);
     ff->obj.peer.addr[10] = 0xff;
     ff->obj.peer.addr[11] = 0xff;
@@ -1465,7 +1465,7 @@ static void test_exfiltration(void)
     g_assert_cmpuint(eps->len, ==, 1);
     ep = g_ptr_array_index(eps, 0);
     g_assert_true(ep->exfiltration);
-    g_assert_cmpuint(ep->endpoint.family, ==, ST_ENGINE_AF_INET);
+    g_assert_cmpuint(ep->endpoint.family, ==, ST_AF_INET);
     g_assert_cmpuint(ep->endpoint.port, ==, 443);
     g_assert_cmpmem(ep->endpoint.addr, 4, remote.addr, 4);
     g_assert_cmpstr(ep->path, ==, "inet:93.184.216.34:443");

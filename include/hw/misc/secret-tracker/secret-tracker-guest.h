@@ -9,7 +9,7 @@
 #define HW_MISC_SECRET_TRACKER_GUEST_H
 
 #include "hw/misc/secret-tracker/secret-tracker.h"
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 /* The introspection callbacks the engine calls while fed by the hooks. */
 void secret_tracker_guest_engine_ops(SecretTracker *s, StEngineOps *ops,
