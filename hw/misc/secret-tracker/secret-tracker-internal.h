@@ -8,7 +8,7 @@
 #define HW_MISC_SECRET_TRACKER_INTERNAL_H
 
 #include "hw/misc/secret-tracker/secret-tracker.h"
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 /* secret-tracker-publish.c: SECRET_FLOW events and log lines. */
 void secret_tracker_publish_init(SecretTracker *s);

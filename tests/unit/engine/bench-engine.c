@@ -13,18 +13,12 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include <inttypes.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <glib.h>
+#include "qemu/osdep.h"
 #ifdef BENCH_HAVE_TSC           /* set by meson where __rdtsc() exists */
 #include <x86intrin.h>
 #endif
-
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 #define BENCH_DEV 0x801
 
@@ -145,25 +139,25 @@ int main(int argc, char **argv)
 #endif
 
     bench_print("write, untracked process, no secrets",
-                bench_run(e, &idle, 1, 1, 4, iters));
+                bench_run(e, &idle, 1, ST_NR_WRITE, 4, iters));
 
     /* cat reads the secret (fd 3) and becomes tracked. */
     st_engine_register_inode(e, BENCH_DEV, 1003, "S", NULL);
-    st_engine_syscall_entry(e, &cat, 0, args, 0);
-    st_engine_syscall_exit(e, &cat, 0, 64, 0);
+    st_engine_syscall_entry(e, &cat, ST_NR_READ, args, 0);
+    st_engine_syscall_exit(e, &cat, ST_NR_READ, 64, 0);
 
     bench_print("write, untracked process",
-                bench_run(e, &idle, 1, 1, 4, iters));
+                bench_run(e, &idle, 1, ST_NR_WRITE, 4, iters));
     bench_print("write, 64 untracked processes in turn",
-                bench_run(e, crowd, 64, 1, 4, iters));
+                bench_run(e, crowd, 64, ST_NR_WRITE, 4, iters));
     bench_print("read, untracked fd (cached), untracked process",
-                bench_run(e, &idle, 1, 0, 5, iters));
+                bench_run(e, &idle, 1, ST_NR_READ, 5, iters));
     bench_print("write, tracked process, existing edge",
-                bench_run(e, &cat, 1, 1, 4, iters));
+                bench_run(e, &cat, 1, ST_NR_WRITE, 4, iters));
     bench_print("read, tracked file, tracked process, same edge",
-                bench_run(e, &cat, 1, 0, 3, iters));
+                bench_run(e, &cat, 1, ST_NR_READ, 3, iters));
     bench_print("getpid (no family)",
-                bench_run(e, &cat, 1, 39, 0, iters));
+                bench_run(e, &cat, 1, ST_NR_GETPID, 0, iters));
 
     st_engine_get_counters(e, &c);
     printf("flows %" PRIu64 ", nodes %" PRIu64 ", fd resolutions %" PRIu64

@@ -15,7 +15,7 @@
 
 #include "qemu/thread.h"
 #include "qapi/qapi-types-secret-tracker.h"
-#include "hw/misc/secret-tracker/engine.h"
+#include "hw/misc/secret-tracker/engine/engine.h"
 
 typedef struct SecretTrackerProbe SecretTrackerProbe;
 

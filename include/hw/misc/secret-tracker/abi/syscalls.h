@@ -18,6 +18,7 @@
 #define ST_NR_READV             19
 #define ST_NR_WRITEV            20
 #define ST_NR_DUP2              33
+#define ST_NR_GETPID            39
 #define ST_NR_SENDFILE          40
 #define ST_NR_CONNECT           42
 #define ST_NR_SENDTO            44

@@ -14,9 +14,15 @@
 
 /* clone() flags */
 #define ST_CLONE_VM             0x00000100
+#define ST_CLONE_FS             0x00000200
 #define ST_CLONE_FILES          0x00000400
+#define ST_CLONE_SIGHAND        0x00000800
 #define ST_CLONE_VFORK          0x00004000
 #define ST_CLONE_THREAD         0x00010000
+#define ST_CLONE_SYSVSEM        0x00040000
+#define ST_CLONE_SETTLS         0x00080000
+#define ST_CLONE_PARENT_SETTID  0x00100000
+#define ST_CLONE_CHILD_CLEARTID 0x00200000
 
 /* mmap() protections and flags */
 #define ST_PROT_NONE            0x0
@@ -38,5 +44,12 @@
 #define ST_S_IFDIR              0040000
 #define ST_S_IFCHR              0020000
 #define ST_S_IFIFO              0010000
+
+/*
+ * The kernel's own dev_t (super_block s_dev, as the engine keys inodes):
+ * the major number sits above 20 minor bits.  Anonymous filesystems
+ * (tmpfs, pipefs, sockfs, ...) have major 0.
+ */
+#define ST_KDEV_MINOR_BITS      20
 
 #endif /* HW_MISC_SECRET_TRACKER_ABI_UAPI_H */

@@ -1,96 +1,24 @@
 /*
- * secret-tracker: tracking engine
+ * secret-tracker: the tracking engine's public records
  *
- * The engine turns syscall facts (entry, exit, introspected file
- * descriptors) into tracked nodes and aggregated flow edges.  It is pure C
- * with glib and holds no QEMU state, so it can be unit tested alone.
- *
- * Threading: an StEngine is not thread safe.  The caller serializes every
- * call on one engine (the device holds a lock around it).
- *
- * Identity: files, pipes, FIFOs and sockets are nodes keyed by (dev, ino);
- * processes by (tgid, start_time of the group leader), so a reused pid is a
- * different process; exfiltration endpoints by (family, address, port).
- * Nodes exist only once they hold at least one label, and are never freed
- * while the engine lives.  Node and flow ids start at 1 and only grow.
- *
- * Labels: each secret has a label (its glob pattern, or the label given at
- * registration).  A node holds a set of labels; at most
- * %ST_ENGINE_MAX_LABELS distinct labels exist per engine.
- *
- * Pairing: syscall entry and exit are paired per task (tid plus the task's
- * own start time), never per vCPU.  An entry that gets no exit is
- * "unpaired" and resolved conservatively when the engine notices (a second
- * entry of the same task, a new task with the same tid, the death of its
- * process):
- *  - read family: if the fd is still in the engine's fd cache and its node
- *    holds labels, the process is tainted with bytes = 0; otherwise dropped.
- *  - write family: the target, resolved at entry (done only for tracked
- *    processes), is tainted with bytes = 0.
- *  - transfer, mmap: as at exit with bytes = 0, if the fds involved are
- *    still in the fd cache; otherwise dropped.
- *  - execve: taken as successful (a successful execve never returns through
- *    sysret): the process keeps its labels, its comm is updated from the
- *    task seen at the next entry, and its fd cache is dropped.
- *  - clone: nothing; the child is caught at its first appearance.
- *  - open, rename, unlink, fd bookkeeping: nothing (success unknown).
- * Every one of them is counted in &StEngineCounters.unpaired; the dropped
- * ones also in &StEngineCounters.drops (%ST_ENGINE_DROP_UNPAIRED).
- *
- * Flows: one edge per (source, target, family).  Its syscall is the first
- * syscall seen for it (see &StEngineFlowInfo.syscall_nr); the QMP
- * "syscall" field is that syscall's name, the family is reported apart.
- * Rename flows are the exception: every rename is its own self-edge of the
- * file node, carrying the old and new paths.  Transfer flows (sendfile,
- * splice, tee, copy_file_range) go from the in-fd node to the out-fd node
- * and record the calling process on the edge (via_*), since the data never
- * passes through that process's memory.
- *
- * Sockets: data written to a socket goes to its peer, so a socket node has
- * two label sets: what passed through it (labels) and what a reader of it
- * receives (rx_labels).  Character devices (terminals) are sinks: reading
- * one never taints.
- *
- * Children: a child is paired by the tid its parent's clone returned, or,
- * if it shows up first, by its parent being a live tracked process.  In
- * the second case a task counts as a child only if it started after the
- * highest task start time the engine had seen when the parent became
- * tracked; a child forked earlier but never seen before may be taken
- * for a tracked one (over-tainting, never under).
- *
- * Known limits: clone's return value is a pid in the caller's pid
- * namespace, so inside containers children are paired by first appearance
- * only.  Renames and unlinks are matched by path, so they are seen only
- * for tracked files whose path is already known (one path per inode; hard
- * links are not followed).  A unix datagram sent to a named socket
- * without a connected peer is not delivered (counted as
- * %ST_ENGINE_DROP_PEER).  mprotect() adding PROT_WRITE to a shared
- * mapping is not watched.  Pattern matching uses POSIX fnmatch(3).
+ * What the caller hands the engine (tasks, fd objects, callbacks, limits)
+ * and what queries hand back (nodes, flows, counters).
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef HW_MISC_SECRET_TRACKER_ENGINE_H
-#define HW_MISC_SECRET_TRACKER_ENGINE_H
+#ifndef HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H
+#define HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H
 
-#include <glib.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "hw/misc/secret-tracker/abi/socket.h"
 
+/* Distinct labels per engine: a node's label set is a 64-bit mask. */
 #define ST_ENGINE_MAX_LABELS 64
 #define ST_ENGINE_COMM_LEN 16
 #define ST_ENGINE_PATH_MAX 4096
 #define ST_ENGINE_NR_ARGS 6
-
-/* Address families, with Linux's numeric values. */
-#define ST_ENGINE_AF_UNIX 1
-#define ST_ENGINE_AF_INET 2
-#define ST_ENGINE_AF_INET6 10
-
-typedef struct StEngine StEngine;
 
 /**
  * StEngineFamily: syscall families.  Every family but
@@ -191,8 +119,8 @@ typedef struct StEngineTask {
 
 /**
  * StEngineEndpoint: a socket address.
- * @family: %ST_ENGINE_AF_INET, %ST_ENGINE_AF_INET6, %ST_ENGINE_AF_UNIX, or
- *     0 when unknown / not connected.
+ * @family: %ST_AF_INET, %ST_AF_INET6, %ST_AF_UNIX, or 0 when unknown /
+ *     not connected.
  * @port: host byte order.
  * @addr: network byte order; IPv4 in the first 4 bytes.  The engine turns
  *     IPv4-mapped IPv6 addresses into IPv4.
@@ -252,10 +180,10 @@ typedef struct StEngineObject {
  *     cheaper than @get_path; lets the engine skip @get_path for files
  *     whose name no pattern matches.  May be NULL.
  * @read_path_arg: the absolute path named by the user pointer @uptr,
- *     relative to @dirfd (-100 for the cwd), into @buf; false on failure.
- *     Called after a successful rename or unlink, only while some tracked
- *     file has a known path.  May be NULL (then renames and unlinks are not
- *     seen).
+ *     relative to @dirfd (%ST_AT_FDCWD for the cwd), into @buf; false on
+ *     failure.  Called after a successful rename or unlink, only while
+ *     some tracked file has a known path.  May be NULL (then renames and
+ *     unlinks are not seen).
  * @send_peer: the destination given in the arguments of a sendto, sendmsg
  *     or sendmmsg (@nr, @args) on a socket that has no connected peer;
  *     false if there is none.  Only called for tracked processes.  May be
@@ -338,7 +266,7 @@ typedef struct StEngineNodeInfo {
  * @family: the edge's family.
  * @syscall_nr: the x86-64 number of the first syscall that made the edge.
  *     A clone edge found by the child's first appearance (the parent's
- *     exit not seen yet) reports clone (56).
+ *     exit not seen yet) reports %ST_NR_CLONE.
  * @count: successful calls aggregated into the edge.
  * @bytes: bytes those calls transferred.
  * @first_ns: guest time of the first call.
@@ -441,222 +369,4 @@ typedef struct StEngineConfig {
 #define ST_ENGINE_DEFAULT_MAX_ENDPOINTS 256
 #define ST_ENGINE_DEFAULT_MAX_CHILDREN 256
 
-/**
- * st_engine_new: create an engine.
- * @config: parameters; @config->ops.resolve_fd must be set.
- *
- * Returns: the engine; free it with st_engine_free().
- */
-StEngine *st_engine_new(const StEngineConfig *config);
-
-/**
- * st_engine_free: free an engine and everything it holds.
- * @e: the engine, or NULL.
- */
-void st_engine_free(StEngine *e);
-
-/**
- * st_engine_register_pattern: make files whose resolved path matches a
- * shell glob secret when they are opened.
- * @e: the engine.
- * @pattern: an absolute glob (``*``, ``?``, ``[...]``, backslash escapes;
- *     ``*`` and ``?`` do not match ``/``, and do match a leading dot),
- *     matched with fnmatch(3) against the opened file's absolute path.
- * @label: the label, or NULL to use @pattern.
- * @errp: set on a malformed pattern (empty, not absolute, an unclosed
- *     ``[``, a trailing backslash) or when labels run out.
- *
- * Returns: true on success.
- */
-bool st_engine_register_pattern(StEngine *e, const char *pattern,
-                                const char *label, GError **errp);
-
-/**
- * st_engine_register_inode: make the inode (@dev, @ino) secret now.  If it
- * is already tracked, it gains the label.
- * @e: the engine.
- * @dev: device.
- * @ino: inode number.
- * @label: the label, or NULL for ``inode:DEV:INO``.
- * @errp: set when labels or nodes run out.
- *
- * Returns: the node id, or 0 on error.
- */
-uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
-                                  const char *label, GError **errp);
-
-/**
- * st_engine_syscall_entry: a task entered a syscall.
- * @e: the engine.
- * @task: the task.
- * @nr: the x86-64 syscall number (RAX).
- * @args: the six arguments (RDI, RSI, RDX, R10, R8, R9).
- * @now_ns: guest time.
- *
- * Cheap for syscalls of no family and for writes of untracked processes:
- * no callback, no allocation.
- */
-void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
-                             unsigned nr, const uint64_t *args,
-                             uint64_t now_ns);
-
-/**
- * st_engine_syscall_exit: a task returned from a syscall.
- * @e: the engine.
- * @task: the task.
- * @nr: the syscall number (pt_regs orig_ax).
- * @ret: the return value (RAX), negative errno on failure.
- * @now_ns: guest time.
- */
-void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
-                            unsigned nr, int64_t ret, uint64_t now_ns);
-
-/**
- * st_engine_new_boot: the guest rebooted (or kexec'ed into a new kernel).
- * @e: the engine.
- *
- * Processes, pending entries, cached fds and tainted loopback endpoints
- * end with the old boot.  File, pipe and socket nodes on anonymous devices
- * (major 0: tmpfs, ramfs, pipefs, sockfs, the initramfs) are retired
- * (shown deleted), since their inode numbers start over; files on block
- * devices keep their taint, as they survive the reboot.  Flows, retired
- * nodes, labels and patterns stay, for the record.
- */
-void st_engine_new_boot(StEngine *e);
-
-/**
- * st_engine_has_pending: whether any syscall entry waits for its exit.
- * @e: the engine.
- *
- * Safe to call without the caller's lock (a racy but harmless read), so a
- * syscall exit can be skipped before any guest memory is read.
- */
-bool st_engine_has_pending(const StEngine *e);
-
-/**
- * st_engine_next_path_request: take the next node whose path is wanted.
- * @e: the engine.
- * @node_id: set to the node id.
- * @obj: set to the node's object (with its path handle).
- *
- * Call it off the hot path, resolve the path, then st_engine_set_path().
- *
- * Returns: false when the queue is empty.
- */
-bool st_engine_next_path_request(StEngine *e, uint64_t *node_id,
-                                 StEngineObject *obj);
-
-/**
- * st_engine_set_path: give a node its current absolute path.
- * @e: the engine.
- * @node_id: the node.
- * @path: the path.
- *
- * Returns: false if there is no such node.
- */
-bool st_engine_set_path(StEngine *e, uint64_t node_id, const char *path);
-
-/**
- * st_engine_node: look a node up.
- * @e: the engine.
- * @node_id: the id.
- *
- * Returns: the node, valid until st_engine_free(), or NULL.
- */
-const StEngineNodeInfo *st_engine_node(StEngine *e, uint64_t node_id);
-
-/**
- * st_engine_find_inode: the node of (@dev, @ino), or NULL.
- */
-const StEngineNodeInfo *st_engine_find_inode(StEngine *e, uint64_t dev,
-                                             uint64_t ino);
-
-/**
- * st_engine_find_process: the node of process (@tgid, @start_time), or
- * NULL.
- */
-const StEngineNodeInfo *st_engine_find_process(StEngine *e, uint32_t tgid,
-                                               uint64_t start_time);
-
-/**
- * StEngineNodeFn: node iteration callback; return false to stop.
- */
-typedef bool (*StEngineNodeFn)(void *opaque, const StEngineNodeInfo *node);
-
-/**
- * st_engine_foreach_node: iterate tracked nodes of one kind, in id order.
- * @e: the engine.
- * @kind: the kind; %ST_ENGINE_KIND__MAX for all kinds.  Use
- *     %ST_ENGINE_KIND_ENDPOINT for exfiltration endpoints.
- * @fn: callback.
- * @opaque: passed to @fn.
- */
-void st_engine_foreach_node(StEngine *e, StEngineKind kind,
-                            StEngineNodeFn fn, void *opaque);
-
-/**
- * StEngineFlowIterFn: flow iteration callback; return false to stop.
- */
-typedef bool (*StEngineFlowIterFn)(void *opaque,
-                                   const StEngineFlowInfo *flow);
-
-/**
- * st_engine_foreach_flow: iterate flows with id > @since_id, in id order.
- * @e: the engine.
- * @since_id: 0 for all flows.
- * @fn: callback.
- * @opaque: passed to @fn.
- */
-void st_engine_foreach_flow(StEngine *e, uint64_t since_id,
-                            StEngineFlowIterFn fn, void *opaque);
-
-/**
- * st_engine_get_counters: copy the engine's counters into @out.
- */
-void st_engine_get_counters(StEngine *e, StEngineCounters *out);
-
-/**
- * st_engine_label_name: the name of label @index, or NULL.
- */
-const char *st_engine_label_name(StEngine *e, unsigned index);
-
-/**
- * st_engine_labels_to_string: label names of @mask joined by ``,``.
- *
- * Returns: a new string; g_free() it.
- */
-char *st_engine_labels_to_string(StEngine *e, uint64_t mask);
-
-/**
- * st_engine_syscall_family: the family of x86-64 syscall @nr.
- *
- * Returns: %ST_ENGINE_FAMILY_NONE for syscalls the engine ignores; the
- * caller may skip calling the engine for those.
- */
-StEngineFamily st_engine_syscall_family(unsigned nr);
-
-/**
- * st_engine_syscall_name: the name of x86-64 syscall @nr, or NULL if its
- * family is %ST_ENGINE_FAMILY_NONE.
- */
-const char *st_engine_syscall_name(unsigned nr);
-
-/**
- * st_engine_family_name: ``read``, ``write``, ``transfer``, ``mmap``,
- * ``clone``, ``execve``, ``exit``, ``open``, ``rename``, ``unlink``,
- * ``fd``; NULL for none.
- */
-const char *st_engine_family_name(StEngineFamily family);
-
-/**
- * st_engine_kind_name: ``file``, ``dir``, ``pipe``, ``fifo``, ``socket``,
- * ``chardev``, ``other``, ``process``, ``endpoint``, ``unknown``.
- */
-const char *st_engine_kind_name(StEngineKind kind);
-
-/**
- * st_engine_drop_name: a short name for drop reason @drop.
- */
-const char *st_engine_drop_name(StEngineDrop drop);
-
-#endif /* HW_MISC_SECRET_TRACKER_ENGINE_H */
+#endif /* HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H */

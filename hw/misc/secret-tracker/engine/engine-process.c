@@ -1,0 +1,237 @@
+/*
+ * secret-tracker engine: processes
+ *
+ * A process is keyed by (tgid, start time of its group leader), so a
+ * reused pid is another process.  A tracked parent's child is found by the
+ * tid its clone returned, or at its first appearance by its parent.
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
+#include "engine-internal.h"
+
+StNode *st_process_lookup(StEngine *e, uint32_t tgid, uint64_t start_time)
+{
+    StProcessKey key = { .tgid = tgid, .start_time = start_time };
+
+    return g_hash_table_lookup(e->processes, &key);
+}
+
+/* @task with its details, fetched into @tmp if the caller left them out. */
+static const StEngineTask *st_task_with_details(StEngine *e,
+                                                const StEngineTask *task,
+                                                StEngineTask *tmp)
+{
+    if (task->details || !e->cfg.ops.task_details) {
+        return task;
+    }
+    *tmp = *task;
+    if (e->cfg.ops.task_details(e->cfg.opaque, tmp)) {
+        tmp->details = true;
+    } else {
+        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
+    }
+    return tmp;
+}
+
+static StNode *st_process_new(StEngine *e, const StEngineTask *task,
+                              uint64_t now)
+{
+    StNode *n = st_node_new(e, ST_ENGINE_KIND_PROCESS, now);
+    StEngineTask tmp;
+
+    if (!n) {
+        return NULL;
+    }
+    task = st_task_with_details(e, task, &tmp);
+    n->info.tgid = task->tgid;
+    n->info.start_time = task->start_time;
+    n->info.ppid = task->ppid;
+    memcpy(n->info.comm, task->comm, ST_ENGINE_COMM_LEN);
+    n->info.comm[ST_ENGINE_COMM_LEN - 1] = '\0';
+    n->key.process.tgid = task->tgid;
+    n->key.process.start_time = task->start_time;
+    n->tracked_since = e->start_time_high_water;
+    g_hash_table_insert(e->processes, &n->key.process, n);
+    g_hash_table_replace(e->process_by_tgid, GUINT_TO_POINTER(task->tgid), n);
+    e->n_live_processes++;
+    e->process_generation++;
+    return n;
+}
+
+/* Add @labels to @task's process, tracking it if needed. */
+StNode *st_process_taint(StEngine *e, const StEngineTask *task,
+                         uint64_t labels, uint64_t now)
+{
+    StNode *n = st_process_lookup(e, task->tgid, task->start_time);
+
+    if (!n) {
+        n = st_process_new(e, task, now);
+        if (!n) {
+            return NULL;
+        }
+    }
+    n->info.labels |= labels;
+    return n;
+}
+
+static StNode *st_child_tracked(StEngine *e, StNode *parent,
+                                const StEngineTask *task, unsigned nr,
+                                uint64_t fork_ns, uint64_t now)
+{
+    StNode *child = st_process_new(e, task, now);
+
+    if (!child) {
+        return NULL;
+    }
+    child->info.labels = parent->info.labels;
+    st_flow_record(e, parent, child, ST_ENGINE_FAMILY_CLONE, nr, 1, 0,
+                   parent->info.labels, fork_ns, fork_ns);
+    return child;
+}
+
+/* A tracked parent's clone returned @ret: expect that child. */
+void st_rule_clone(StEngine *e, const StPending *p, int64_t ret, uint64_t now)
+{
+    StNode *parent, *seen;
+    StExpectedChild *child;
+    uint32_t tid = (uint32_t)ret;
+
+    if (p->nr == ST_NR_CLONE && (p->args[0] & ST_CLONE_THREAD)) {
+        return;                 /* a thread of the same process */
+    }
+    parent = st_process_lookup(e, p->task.tgid, p->task.start_time);
+    if (!parent || !parent->info.labels) {
+        return;
+    }
+    seen = g_hash_table_lookup(e->process_by_tgid, GUINT_TO_POINTER(tid));
+    if (seen && !seen->info.dead && seen->info.ppid == parent->info.tgid &&
+        seen->info.start_time > parent->tracked_since) {
+        return;                 /* the child already showed up */
+    }
+    if (g_hash_table_size(e->expected_children) >= e->cfg.max_children) {
+        e->counters.drops[ST_ENGINE_DROP_CHILDREN]++;
+        return;
+    }
+    child = g_new0(StExpectedChild, 1);
+    child->parent_node = parent->info.id;
+    child->nr = p->nr;
+    child->clone_ns = now;
+    g_hash_table_replace(e->expected_children, GUINT_TO_POINTER(tid), child);
+    e->process_generation++;
+}
+
+/* execve succeeded: @task is the task as seen after it. */
+void st_rule_execve(StEngine *e, const StEngineTask *task)
+{
+    StNode *proc = st_process_lookup(e, task->tgid, task->start_time);
+    StEngineTask tmp;
+
+    st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
+    if (proc) {
+        task = st_task_with_details(e, task, &tmp);
+        memcpy(proc->info.comm, task->comm, ST_ENGINE_COMM_LEN);
+        proc->info.comm[ST_ENGINE_COMM_LEN - 1] = '\0';
+    }
+}
+
+/* A parent's child showing up: is it a tracked child? */
+static StNode *st_first_appearance(StEngine *e, const StEngineTask *task,
+                                   uint64_t now)
+{
+    StEngineTask tmp;
+    StNode *parent;
+
+    if (g_hash_table_size(e->expected_children)) {
+        StExpectedChild *c = g_hash_table_lookup(e->expected_children,
+                                                 GUINT_TO_POINTER(task->tid));
+
+        if (c) {
+            StExpectedChild child = *c;
+
+            g_hash_table_remove(e->expected_children,
+                                GUINT_TO_POINTER(task->tid));
+            parent = st_node_by_id(e, child.parent_node);
+            if (parent && task->tid == task->tgid &&
+                parent->info.tgid != task->tgid) {
+                return st_child_tracked(e, parent, task, child.nr,
+                                        child.clone_ns, now);
+            }
+        }
+    }
+    if (!e->n_live_processes) {
+        return NULL;            /* no tracked parent: spare the details */
+    }
+    task = st_task_with_details(e, task, &tmp);
+    if (task->parent_start_time) {
+        parent = st_process_lookup(e, task->ppid, task->parent_start_time);
+    } else {
+        parent = g_hash_table_lookup(e->process_by_tgid,
+                                     GUINT_TO_POINTER(task->ppid));
+    }
+    /* Started after the parent became tracked: forked by it since. */
+    if (parent && parent->info.labels && !parent->info.dead &&
+        task->start_time > parent->tracked_since) {
+        return st_child_tracked(e, parent, task, ST_NR_CLONE, now, now);
+    }
+    return NULL;
+}
+
+/* The tracked process of @task, or NULL; pairs a child that shows up. */
+StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now)
+{
+    StUntrackedEntry *untracked =
+        &e->untracked[task->tgid % ST_UNTRACKED_SLOTS];
+    StNode *n;
+
+    if (untracked->tgid == task->tgid &&
+        untracked->start_time == task->start_time &&
+        untracked->generation == e->process_generation) {
+        return NULL;
+    }
+    n = st_process_lookup(e, task->tgid, task->start_time);
+    if (n) {
+        if (g_hash_table_size(e->expected_children)) {
+            /* A thread created by clone3 is no child process. */
+            g_hash_table_remove(e->expected_children,
+                                GUINT_TO_POINTER(task->tid));
+        }
+        return n;
+    }
+    n = st_first_appearance(e, task, now);
+    if (!n) {
+        untracked->tgid = task->tgid;
+        untracked->start_time = task->start_time;
+        untracked->generation = e->process_generation;
+    }
+    return n;
+}
+
+/* exit_group, or exit of the group leader: @task's process ends. */
+void st_process_exit(StEngine *e, const StEngineTask *task, uint64_t now)
+{
+    StNode *proc;
+    unsigned i;
+
+    /* Other threads' entries die with the process (before its fds). */
+    for (i = 0; i < e->cfg.max_pending && e->n_pending; i++) {
+        StPending *p = &e->pending[i];
+
+        if (p->used && p->task.tgid == task->tgid &&
+            p->task.start_time == task->start_time) {
+            st_resolve_unpaired(e, p, NULL, now);
+        }
+    }
+    st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
+    proc = st_process_lookup(e, task->tgid, task->start_time);
+    if (proc && !proc->info.dead) {
+        proc->info.dead = true;
+        e->n_live_processes--;
+    }
+    e->process_generation++;
+}

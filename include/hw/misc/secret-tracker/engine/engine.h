@@ -1,0 +1,239 @@
+/*
+ * secret-tracker: tracking engine
+ *
+ * Turns syscall facts (entry, exit, introspected fds) into tracked nodes
+ * and aggregated flow edges.  Plain C with glib, no QEMU state; not thread
+ * safe (the caller serializes every call on one engine).  The design is in
+ * docs/devel/secret-tracker-engine.rst.
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_SECRET_TRACKER_ENGINE_ENGINE_H
+#define HW_MISC_SECRET_TRACKER_ENGINE_ENGINE_H
+
+#include "hw/misc/secret-tracker/engine/records.h"
+
+typedef struct StEngine StEngine;
+
+/**
+ * st_engine_new: create an engine.
+ * @config: parameters; @config->ops.resolve_fd must be set.
+ *
+ * Returns: the engine; free it with st_engine_free().
+ */
+StEngine *st_engine_new(const StEngineConfig *config);
+
+/**
+ * st_engine_free: free an engine and everything it holds.
+ * @e: the engine, or NULL.
+ */
+void st_engine_free(StEngine *e);
+
+/**
+ * st_engine_register_pattern: make files whose resolved path matches a
+ * shell glob secret when they are opened.
+ * @e: the engine.
+ * @pattern: an absolute glob (``*``, ``?``, ``[...]``, backslash escapes;
+ *     ``*`` and ``?`` do not match ``/``, and do match a leading dot),
+ *     matched with fnmatch(3) against the opened file's absolute path.
+ * @label: the label, or NULL to use @pattern.
+ * @errp: set on a malformed pattern (empty, not absolute, an unclosed
+ *     ``[``, a trailing backslash) or when labels run out.
+ *
+ * Returns: true on success.
+ */
+bool st_engine_register_pattern(StEngine *e, const char *pattern,
+                                const char *label, GError **errp);
+
+/**
+ * st_engine_register_inode: make the inode (@dev, @ino) secret now.  If it
+ * is already tracked, it gains the label.
+ * @e: the engine.
+ * @dev: device.
+ * @ino: inode number.
+ * @label: the label, or NULL for ``inode:DEV:INO``.
+ * @errp: set when labels or nodes run out.
+ *
+ * Returns: the node id, or 0 on error.
+ */
+uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
+                                  const char *label, GError **errp);
+
+/**
+ * st_engine_syscall_entry: a task entered a syscall.
+ * @e: the engine.
+ * @task: the task.
+ * @nr: the x86-64 syscall number (RAX).
+ * @args: the six arguments (RDI, RSI, RDX, R10, R8, R9).
+ * @now_ns: guest time.
+ *
+ * Cheap for syscalls of no family and for writes of untracked processes:
+ * no callback, no allocation.
+ */
+void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
+                             unsigned nr, const uint64_t *args,
+                             uint64_t now_ns);
+
+/**
+ * st_engine_syscall_exit: a task returned from a syscall.
+ * @e: the engine.
+ * @task: the task.
+ * @nr: the syscall number (pt_regs orig_ax).
+ * @ret: the return value (RAX), negative errno on failure.
+ * @now_ns: guest time.
+ */
+void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
+                            unsigned nr, int64_t ret, uint64_t now_ns);
+
+/**
+ * st_engine_new_boot: the guest rebooted (or kexec'ed into a new kernel).
+ * @e: the engine.
+ *
+ * Processes, pending entries, cached fds and tainted loopback endpoints
+ * end with the old boot.  File, pipe and socket nodes on anonymous devices
+ * (major 0: tmpfs, ramfs, pipefs, sockfs, the initramfs) are retired
+ * (shown deleted), since their inode numbers start over; files on block
+ * devices keep their taint, as they survive the reboot.  Flows, retired
+ * nodes, labels and patterns stay, for the record.
+ */
+void st_engine_new_boot(StEngine *e);
+
+/**
+ * st_engine_has_pending: whether any syscall entry waits for its exit.
+ * @e: the engine.
+ *
+ * Safe to call without the caller's lock (a racy but harmless read), so a
+ * syscall exit can be skipped before any guest memory is read.
+ */
+bool st_engine_has_pending(const StEngine *e);
+
+/**
+ * st_engine_next_path_request: take the next node whose path is wanted.
+ * @e: the engine.
+ * @node_id: set to the node id.
+ * @obj: set to the node's object (with its path handle).
+ *
+ * Call it off the hot path, resolve the path, then st_engine_set_path().
+ *
+ * Returns: false when the queue is empty.
+ */
+bool st_engine_next_path_request(StEngine *e, uint64_t *node_id,
+                                 StEngineObject *obj);
+
+/**
+ * st_engine_set_path: give a node its current absolute path.
+ * @e: the engine.
+ * @node_id: the node.
+ * @path: the path.
+ *
+ * Returns: false if there is no such node.
+ */
+bool st_engine_set_path(StEngine *e, uint64_t node_id, const char *path);
+
+/**
+ * st_engine_node: look a node up.
+ * @e: the engine.
+ * @node_id: the id.
+ *
+ * Returns: the node, valid until st_engine_free(), or NULL.
+ */
+const StEngineNodeInfo *st_engine_node(StEngine *e, uint64_t node_id);
+
+/**
+ * st_engine_find_inode: the node of (@dev, @ino), or NULL.
+ */
+const StEngineNodeInfo *st_engine_find_inode(StEngine *e, uint64_t dev,
+                                             uint64_t ino);
+
+/**
+ * st_engine_find_process: the node of process (@tgid, @start_time), or
+ * NULL.
+ */
+const StEngineNodeInfo *st_engine_find_process(StEngine *e, uint32_t tgid,
+                                               uint64_t start_time);
+
+/**
+ * StEngineNodeFn: node iteration callback; return false to stop.
+ */
+typedef bool (*StEngineNodeFn)(void *opaque, const StEngineNodeInfo *node);
+
+/**
+ * st_engine_foreach_node: iterate tracked nodes of one kind, in id order.
+ * @e: the engine.
+ * @kind: the kind; %ST_ENGINE_KIND__MAX for all kinds.  Use
+ *     %ST_ENGINE_KIND_ENDPOINT for exfiltration endpoints.
+ * @fn: callback.
+ * @opaque: passed to @fn.
+ */
+void st_engine_foreach_node(StEngine *e, StEngineKind kind,
+                            StEngineNodeFn fn, void *opaque);
+
+/**
+ * StEngineFlowIterFn: flow iteration callback; return false to stop.
+ */
+typedef bool (*StEngineFlowIterFn)(void *opaque,
+                                   const StEngineFlowInfo *flow);
+
+/**
+ * st_engine_foreach_flow: iterate flows with id > @since_id, in id order.
+ * @e: the engine.
+ * @since_id: 0 for all flows.
+ * @fn: callback.
+ * @opaque: passed to @fn.
+ */
+void st_engine_foreach_flow(StEngine *e, uint64_t since_id,
+                            StEngineFlowIterFn fn, void *opaque);
+
+/**
+ * st_engine_get_counters: copy the engine's counters into @out.
+ */
+void st_engine_get_counters(StEngine *e, StEngineCounters *out);
+
+/**
+ * st_engine_label_name: the name of label @index, or NULL.
+ */
+const char *st_engine_label_name(StEngine *e, unsigned index);
+
+/**
+ * st_engine_labels_to_string: label names of @mask joined by ``,``.
+ *
+ * Returns: a new string; g_free() it.
+ */
+char *st_engine_labels_to_string(StEngine *e, uint64_t mask);
+
+/**
+ * st_engine_syscall_family: the family of x86-64 syscall @nr.
+ *
+ * Returns: %ST_ENGINE_FAMILY_NONE for syscalls the engine ignores; the
+ * caller may skip calling the engine for those.
+ */
+StEngineFamily st_engine_syscall_family(unsigned nr);
+
+/**
+ * st_engine_syscall_name: the name of x86-64 syscall @nr, or NULL if its
+ * family is %ST_ENGINE_FAMILY_NONE.
+ */
+const char *st_engine_syscall_name(unsigned nr);
+
+/**
+ * st_engine_family_name: ``read``, ``write``, ``transfer``, ``mmap``,
+ * ``clone``, ``execve``, ``exit``, ``open``, ``rename``, ``unlink``,
+ * ``fd``; NULL for none.
+ */
+const char *st_engine_family_name(StEngineFamily family);
+
+/**
+ * st_engine_kind_name: ``file``, ``dir``, ``pipe``, ``fifo``, ``socket``,
+ * ``chardev``, ``other``, ``process``, ``endpoint``, ``unknown``.
+ */
+const char *st_engine_kind_name(StEngineKind kind);
+
+/**
+ * st_engine_drop_name: a short name for drop reason @drop.
+ */
+const char *st_engine_drop_name(StEngineDrop drop);
+
+#endif /* HW_MISC_SECRET_TRACKER_ENGINE_ENGINE_H */

@@ -1,0 +1,91 @@
+/*
+ * secret-tracker: the engine tests' fake introspection
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TESTS_UNIT_ENGINE_ENGINE_FAKE_H
+#define TESTS_UNIT_ENGINE_ENGINE_FAKE_H
+
+#include "hw/misc/secret-tracker/engine/engine.h"
+
+/* Devices of the synthetic inodes. */
+#define DEV_DISK 0x801
+#define DEV_PIPEFS 0xc
+#define DEV_SOCKFS 0x8
+#define DEV_TTY 0x16
+
+typedef struct FakeFd {
+    StEngineObject obj;
+    char *path;
+} FakeFd;
+
+/* The fake guest: StEngineOps answer from these tables. */
+typedef struct Fake {
+    GHashTable *fds;            /* "tgid:fd" -> FakeFd */
+    GHashTable *uptrs;          /* user pointer -> path */
+    bool have_send_peer;
+    StEngineEndpoint send_peer;
+    unsigned resolve_calls;
+    unsigned get_path_calls;
+    unsigned details_calls;
+    GHashTable *details;        /* tid -> StEngineTask with details */
+    GArray *new_flows;          /* ids announced */
+    StEngine *e;
+} Fake;
+
+/* An engine over a fake guest; @cfg's limits are kept, its ops set. */
+Fake *fake_new_with(StEngineConfig *cfg);
+Fake *fake_new(void);
+void fake_free(Fake *f);
+
+/* fd @fd of process @tgid is (@kind, @dev, @ino); @path gives a handle. */
+FakeFd *fake_fd(Fake *f, uint32_t tgid, int fd, StEngineKind kind,
+                uint64_t dev, uint64_t ino, const char *path);
+void fake_close(Fake *f, uint32_t tgid, int fd);
+StEngineEndpoint ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
+                     uint16_t port);
+FakeFd *fake_inet(Fake *f, uint32_t tgid, int fd, uint64_t ino,
+                  StEngineEndpoint local, StEngineEndpoint peer);
+FakeFd *fake_unix(Fake *f, uint32_t tgid, int fd, uint64_t ino,
+                  uint64_t peer_ino);
+/* The user pointer @uptr names @path (rename and unlink arguments). */
+void fake_uptr(Fake *f, uint64_t uptr, const char *path);
+
+/* Tasks: with details, without (fetched through task_details), threads. */
+StEngineTask mktask(uint32_t tgid, uint64_t start, uint32_t ppid,
+                    uint64_t pstart, const char *comm);
+StEngineTask mktask_lazy(Fake *f, uint32_t tgid, uint64_t start,
+                         uint32_t ppid, uint64_t pstart, const char *comm);
+StEngineTask mkthread(const StEngineTask *proc, uint32_t tid,
+                      uint64_t tid_start);
+
+/* A syscall entry alone; a complete syscall (exit at @ns + 1). */
+void entry(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
+           uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+           uint64_t ns);
+void sys(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
+         uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+         int64_t ret, uint64_t ns);
+void sys_rw(Fake *f, const StEngineTask *t, unsigned nr, int fd,
+            int64_t ret, uint64_t ns);
+
+/* Queries */
+GPtrArray *flows_since(Fake *f, uint64_t since);
+unsigned n_flows(Fake *f);
+const StEngineFlowInfo *find_flow(Fake *f, uint64_t src, uint64_t dst,
+                                  StEngineFamily family);
+const StEngineNodeInfo *proc_of(Fake *f, const StEngineTask *t);
+const StEngineNodeInfo *inode(Fake *f, uint64_t dev, uint64_t ino);
+void assert_labels(Fake *f, uint64_t mask, const char *expected);
+uint64_t reg(Fake *f, uint64_t dev, uint64_t ino, const char *label);
+StEngineCounters counters(Fake *f);
+/* st_engine_foreach_node() callback: adds to a GPtrArray. */
+bool collect_node(void *opaque, const StEngineNodeInfo *node);
+
+/* The common setup: /secret (10) registered; cat (pid 100) reads it. */
+StEngineTask setup_reader(Fake *f, uint64_t *secret_id);
+
+#endif /* TESTS_UNIT_ENGINE_ENGINE_FAKE_H */

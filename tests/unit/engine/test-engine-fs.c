@@ -1,0 +1,268 @@
+/*
+ * secret-tracker: tracking engine unit tests: open patterns, registration,
+ * paths, rename and unlink
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
+#include "engine-fake.h"
+
+/* Split so that no string holds a comment opener. */
+#define SECRET_GLOB "/secret/" "*.txt"
+
+/* The dirfd "current directory", as a syscall argument register. */
+#define FDCWD_ARG ((uint64_t)ST_AT_FDCWD)
+
+static void test_open_pattern(void)
+{
+    Fake *f = fake_new();
+    StEngineTask ed = mktask(600, 6000, 1, 1, "ed");
+    GError *err = NULL;
+    const StEngineNodeInfo *n;
+
+    g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, NULL,
+                                             &err));
+    g_assert_true(st_engine_register_pattern(f->e, "/keys/id_[dr]sa?",
+                                             "ssh", &err));
+    g_assert_no_error(err);
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/secret/a.txt");
+    fake_fd(f, 600, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 81,
+            "/secret/sub/b.txt");
+    fake_fd(f, 600, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 82, "/keys/id_rsa2");
+    fake_fd(f, 600, 6, ST_ENGINE_KIND_FILE, DEV_DISK, 83, "/keys/id_ecdsa");
+    fake_fd(f, 600, 7, ST_ENGINE_KIND_FILE, DEV_DISK, 84, "/secret/c.txt");
+
+    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 3, 100);
+    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 4, 110);
+    sys(f, &ed, ST_NR_OPENAT2, FDCWD_ARG, 0x1000, 0, 0, 0, 5, 120);
+    sys(f, &ed, ST_NR_OPEN, 0x1000, 0, 0, 0, 0, 6, 130);
+    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, -2, 140);
+
+    n = inode(f, DEV_DISK, 80);
+    g_assert_nonnull(n);
+    assert_labels(f, n->labels, SECRET_GLOB);
+    g_assert_true(n->registered);
+    g_assert_cmpstr(n->path, ==, "/secret/a.txt");
+    g_assert_false(n->path_pending);
+    g_assert_null(inode(f, DEV_DISK, 81));   /* '*' does not cross '/' */
+    assert_labels(f, inode(f, DEV_DISK, 82)->labels, "ssh");
+    g_assert_null(inode(f, DEV_DISK, 83));
+    g_assert_null(inode(f, DEV_DISK, 84));   /* failed open */
+    /* id_ecdsa matches no pattern by name: its path was never asked. */
+    g_assert_cmpuint(f->get_path_calls, ==, 3);
+    /* Opening is no flow, and the opener is not tracked. */
+    g_assert_cmpuint(n_flows(f), ==, 0);
+    g_assert_null(proc_of(f, &ed));
+    /* The opened file now taints its reader. */
+    sys_rw(f, &ed, ST_NR_READ, 3, 10, 200);
+    assert_labels(f, proc_of(f, &ed)->labels, SECRET_GLOB);
+    g_assert_false(proc_of(f, &ed)->registered);
+    /* Opened through a hard link, the file keeps the name it has. */
+    fake_fd(f, 600, 8, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/other/link.txt");
+    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 8, 300);
+    g_assert_cmpstr(inode(f, DEV_DISK, 80)->path, ==, "/secret/a.txt");
+    fake_free(f);
+}
+
+static void test_bad_pattern(void)
+{
+    static const char *const bad[] = {
+        "/secret/[abc", "", "/x\\", "/a/[!]", "/a[/b]", "*secret*",
+    };
+    Fake *f = fake_new();
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        GError *err = NULL;
+
+        g_assert_false(st_engine_register_pattern(f->e, bad[i], NULL, &err));
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(err->message, "pattern"));
+        g_error_free(err);
+    }
+    g_assert_true(st_engine_register_pattern(f->e, "/a/[]x]\\*", NULL, NULL));
+    fake_free(f);
+}
+
+static void test_register_inode(void)
+{
+    Fake *f = fake_new();
+    StEngineTask cat = mktask(100, 1000, 1, 1, "cat");
+    const StEngineNodeInfo *n;
+    uint64_t id, id2;
+    uint64_t req;
+    StEngineObject obj;
+
+    id = reg(f, DEV_DISK, 10, NULL);
+    n = st_engine_node(f->e, id);
+    g_assert_cmpint(n->kind, ==, ST_ENGINE_KIND_UNKNOWN);
+    g_assert_true(n->registered);
+    assert_labels(f, n->labels, "inode:2049:10");
+    g_assert_null(n->path);
+    /* Registering a tracked node again adds the label, same node. */
+    id2 = reg(f, DEV_DISK, 10, "S");
+    g_assert_cmpuint(id2, ==, id);
+    assert_labels(f, n->labels, "inode:2049:10,S");
+    /* Seen through an fd: the kind and the path handle arrive. */
+    g_assert_false(st_engine_next_path_request(f->e, &req, &obj));
+    fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    sys_rw(f, &cat, ST_NR_READ, 3, 1, 100);
+    g_assert_cmpint(n->kind, ==, ST_ENGINE_KIND_FILE);
+    g_assert_true(st_engine_next_path_request(f->e, &req, &obj));
+    g_assert_cmpuint(req, ==, id);
+    /* After tracking has started, registration still works. */
+    fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 12, "/late");
+    id = reg(f, DEV_DISK, 12, "L");
+    sys_rw(f, &cat, ST_NR_READ, 4, 1, 200);
+    assert_labels(f, proc_of(f, &cat)->labels, "inode:2049:10,S,L");
+    fake_free(f);
+}
+
+static void test_rename(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask mv = setup_reader(f, &secret);
+    g_autoptr(GPtrArray) renames = g_ptr_array_new();
+    g_autoptr(GPtrArray) all = NULL;
+    const StEngineFlowInfo *fl;
+    const StEngineNodeInfo *n = st_engine_node(f->e, secret);
+    unsigned i;
+
+    g_assert_true(st_engine_set_path(f->e, secret, "/home/u/secret"));
+    fake_uptr(f, 0x1000, "/home/u/secret");
+    fake_uptr(f, 0x2000, "/tmp/innocent");
+    fake_uptr(f, 0x3000, "/var/x");
+    fake_uptr(f, 0x4000, "/tmp");
+    fake_uptr(f, 0x5000, "/scratch");
+
+    sys(f, &mv, ST_NR_RENAME, 0x1000, 0x2000, 0, 0, 0, 0, 200);
+    g_assert_cmpstr(n->path, ==, "/tmp/innocent");
+    /* A failed rename does nothing. */
+    sys(f, &mv, ST_NR_RENAMEAT2, FDCWD_ARG, 0x2000, FDCWD_ARG, 0x3000,
+        0, -18, 300);
+    g_assert_cmpstr(n->path, ==, "/tmp/innocent");
+    sys(f, &mv, ST_NR_RENAMEAT, FDCWD_ARG, 0x2000, FDCWD_ARG, 0x3000,
+        0, 0, 400);
+    g_assert_cmpstr(n->path, ==, "/var/x");
+    /* A rename of an untracked path: no edge. */
+    sys(f, &mv, ST_NR_RENAME, 0x5000, 0x4000, 0, 0, 0, 0, 450);
+
+    all = flows_since(f, 0);
+    for (i = 0; i < all->len; i++) {
+        fl = g_ptr_array_index(all, i);
+        if (fl->family == ST_ENGINE_FAMILY_RENAME) {
+            g_ptr_array_add(renames, (gpointer)fl);
+        }
+    }
+    g_assert_cmpuint(renames->len, ==, 2);
+    fl = g_ptr_array_index(renames, 0);
+    g_assert_cmpuint(fl->src, ==, secret);
+    g_assert_cmpuint(fl->dst, ==, secret);
+    g_assert_cmpstr(fl->old_path, ==, "/home/u/secret");
+    g_assert_cmpstr(fl->new_path, ==, "/tmp/innocent");
+    g_assert_cmpuint(fl->syscall_nr, ==, ST_NR_RENAME);
+    assert_labels(f, fl->labels, "S");
+    fl = g_ptr_array_index(renames, 1);
+    g_assert_cmpstr(fl->old_path, ==, "/tmp/innocent");
+    g_assert_cmpstr(fl->new_path, ==, "/var/x");
+
+    /* Renaming the directory moves the tracked file below it. */
+    fake_uptr(f, 0x6000, "/var");
+    fake_uptr(f, 0x7000, "/srv");
+    sys(f, &mv, ST_NR_RENAMEAT2, FDCWD_ARG, 0x6000, FDCWD_ARG, 0x7000,
+        0, 0, 500);
+    g_assert_cmpstr(n->path, ==, "/srv/x");
+
+    /* Renamed over another tracked file: that one is gone. */
+    {
+        uint64_t key = reg(f, DEV_DISK, 11, "K");
+
+        g_assert_true(st_engine_set_path(f->e, key, "/etc/key"));
+        fake_uptr(f, 0x8000, "/srv/x");
+        fake_uptr(f, 0x9000, "/etc/key");
+        sys(f, &mv, ST_NR_RENAME, 0x8000, 0x9000, 0, 0, 0, 0, 600);
+        g_assert_true(st_engine_node(f->e, key)->deleted);
+        g_assert_false(n->deleted);
+        g_assert_cmpstr(n->path, ==, "/etc/key");
+    }
+    fake_free(f);
+}
+
+static void test_unlink(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask rm = setup_reader(f, &secret);
+    const StEngineNodeInfo *n = st_engine_node(f->e, secret);
+
+    g_assert_true(st_engine_set_path(f->e, secret, "/home/u/secret"));
+    fake_uptr(f, 0x1000, "/home/u/other");
+    fake_uptr(f, 0x2000, "/home/u/secret");
+    sys(f, &rm, ST_NR_UNLINK, 0x1000, 0, 0, 0, 0, 0, 200);
+    g_assert_false(n->deleted);
+    sys(f, &rm, ST_NR_UNLINKAT, FDCWD_ARG, 0x2000, 0, 0, 0, -13, 250);
+    g_assert_false(n->deleted);
+    sys(f, &rm, ST_NR_UNLINKAT, FDCWD_ARG, 0x2000, 0, 0, 0, 0, 300);
+    g_assert_true(n->deleted);
+    /* The node and its edges stay. */
+    g_assert_nonnull(find_flow(f, secret, proc_of(f, &rm)->id,
+                               ST_ENGINE_FAMILY_READ));
+    fake_free(f);
+}
+
+static void test_path_queue(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    const StEngineNodeInfo *n;
+    StEngineObject obj;
+    StEngineCounters c;
+    uint64_t id, id2;
+    unsigned paths_before = f->get_path_calls;
+
+    /* The registered secret was queued when first seen through fd 3. */
+    g_assert_true(st_engine_next_path_request(f->e, &id, &obj));
+    g_assert_cmpuint(id, ==, secret);
+    g_assert_true(st_engine_set_path(f->e, id, "/secret"));
+
+    fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 20, "/tmp/copy");
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 200);
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 210);
+    n = inode(f, DEV_DISK, 20);
+    g_assert_null(n->path);
+    g_assert_true(n->path_pending);
+    /* The hot path itself resolved no path. */
+    g_assert_cmpuint(f->get_path_calls, ==, paths_before);
+    g_assert_true(st_engine_next_path_request(f->e, &id2, &obj));
+    g_assert_cmpuint(id2, ==, n->id);
+    g_assert_cmpuint(obj.path_handle[0], ==, DEV_DISK);
+    g_assert_cmpuint(obj.path_handle[1], ==, 20);
+    g_assert_false(st_engine_next_path_request(f->e, &id, &obj));
+    g_assert_true(st_engine_set_path(f->e, id2, "/tmp/copy"));
+    g_assert_cmpstr(n->path, ==, "/tmp/copy");
+    g_assert_false(n->path_pending);
+    g_assert_false(st_engine_set_path(f->e, 999, "/nope"));
+    c = counters(f);
+    g_assert_cmpuint(c.path_requests, ==, 2);
+    g_assert_cmpuint(c.path_resolutions, ==, 2);
+    fake_free(f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/engine/open/pattern", test_open_pattern);
+    g_test_add_func("/engine/open/bad-pattern", test_bad_pattern);
+    g_test_add_func("/engine/register-inode", test_register_inode);
+    g_test_add_func("/engine/path-queue", test_path_queue);
+    g_test_add_func("/engine/rename", test_rename);
+    g_test_add_func("/engine/unlink", test_unlink);
+    return g_test_run();
+}

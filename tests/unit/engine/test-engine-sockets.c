@@ -1,0 +1,266 @@
+/*
+ * secret-tracker: tracking engine unit tests: sockets (loopback delivery,
+ * unix peers, exfiltration endpoints)
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "engine-fake.h"
+
+static void test_tcp_loopback(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(700, 7000, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40000);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 8080);
+    const StEngineNodeInfo *s1, *s2;
+    StEngineCounters c;
+
+    fake_inet(f, 100, 5, 901, cli, srv);
+    fake_inet(f, 700, 6, 902, srv, cli);
+    /* The server socket is unknown when the client sends. */
+    sys_rw(f, &client, ST_NR_SENDTO, 5, 64, 200);
+    s1 = inode(f, DEV_SOCKFS, 901);
+    g_assert_nonnull(s1);
+    g_assert_cmpstr(s1->path, ==, "socket:[901]");
+    g_assert_null(inode(f, DEV_SOCKFS, 902));
+    c = counters(f);
+    g_assert_cmpuint(c.pending_endpoints, ==, 1);
+    sys_rw(f, &client, ST_NR_WRITE, 5, 36, 210);
+    /* The server reads: its socket is matched by the endpoints. */
+    sys_rw(f, &server, ST_NR_RECVFROM, 6, 100, 300);
+    s2 = inode(f, DEV_SOCKFS, 902);
+    g_assert_nonnull(s2);
+    g_assert_nonnull(proc_of(f, &server));
+    assert_labels(f, proc_of(f, &server)->labels, "S");
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 100);
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 2);
+    g_assert_nonnull(find_flow(f, s2->id, proc_of(f, &server)->id,
+                               ST_ENGINE_FAMILY_READ));
+    c = counters(f);
+    g_assert_cmpuint(c.pending_endpoints, ==, 0);
+    /* Sending does not make the sender's own socket readable-tainted. */
+    g_assert_cmpuint(s1->rx_labels, ==, 0);
+    /* Now both are known: the reply goes straight to the client socket. */
+    sys_rw(f, &server, ST_NR_SENDMSG, 6, 5, 400);
+    g_assert_nonnull(find_flow(f, s2->id, s1->id, ST_ENGINE_FAMILY_WRITE));
+    assert_labels(f, s1->rx_labels, "S");
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
+static void test_tcp_reader_first(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(701, 7001, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40001);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 4444);
+    const StEngineNodeInfo *s1, *s2;
+    const StEngineFlowInfo *w;
+
+    fake_inet(f, 100, 5, 911, cli, srv);
+    fake_inet(f, 701, 6, 912, srv, cli);
+    /* Never seen before, the server socket is read before the exit. */
+    entry(f, &client, ST_NR_WRITE, 5, 0x1000, 92, 0, 0, 200);
+    sys_rw(f, &server, ST_NR_READ, 6, 92, 210);
+    g_assert_nonnull(proc_of(f, &server));
+    assert_labels(f, proc_of(f, &server)->labels, "S");
+    st_engine_syscall_exit(f->e, &client, ST_NR_WRITE, 92, 220);
+    s1 = inode(f, DEV_SOCKFS, 911);
+    s2 = inode(f, DEV_SOCKFS, 912);
+    w = find_flow(f, s1->id, s2->id, ST_ENGINE_FAMILY_WRITE);
+    g_assert_nonnull(w);
+    g_assert_cmpuint(w->count, ==, 1);
+    g_assert_cmpuint(w->bytes, ==, 92);
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    /* A failed write after that adds no count. */
+    sys_rw(f, &client, ST_NR_WRITE, 5, -32, 300);
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 1);
+    fake_free(f);
+}
+
+/* Read after both ends closed: Linux has zeroed the local port. */
+static void test_tcp_closed_reader(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(702, 7002, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40002);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 4444);
+    StEngineEndpoint closed = ep4(127, 0, 0, 1, 0);
+    StEngineEndpoint other = ep4(127, 0, 0, 1, 40003);
+
+    fake_inet(f, 100, 5, 921, cli, srv);
+    fake_inet(f, 702, 6, 922, closed, cli);
+    fake_inet(f, 702, 7, 923, closed, other);
+    sys_rw(f, &client, ST_NR_WRITE, 5, 54, 200);
+    /* Another closed connection, from another client port: not this one. */
+    sys_rw(f, &server, ST_NR_READ, 7, 10, 300);
+    g_assert_null(proc_of(f, &server));
+    sys_rw(f, &server, ST_NR_READ, 6, 54, 310);
+    g_assert_nonnull(proc_of(f, &server));
+    assert_labels(f, proc_of(f, &server)->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 921)->id,
+                               inode(f, DEV_SOCKFS, 922)->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    fake_free(f);
+}
+
+static void test_udp_loopback_wildcard(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask daemon = mktask(710, 7100, 1, 1, "syslogd");
+    StEngineEndpoint none = { 0 };
+
+    /* Unconnected UDP: the peer comes from the sendto arguments. */
+    fake_inet(f, 100, 5, 911, ep4(0, 0, 0, 0, 0), none);
+    f->have_send_peer = true;
+    f->send_peer = ep4(127, 0, 0, 1, 514);
+    sys(f, &client, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 200);
+    /* The daemon is bound to 0.0.0.0:514, with no peer. */
+    fake_inet(f, 710, 3, 912, ep4(0, 0, 0, 0, 514), none);
+    sys_rw(f, &daemon, ST_NR_RECVMSG, 3, 10, 300);
+    g_assert_nonnull(proc_of(f, &daemon));
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 911)->id,
+                               inode(f, DEV_SOCKFS, 912)->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    /* A second datagram finds the now known receiver directly. */
+    sys(f, &client, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 400);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 911)->id,
+                               inode(f, DEV_SOCKFS, 912)->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 2);
+    fake_free(f);
+}
+
+static void test_unix_peer(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask srv = mktask(800, 8000, 1, 1, "srv");
+    const StEngineNodeInfo *s1, *s2;
+
+    fake_unix(f, 100, 5, 601, 602);
+    sys_rw(f, &cat, ST_NR_SENDMSG, 5, 32, 200);
+    s1 = inode(f, DEV_SOCKFS, 601);
+    s2 = inode(f, DEV_SOCKFS, 602);
+    g_assert_nonnull(s1);
+    g_assert_nonnull(s2);
+    g_assert_cmpuint(s1->rx_labels, ==, 0);
+    assert_labels(f, s2->rx_labels, "S");
+    g_assert_nonnull(find_flow(f, s1->id, s2->id, ST_ENGINE_FAMILY_WRITE));
+    /* The peer's fd is seen only now, after the send. */
+    fake_unix(f, 800, 4, 602, 601);
+    sys_rw(f, &srv, ST_NR_READ, 4, 32, 300);
+    assert_labels(f, proc_of(f, &srv)->labels, "S");
+    g_assert_nonnull(find_flow(f, s2->id, proc_of(f, &srv)->id,
+                               ST_ENGINE_FAMILY_READ));
+    /* Reading the writer's own end does not taint (data goes the other way). */
+    {
+        StEngineTask sib = mktask(801, 8001, 1, 1, "sib");
+
+        fake_unix(f, 801, 4, 601, 602);
+        sys_rw(f, &sib, ST_NR_READ, 4, 32, 400);
+        g_assert_null(proc_of(f, &sib));
+    }
+    /* An unconnected unix socket with no known peer is counted. */
+    fake_unix(f, 100, 6, 603, 0);
+    sys_rw(f, &cat, ST_NR_SENDTO, 6, 32, 500);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 1);
+    fake_free(f);
+}
+
+static void test_ipv6_loopback_and_mmsg(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask server = mktask(720, 7200, 1, 1, "server6");
+    StEngineEndpoint cli = { .family = ST_AF_INET6, .port = 41000 };
+    StEngineEndpoint srv = { .family = ST_AF_INET6, .port = 9000 };
+    FakeFd *ff;
+
+    cli.addr[15] = 1;           /* ::1 */
+    srv.addr[15] = 1;
+    ff = fake_inet(f, 100, 5, 941, cli, srv);
+    ff->obj.sock_family = ST_AF_INET6;
+    ff = fake_inet(f, 720, 3, 942, srv, cli);
+    ff->obj.sock_family = ST_AF_INET6;
+    /* sendmmsg of 3 messages, recvmmsg of 2: bytes from mmsg_bytes. */
+    sys(f, &client, ST_NR_SENDMMSG, 5, 0x1000, 3, 0, 0, 3, 200);
+    sys(f, &server, ST_NR_RECVMMSG, 3, 0x1000, 2, 0, 0, 2, 300);
+    g_assert_nonnull(proc_of(f, &server));
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 941)->id,
+                               inode(f, DEV_SOCKFS, 942)->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 300);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 942)->id,
+                               proc_of(f, &server)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 200);
+    /* No endpoint node: ::1 is local. */
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
+static void test_exfiltration(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask curl = setup_reader(f, &secret);
+    g_autoptr(GPtrArray) eps = g_ptr_array_new();
+    const StEngineNodeInfo *ep, *sock;
+    StEngineEndpoint remote = ep4(93, 184, 216, 34, 443);
+    FakeFd *ff;
+
+    ff = fake_inet(f, 100, 5, 921, ep4(10, 0, 2, 15, 51000), remote);
+    /* An IPv4-mapped IPv6 peer is the same endpoint. */
+    ff->obj.peer.family = ST_AF_INET6;
+    memset(ff->obj.peer.addr, 0, 16);
+    ff->obj.peer.addr[10] = 0xff;
+    ff->obj.peer.addr[11] = 0xff;
+    memcpy(ff->obj.peer.addr + 12, remote.addr, 4);
+    sys_rw(f, &curl, ST_NR_SENDTO, 5, 500, 200);
+    sys_rw(f, &curl, ST_NR_WRITE, 5, 500, 210);
+
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND_ENDPOINT, collect_node, eps);
+    g_assert_cmpuint(eps->len, ==, 1);
+    ep = g_ptr_array_index(eps, 0);
+    g_assert_true(ep->exfiltration);
+    g_assert_cmpuint(ep->endpoint.family, ==, ST_AF_INET);
+    g_assert_cmpuint(ep->endpoint.port, ==, 443);
+    g_assert_cmpmem(ep->endpoint.addr, 4, remote.addr, 4);
+    g_assert_cmpstr(ep->path, ==, "inet:93.184.216.34:443");
+    assert_labels(f, ep->labels, "S");
+    sock = inode(f, DEV_SOCKFS, 921);
+    g_assert_cmpuint(find_flow(f, sock->id, ep->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 1000);
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/engine/socket/tcp-loopback", test_tcp_loopback);
+    g_test_add_func("/engine/socket/tcp-reader-first", test_tcp_reader_first);
+    g_test_add_func("/engine/socket/tcp-closed-reader", test_tcp_closed_reader);
+    g_test_add_func("/engine/socket/udp-loopback", test_udp_loopback_wildcard);
+    g_test_add_func("/engine/socket/unix-peer", test_unix_peer);
+    g_test_add_func("/engine/socket/ipv6-loopback-mmsg",
+                    test_ipv6_loopback_and_mmsg);
+    g_test_add_func("/engine/socket/exfiltration", test_exfiltration);
+    return g_test_run();
+}
