@@ -28,10 +28,10 @@
 #include "cpu.h"
 #include "exec/exec-hook.h"
 #include "hw/misc/secret-tracker/secret-tracker-guest.h"
-#include "hw/misc/secret-tracker/guest-mem.h"
-#include "hw/misc/secret-tracker/linux-profile.h"
-#include "hw/misc/secret-tracker/linux-readers.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "trace.h"
 
 /* How often to look for the guest kernel's LSTAR (and for a kexec). */

@@ -11,10 +11,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
-
-#include <string.h>
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 
 #define FUZZ_TABLES 0x40000000ULL   /* synthesized tables live here */
 #define FUZZ_DIRECT_MAP 0xffff888000000000ULL

@@ -8,9 +8,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
 
-#include <string.h>
 #include <bpf/btf.h>
 
 typedef struct Types {

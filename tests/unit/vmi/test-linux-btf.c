@@ -8,13 +8,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
+#include "profile-gen.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <bpf/btf.h>
 
 typedef struct Kernel {

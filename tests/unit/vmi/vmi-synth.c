@@ -4,9 +4,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
 
-#include <string.h>
 #include <gelf.h>
 #include <libelf.h>
 

@@ -7,7 +7,7 @@
 #ifndef SECRET_TRACKER_VMI_SYNTH_H
 #define SECRET_TRACKER_VMI_SYNTH_H
 
-#include "hw/misc/secret-tracker/linux-readers.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
 
 /*
  * Sparse guest-physical memory (4 KiB pages in a hash table) with page

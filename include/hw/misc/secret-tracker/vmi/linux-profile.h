@@ -5,10 +5,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_LINUX_PROFILE_H
-#define SECRET_TRACKER_LINUX_PROFILE_H
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H
 
-#include "hw/misc/secret-tracker/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
 
 struct btf;
 
@@ -269,24 +269,8 @@ StLinuxProfile *st_linux_profile_load_isf(const char *filename,
 StLinuxProfile *st_linux_profile_parse_isf(const char *json, size_t len,
                                            const char *origin, GError **errp);
 
-/*
- * Kernel images on the host (linux-image.c): a vmlinux ELF from a
- * bzImage with an xz payload (Debian's vmlinuz) or a plain vmlinux.
- */
-bool st_linux_image_to_vmlinux(const uint8_t *image, size_t len,
-                               uint8_t **elf, size_t *elf_len, GError **errp);
-/* The .BTF section of a vmlinux (points into @elf) */
-bool st_linux_vmlinux_btf(const uint8_t *elf, size_t len,
-                          const uint8_t **btf, size_t *btf_len,
-                          GError **errp);
-
-/* A minimal ISF (JSON text) for the fields we use, from kernel BTF */
-GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
-                               bool has_entry_syscall, uint64_t entry_syscall,
-                               GError **errp);
-
 /* Decompress an .xz buffer (bounded by @max_out) */
 bool st_xz_decompress(const uint8_t *in, size_t in_len, size_t max_out,
                       uint8_t **out, size_t *out_len, GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H */

@@ -4,10 +4,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_LINUX_READERS_H
-#define SECRET_TRACKER_LINUX_READERS_H
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H
 
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
 #define ST_LINUX_PID_MAX (4 * 1024 * 1024)   /* PID_MAX_LIMIT on 64-bit */
 #define ST_LINUX_COMM_LEN 16
@@ -119,4 +119,4 @@ bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
 bool st_linux_validate(const StLinux *lx, uint64_t percpu_base,
                        StLinuxTask *task, GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H */

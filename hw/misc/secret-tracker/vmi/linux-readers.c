@@ -8,9 +8,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/linux-readers.h"
-
-#include <string.h>
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
 
 #define ST_S_IFMT   0170000
 #define ST_S_IFSOCK 0140000

@@ -4,10 +4,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
-#include <errno.h>
-#include <string.h>
 #include <bpf/btf.h>
 #include <lzma.h>
 
