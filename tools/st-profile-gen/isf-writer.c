@@ -8,7 +8,6 @@
 #include "qemu/osdep.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
-#include "qobject/qstring.h"
 #include "profile-gen.h"
 
 #include <bpf/btf.h>

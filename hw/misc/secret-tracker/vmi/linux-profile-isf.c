@@ -1,207 +1,32 @@
 /*
- * secret-tracker: Volatility 3 ISF profiles
+ * secret-tracker: the Volatility 3 ISF profile loader (JSON or .json.xz)
  *
- * A full ISF from dwarf2json has millions of JSON tokens, more than
- * QEMU's JSON parser accepts in one value.  So we frame the document
- * ourselves (bounded, string-aware bracket matching), index the entries
- * of "user_types", "symbols" and "enums" by name, and parse only the
- * entries we need with qobject_from_json().
+ * The document is framed by isf-json.c; the entries of "user_types",
+ * "symbols" and "enums" are indexed by name, and only the entries we
+ * need are parsed, with qobject_from_json().
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
-#include "qapi/error.h"
 #include "qobject/qdict.h"
-#include "qobject/qjson.h"
 #include "qobject/qnum.h"
-#include "qobject/qstring.h"
 #include "hw/misc/secret-tracker/vmi/linux-profile.h"
+#include "isf-json.h"
 
-#include <bpf/btf.h>
+#include <lzma.h>
 
 #define ST_ISF_MAX_FILE (1024ULL * 1024 * 1024)
-#define ST_ISF_MAX_DEPTH 64
 #define ST_ISF_MAX_TYPE_DEPTH 8
 
-/* A JSON value's extent inside the document */
-typedef struct StJsonSpan {
-    const char *start;
-    size_t len;
-} StJsonSpan;
-
 typedef struct StIsf {
-    const char *doc;
-    const char *end;
+    StJsonDoc json;
     GHashTable *user_types; /* name -> StJsonSpan */
     GHashTable *symbols;
     GHashTable *enums;
     GHashTable *parsed;     /* "u:name" etc. -> QDict (cache) */
     QDict *base_types;
 } StIsf;
-
-static size_t st_json_pos(const StIsf *isf, const char *p)
-{
-    return p - isf->doc;
-}
-
-static const char *st_json_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
-        p++;
-    }
-    return p;
-}
-
-/* The end of the string starting at @p (on its opening quote) */
-static const char *st_json_string_end(const char *p, const char *end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\') {
-            p++;
-        } else if (*p == '"') {
-            return p + 1;
-        }
-    }
-    return NULL;
-}
-
-/* The end of the value starting at @p, or NULL when malformed/truncated */
-static const char *st_json_value_end(const char *p, const char *end)
-{
-    char stack[ST_ISF_MAX_DEPTH];
-    int depth = 0;
-
-    if (p >= end) {
-        return NULL;
-    }
-    if (*p == '"') {
-        return st_json_string_end(p, end);
-    }
-    if (*p != '{' && *p != '[') {
-        const char *q = p;
-
-        while (q < end && (g_ascii_isalnum(*q) || *q == '-' || *q == '+' ||
-                           *q == '.')) {
-            q++;
-        }
-        return q > p && q < end ? q : NULL;
-    }
-    while (p < end) {
-        switch (*p) {
-        case '"':
-            p = st_json_string_end(p, end);
-            if (!p) {
-                return NULL;
-            }
-            continue;
-        case '{':
-        case '[':
-            if (depth == ST_ISF_MAX_DEPTH) {
-                return NULL;
-            }
-            stack[depth++] = *p == '{' ? '}' : ']';
-            break;
-        case '}':
-        case ']':
-            if (depth == 0 || stack[depth - 1] != *p) {
-                return NULL;
-            }
-            if (--depth == 0) {
-                return p + 1;
-            }
-            break;
-        }
-        p++;
-    }
-    return NULL;
-}
-
-static void st_isf_syntax_error(const StIsf *isf, const char *p,
-                                GError **errp)
-{
-    if (!p || p >= isf->end) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    "JSON is truncated or malformed");
-    } else {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    "not valid JSON at byte %zu", st_json_pos(isf, p));
-    }
-}
-
-/*
- * Index the members of the object spanning [p, end): key -> value span.
- * Keys are used raw (the names we look up have no escapes).
- */
-static GHashTable *st_json_index_object(const StIsf *isf, StJsonSpan span,
-                                        GError **errp)
-{
-    g_autoptr(GHashTable) idx = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                      g_free, g_free);
-    const char *p = span.start, *end = span.start + span.len;
-
-    if (p >= end || *p != '{') {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
-                    "expected a JSON object at byte %zu",
-                    st_json_pos(isf, p));
-        return NULL;
-    }
-    p = st_json_ws(p + 1, end);
-    if (p < end && *p == '}') {
-        return g_steal_pointer(&idx);
-    }
-    while (p < end) {
-        const char *kend, *vstart, *vend;
-        StJsonSpan *v;
-
-        kend = *p == '"' ? st_json_string_end(p, end) : NULL;
-        if (!kend) {
-            st_isf_syntax_error(isf, p, errp);
-            return NULL;
-        }
-        vstart = st_json_ws(kend, end);
-        if (vstart >= end || *vstart != ':') {
-            st_isf_syntax_error(isf, vstart, errp);
-            return NULL;
-        }
-        vstart = st_json_ws(vstart + 1, end);
-        vend = st_json_value_end(vstart, end);
-        if (!vend) {
-            st_isf_syntax_error(isf, vstart, errp);
-            return NULL;
-        }
-        v = g_new(StJsonSpan, 1);
-        v->start = vstart;
-        v->len = vend - vstart;
-        g_hash_table_replace(idx, g_strndup(p + 1, kend - p - 2), v);
-        p = st_json_ws(vend, end);
-        if (p < end && *p == '}') {
-            return g_steal_pointer(&idx);
-        }
-        if (p >= end || *p != ',') {
-            st_isf_syntax_error(isf, p, errp);
-            return NULL;
-        }
-        p = st_json_ws(p + 1, end);
-    }
-    st_isf_syntax_error(isf, p, errp);
-    return NULL;
-}
-
-static QObject *st_json_parse_span(StJsonSpan span, GError **errp)
-{
-    g_autofree char *text = g_strndup(span.start, span.len);
-    Error *err = NULL;
-    QObject *obj = qobject_from_json(text, &err);
-
-    if (!obj) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX, "%s",
-                    err ? error_get_pretty(err) : "empty JSON value");
-        error_free(err);
-        return NULL;
-    }
-    return obj;
-}
 
 /* Parse (once) the entry @name of an indexed table; NULL if absent */
 static QDict *st_isf_entry(StIsf *isf, GHashTable *table, char tag,
@@ -547,29 +372,29 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
     uint64_t addr;
     unsigned i;
 
-    p = st_json_ws(isf->doc, isf->end);
-    if (p >= isf->end || *p != '{') {
+    p = st_json_ws(isf->json.start, isf->json.end);
+    if (p >= isf->json.end || *p != '{') {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    p >= isf->end ? "file is empty" :
+                    p >= isf->json.end ? "file is empty" :
                     "not JSON: a Volatility 3 ISF is a JSON object");
         return false;
     }
-    vend = st_json_value_end(p, isf->end);
+    vend = st_json_value_end(p, isf->json.end);
     if (!vend) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
                     "JSON is truncated or malformed (unbalanced at end of "
                     "file)");
         return false;
     }
-    if (st_json_ws(vend, isf->end) != isf->end) {
+    if (st_json_ws(vend, isf->json.end) != isf->json.end) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
                     "trailing data after the JSON object at byte %zu",
-                    st_json_pos(isf, vend));
+                    st_json_pos(&isf->json, vend));
         return false;
     }
     doc.start = p;
     doc.len = vend - p;
-    top = st_json_index_object(isf, doc, errp);
+    top = st_json_index_object(&isf->json, doc, errp);
     if (!top) {
         return false;
     }
@@ -579,7 +404,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
                     "not a Volatility 3 ISF: no \"user_types\" object");
         return false;
     }
-    isf->user_types = st_json_index_object(isf, *span, errp);
+    isf->user_types = st_json_index_object(&isf->json, *span, errp);
     if (!isf->user_types) {
         return false;
     }
@@ -589,7 +414,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
                     "not a Volatility 3 ISF: no \"symbols\" object");
         return false;
     }
-    isf->symbols = st_json_index_object(isf, *span, errp);
+    isf->symbols = st_json_index_object(&isf->json, *span, errp);
     if (!isf->symbols) {
         return false;
     }
@@ -605,7 +430,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
     }
     span = g_hash_table_lookup(top, "enums");
     if (span) {
-        isf->enums = st_json_index_object(isf, *span, errp);
+        isf->enums = st_json_index_object(&isf->json, *span, errp);
         if (!isf->enums) {
             return false;
         }
@@ -680,8 +505,7 @@ StLinuxProfile *st_linux_profile_parse_isf(const char *json, size_t len,
 {
     g_autoptr(StLinuxProfile) prof = st_linux_profile_new();
     StIsf isf = {
-        .doc = json,
-        .end = json + len,
+        .json = { .start = json, .end = json + len },
         .parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify)qobject_unref_impl),
     };
@@ -729,4 +553,50 @@ StLinuxProfile *st_linux_profile_load_isf(const char *filename,
         return NULL;
     }
     return st_linux_profile_parse_isf(data, len, filename, errp);
+}
+
+bool st_xz_decompress(const uint8_t *in, size_t in_len, size_t max_out,
+                      uint8_t **out, size_t *out_len, GError **errp)
+{
+    lzma_stream strm = LZMA_STREAM_INIT;
+    size_t cap = MIN(max_out, MAX(in_len * 4, (size_t)1 << 20));
+    uint8_t *buf;
+    lzma_ret ret;
+
+    if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "cannot start the xz decoder");
+        return false;
+    }
+    buf = g_malloc(cap);
+    strm.next_in = in;
+    strm.avail_in = in_len;
+    strm.next_out = buf;
+    strm.avail_out = cap;
+    for (;;) {
+        ret = lzma_code(&strm, LZMA_FINISH);
+        if (ret == LZMA_STREAM_END) {
+            break;
+        }
+        if (ret == LZMA_OK && strm.avail_out == 0 && cap < max_out) {
+            size_t done = cap;
+
+            cap = MIN(max_out, cap * 2);
+            buf = g_realloc(buf, cap);
+            strm.next_out = buf + done;
+            strm.avail_out = cap - done;
+            continue;
+        }
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "xz data is %s", ret == LZMA_OK || ret == LZMA_BUF_ERROR ?
+                    (strm.avail_out == 0 ? "too large" : "truncated") :
+                    "corrupt");
+        lzma_end(&strm);
+        g_free(buf);
+        return false;
+    }
+    *out_len = strm.total_out;
+    *out = buf;
+    lzma_end(&strm);
+    return true;
 }

@@ -136,6 +136,9 @@ typedef struct StLinuxFieldSpec {
 extern const char *const st_linux_struct_names[ST_LS__COUNT];
 extern const StLinuxFieldSpec st_linux_field_specs[ST_LF__COUNT];
 
+/* Structs and members are small; anything larger is a broken profile */
+#define ST_PROFILE_MAX_STRUCT (1024 * 1024)
+
 typedef struct StLinuxFieldInfo {
     bool present;
     uint8_t kind;           /* StLinuxFieldKind */
