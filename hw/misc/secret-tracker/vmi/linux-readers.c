@@ -9,20 +9,9 @@
  */
 
 #include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/socket.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
 #include "hw/misc/secret-tracker/vmi/linux-readers.h"
-
-#define ST_S_IFMT   0170000
-#define ST_S_IFSOCK 0140000
-#define ST_S_IFLNK  0120000
-#define ST_S_IFREG  0100000
-#define ST_S_IFBLK  0060000
-#define ST_S_IFDIR  0040000
-#define ST_S_IFCHR  0020000
-#define ST_S_IFIFO  0010000
-
-#define ST_AF_UNIX  1
-#define ST_AF_INET  2
-#define ST_AF_INET6 10
 
 /* How many fd slots the validation looks at */
 #define ST_VALIDATE_FDS 8

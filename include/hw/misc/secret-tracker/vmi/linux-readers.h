@@ -61,7 +61,7 @@ typedef struct StLinuxFile {
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
-    uint16_t family;        /* AF_UNIX 1, AF_INET 2, AF_INET6 10, ... */
+    uint16_t family;        /* ST_AF_* (abi/socket.h) */
     uint8_t local_addr[16]; /* network order; IPv4 uses the first 4 */
     uint8_t peer_addr[16];
     uint16_t local_port;    /* host order */
