@@ -143,7 +143,7 @@ GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
     qdict_put_str(producer, "version", "0.1.0");
     qdict_put(meta, "producer", producer);
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         int id = btf__find_by_name_kind(btf, st_linux_struct_names[i],
                                         BTF_KIND_STRUCT);
 
@@ -151,8 +151,8 @@ GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
             st_isf_user_type(&w, id);
         }
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
         StBtfStep steps[ST_BTF_MAX_STEPS];
         unsigned n, j;
         GError *err = NULL;

@@ -55,7 +55,7 @@ typedef struct SecretTrackerGuest {
     StLinuxProfile *prof;       /* the profile in use */
     StGuestMem mem;
     StGuestVm vm;
-    StLinux lx;
+    StLinuxKernel kernel;
     bool validated;
 
     /* Per-vCPU kernel per-CPU base (KERNEL_GS_BASE at syscall entry). */
@@ -167,8 +167,8 @@ static bool st_task(SecretTrackerGuest *g, uint64_t percpu,
 {
     StLinuxTask t;
 
-    if (!st_linux_current_task(&g->lx, percpu, task_ptr, NULL) ||
-        !st_linux_read_task(&g->lx, *task_ptr, &t, NULL)) {
+    if (!st_linux_current_task(&g->kernel, percpu, task_ptr, NULL) ||
+        !st_linux_read_task(&g->kernel, *task_ptr, &t, NULL)) {
         return false;
     }
     task->tid = t.pid;
@@ -187,7 +187,7 @@ static void st_validate(SecretTrackerGuest *g, uint64_t percpu)
     g_autoptr(GError) err = NULL;
     StLinuxTask task;
 
-    if (st_linux_validate(&g->lx, percpu, &task, &err)) {
+    if (st_linux_validate(&g->kernel, percpu, &task, &err)) {
         qatomic_set(&g->validated, true);
         secret_tracker_set_state(g->s, SECRET_TRACKER_STATE_ACTIVE, NULL);
         trace_secret_tracker_guest_validated(task.pid, task.comm);
@@ -251,7 +251,7 @@ static void st_exit(const ExecHookEvent *ev, void *opaque)
     if (!st_percpu_base(g, ev->cpu, false, &percpu)) {
         return;     /* no entry seen on this vCPU yet: nothing to pair */
     }
-    if (!st_linux_read_pt_regs(&g->lx, percpu, &pt, NULL) ||
+    if (!st_linux_read_pt_regs(&g->kernel, percpu, &pt, NULL) ||
         st_engine_syscall_family(pt.orig_ax) == ST_ENGINE_FAMILY_NONE) {
         return;
     }
@@ -306,8 +306,8 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     uint64_t file;
     StLinuxFile f;
 
-    if (!st_linux_fd_file(&g->lx, g->ev_task, fd, &file, NULL) ||
-        !st_linux_read_file(&g->lx, file, &f, NULL)) {
+    if (!st_linux_fd_file(&g->kernel, g->ev_task, fd, &file, NULL) ||
+        !st_linux_read_file(&g->kernel, file, &f, NULL)) {
         return false;
     }
     memset(out, 0, sizeof(*out));
@@ -320,7 +320,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     if (out->kind == ST_ENGINE_KIND_SOCKET) {
         StLinuxSocket sock;
 
-        if (st_linux_read_socket(&g->lx, file, &sock, NULL)) {
+        if (st_linux_read_socket(&g->kernel, file, &sock, NULL)) {
             out->sock_family = sock.family;
             if (sock.family == ST_ENGINE_AF_INET ||
                 sock.family == ST_ENGINE_AF_INET6) {
@@ -343,7 +343,7 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
                         size_t size)
 {
     SecretTrackerGuest *g = opaque;
-    g_autofree char *path = st_linux_path(&g->lx, obj->path_handle[0],
+    g_autofree char *path = st_linux_path(&g->kernel, obj->path_handle[0],
                                           obj->path_handle[1], NULL);
 
     return path && g_strlcpy(buf, path, size) < size;
@@ -394,13 +394,13 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
         uint64_t file;
         g_autofree char *dir = NULL;
 
-        if (!st_linux_fd_file(&g->lx, g->ev_task, dirfd, &file, NULL)) {
+        if (!st_linux_fd_file(&g->kernel, g->ev_task, dirfd, &file, NULL)) {
             return false;
         }
-        dir = st_linux_file_path(&g->lx, file, NULL);
+        dir = st_linux_file_path(&g->kernel, file, NULL);
         return dir && snprintf(buf, size, "%s/%s", dir, name) < size;
     } else {
-        g_autofree char *cwd = st_linux_cwd(&g->lx, g->ev_task, NULL);
+        g_autofree char *cwd = st_linux_cwd(&g->kernel, g->ev_task, NULL);
 
         return cwd && snprintf(buf, size, "%s%s%s", cwd,
                                g_str_has_suffix(cwd, "/") ? "" : "/",
@@ -460,7 +460,7 @@ static void st_resolve_paths(void *opaque)
     qemu_mutex_lock(&s->lock);
     while (g->prof && budget-- &&
            st_engine_next_path_request(s->engine, &node, &obj)) {
-        g_autofree char *path = st_linux_path(&g->lx, obj.path_handle[0],
+        g_autofree char *path = st_linux_path(&g->kernel, obj.path_handle[0],
                                               obj.path_handle[1], NULL);
         if (path) {
             st_engine_set_path(s->engine, node, path);
@@ -560,8 +560,8 @@ static void st_arm(SecretTrackerGuest *g, X86CPU *cpu)
 
     qemu_mutex_lock(&g->s->lock);
     g->prof = prof;
-    g->lx.vm = &g->vm;
-    g->lx.prof = prof;
+    g->kernel.vm = &g->vm;
+    g->kernel.prof = prof;
     g->lstar = env->lstar;
     g->sysret = env->lstar + off;
     g->entry_hook = entry;

@@ -163,7 +163,7 @@ static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
     memset(f, 0, sizeof(*f));
     f->present = true;
     if (last->bitfield_size) {
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
         f->offset = bits / 8;
         f->bit_shift = bits % 8;
         f->bit_size = last->bitfield_size;
@@ -183,13 +183,13 @@ static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
     f->offset = bits / 8;
     f->size = size;
     if (btf_is_ptr(t)) {
-        f->kind = ST_LK_PTR;
+        f->kind = ST_FIELD_KIND_PTR;
     } else if (btf_is_array(t)) {
-        f->kind = ST_LK_ARRAY;
+        f->kind = ST_FIELD_KIND_ARRAY;
     } else if (btf_is_composite(t)) {
-        f->kind = ST_LK_STRUCT;
+        f->kind = ST_FIELD_KIND_STRUCT;
     } else {
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
     }
     return true;
 }
@@ -200,15 +200,15 @@ bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
     uint64_t hot;
     unsigned i;
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         int id = st_btf_find_struct(btf, st_linux_struct_names[i]);
         int64_t size = id > 0 ? btf__resolve_size(btf, id) : 0;
 
         prof->struct_size[i] = size > 0 && size <= ST_PROFILE_MAX_STRUCT ?
                                size : 0;
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
         StBtfStep steps[ST_BTF_MAX_STEPS];
         unsigned n;
         GError *err = NULL;
@@ -231,19 +231,18 @@ bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
 
     /* current_task and the stack top moved into pcpu_hot in 6.2 */
     if (!st_btf_datasec_offset(btf, ".data..percpu", "current_task",
-                               &prof->percpu[ST_LP_CURRENT_TASK], NULL) &&
+                               &prof->percpu[ST_PERCPU_CURRENT_TASK], NULL) &&
         st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
-        prof->field[ST_LF_PCPU_HOT_CURRENT_TASK].present) {
-        prof->percpu[ST_LP_CURRENT_TASK] =
-            hot + prof->field[ST_LF_PCPU_HOT_CURRENT_TASK].offset;
+        prof->field[ST_PCPU_HOT_CURRENT_TASK].present) {
+        prof->percpu[ST_PERCPU_CURRENT_TASK] =
+            hot + prof->field[ST_PCPU_HOT_CURRENT_TASK].offset;
     }
-    if (!st_btf_datasec_offset(btf, ".data..percpu",
-                               "cpu_current_top_of_stack",
-                               &prof->percpu[ST_LP_TOP_OF_STACK], NULL) &&
+    if (!st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
+                               &prof->percpu[ST_PERCPU_TOP_OF_STACK], NULL) &&
         st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
-        prof->field[ST_LF_PCPU_HOT_TOP_OF_STACK].present) {
-        prof->percpu[ST_LP_TOP_OF_STACK] =
-            hot + prof->field[ST_LF_PCPU_HOT_TOP_OF_STACK].offset;
+        prof->field[ST_PCPU_HOT_TOP_OF_STACK].present) {
+        prof->percpu[ST_PERCPU_TOP_OF_STACK] =
+            hot + prof->field[ST_PCPU_HOT_TOP_OF_STACK].offset;
     }
     return st_linux_profile_check(prof, errp);
 }

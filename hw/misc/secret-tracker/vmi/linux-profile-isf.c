@@ -97,7 +97,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         return false;
     }
     if (strcmp(kind, "pointer") == 0) {
-        f->kind = ST_LK_PTR;
+        f->kind = ST_FIELD_KIND_PTR;
         f->size = 8;
         return true;
     }
@@ -114,7 +114,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
             }
             return false;
         }
-        f->kind = ST_LK_ARRAY;
+        f->kind = ST_FIELD_KIND_ARRAY;
         f->size = MIN(count * f->size, (uint64_t)ST_ISF_MAX_SIZE + 1);
         return true;
     }
@@ -132,7 +132,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
             }
             return false;
         }
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
         f->bit_shift = pos;
         f->bit_size = len;
         return true;
@@ -154,7 +154,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         if (!st_isf_uint(base, "size", 16, &v, name, errp)) {
             return false;
         }
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
         f->size = v;
         return true;
     }
@@ -174,7 +174,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         if (!st_isf_uint(def, "size", ST_ISF_MAX_SIZE, &v, name, errp)) {
             return false;
         }
-        f->kind = is_enum ? ST_LK_INT : ST_LK_STRUCT;
+        f->kind = is_enum ? ST_FIELD_KIND_INT : ST_FIELD_KIND_STRUCT;
         f->size = v;
         return true;
     }
@@ -255,7 +255,7 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
     return NULL;
 }
 
-static bool st_isf_field(StIsf *isf, const StLinuxFieldSpec *spec,
+static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
                          StLinuxFieldInfo *f, GError **errp)
 {
     const char *sname = st_linux_struct_names[spec->in];
@@ -321,9 +321,9 @@ static bool st_isf_symbol(StIsf *isf, const char *name, uint64_t *addr,
     return st_isf_uint(sym, "address", UINT64_MAX, addr, name, errp);
 }
 
-static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof,
-                          StLinuxPercpu which, const char *var,
-                          StLinuxField hot_field, GError **errp)
+static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof, StLinuxPercpu which,
+                          const char *var, StLinuxOffset hot_field,
+                          GError **errp)
 {
     uint64_t addr;
 
@@ -436,7 +436,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
         }
     }
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         QDict *def = st_isf_entry(isf, isf->user_types, 'u',
                                   st_linux_struct_names[i], errp);
         uint64_t size;
@@ -453,8 +453,8 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
         }
         prof->struct_size[i] = size;
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
 
         if (spec->optional && !prof->struct_size[spec->in]) {
             continue;
@@ -468,11 +468,11 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
             return false;
         }
     }
-    if (!st_isf_percpu(isf, prof, ST_LP_CURRENT_TASK, "current_task",
-                       ST_LF_PCPU_HOT_CURRENT_TASK, errp) ||
-        !st_isf_percpu(isf, prof, ST_LP_TOP_OF_STACK,
-                       "cpu_current_top_of_stack",
-                       ST_LF_PCPU_HOT_TOP_OF_STACK, errp)) {
+    if (!st_isf_percpu(isf, prof, ST_PERCPU_CURRENT_TASK, "current_task",
+                       ST_PCPU_HOT_CURRENT_TASK, errp) ||
+        !st_isf_percpu(isf, prof, ST_PERCPU_TOP_OF_STACK,
+                       "cpu_current_top_of_stack", ST_PCPU_HOT_TOP_OF_STACK,
+                       errp)) {
         return false;
     }
     if (st_isf_symbol(isf, "entry_SYSCALL_64", &addr, errp)) {

@@ -32,55 +32,55 @@ const char *st_linux_file_type_name(StLinuxFileType type)
     return type < G_N_ELEMENTS(names) ? names[type] : "unknown";
 }
 
-static const char *st_field_name(StLinuxField f, char *buf, size_t len)
+static const char *st_offset_name(StLinuxOffset f, char *buf, size_t len)
 {
-    const StLinuxFieldSpec *spec = &st_linux_field_specs[f];
+    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
 
     g_snprintf(buf, len, "%s.%s", st_linux_struct_names[spec->in],
                spec->path);
     return buf;
 }
 
-static const StLinuxFieldInfo *st_field(const StLinux *lx, StLinuxField f,
-                                        GError **errp)
+static const StLinuxFieldInfo *st_field_info(const StLinuxKernel *kernel,
+                                             StLinuxOffset f, GError **errp)
 {
-    const StLinuxFieldInfo *fi = &lx->prof->field[f];
+    const StLinuxFieldInfo *fi = &kernel->prof->field[f];
     char name[96];
 
     if (!fi->present) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
-                    "the profile has no %s", st_field_name(f, name,
-                                                           sizeof(name)));
+                    "the profile has no %s",
+                    st_offset_name(f, name, sizeof(name)));
         return NULL;
     }
     return fi;
 }
 
 /* Read integer or pointer field @f of the object at @base */
-static bool st_rd(const StLinux *lx, uint64_t base, StLinuxField f,
-                  uint64_t *val, GError **errp)
+static bool st_read_field(const StLinuxKernel *kernel, uint64_t base,
+                          StLinuxOffset f, uint64_t *val, GError **errp)
 {
-    const StLinuxFieldInfo *fi = st_field(lx, f, errp);
+    const StLinuxFieldInfo *fi = st_field_info(kernel, f, errp);
     char name[96];
     uint64_t v;
 
     if (!fi) {
         return false;
     }
-    if (fi->kind != ST_LK_INT && fi->kind != ST_LK_PTR) {
+    if (fi->kind != ST_FIELD_KIND_INT && fi->kind != ST_FIELD_KIND_PTR) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
                     "profile field %s is not a scalar",
-                    st_field_name(f, name, sizeof(name)));
+                    st_offset_name(f, name, sizeof(name)));
         return false;
     }
-    if (!base || !st_guest_read_uint(lx->vm, base + fi->offset, fi->size, &v,
-                                     errp)) {
+    if (!base || !st_guest_read_uint(kernel->vm, base + fi->offset, fi->size,
+                                     &v, errp)) {
         if (!base) {
             g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED,
                         "NULL pointer");
         }
         g_prefix_error(errp, "reading %s of 0x%" PRIx64 ": ",
-                       st_field_name(f, name, sizeof(name)), base);
+                       st_offset_name(f, name, sizeof(name)), base);
         return false;
     }
     if (fi->bit_size) {
@@ -89,66 +89,67 @@ static bool st_rd(const StLinux *lx, uint64_t base, StLinuxField f,
             v &= (1ULL << fi->bit_size) - 1;
         }
     }
-    if (fi->kind == ST_LK_PTR && v && !st_guest_is_kernel_va(lx->vm, v)) {
+    if (fi->kind == ST_FIELD_KIND_PTR && v &&
+        !st_guest_is_kernel_va(kernel->vm, v)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
                     "%s of 0x%" PRIx64 " is 0x%" PRIx64
                     ", not a kernel address",
-                    st_field_name(f, name, sizeof(name)), base, v);
+                    st_offset_name(f, name, sizeof(name)), base, v);
         return false;
     }
     *val = v;
     return true;
 }
 
-/* As st_rd(), for a pointer that must not be NULL */
-static bool st_rd_ptr(const StLinux *lx, uint64_t base, StLinuxField f,
-                      uint64_t *val, GError **errp)
+/* As st_read_field(), for a pointer member that must not be NULL */
+static bool st_read_pointer(const StLinuxKernel *kernel, uint64_t base,
+                            StLinuxOffset f, uint64_t *val, GError **errp)
 {
     char name[96];
 
-    if (!st_rd(lx, base, f, val, errp)) {
+    if (!st_read_field(kernel, base, f, val, errp)) {
         return false;
     }
     if (!*val) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
                     "%s of 0x%" PRIx64 " is NULL",
-                    st_field_name(f, name, sizeof(name)), base);
+                    st_offset_name(f, name, sizeof(name)), base);
         return false;
     }
     return true;
 }
 
 /* Read the bytes of an array field */
-static bool st_rd_bytes(const StLinux *lx, uint64_t base, StLinuxField f,
-                        void *buf, size_t len, GError **errp)
+static bool st_read_bytes(const StLinuxKernel *kernel, uint64_t base,
+                          StLinuxOffset f, void *buf, size_t len, GError **errp)
 {
-    const StLinuxFieldInfo *fi = st_field(lx, f, errp);
+    const StLinuxFieldInfo *fi = st_field_info(kernel, f, errp);
     char name[96];
 
     if (!fi) {
         return false;
     }
-    if (!st_guest_read(lx->vm, base + fi->offset, buf, MIN(len, fi->size),
+    if (!st_guest_read(kernel->vm, base + fi->offset, buf, MIN(len, fi->size),
                        errp)) {
         g_prefix_error(errp, "reading %s of 0x%" PRIx64 ": ",
-                       st_field_name(f, name, sizeof(name)), base);
+                       st_offset_name(f, name, sizeof(name)), base);
         return false;
     }
     return true;
 }
 
-bool st_linux_current_task(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_current_task(const StLinuxKernel *kernel, uint64_t percpu_base,
                            uint64_t *task, GError **errp)
 {
-    uint64_t va = percpu_base + lx->prof->percpu[ST_LP_CURRENT_TASK];
+    uint64_t va = percpu_base + kernel->prof->percpu[ST_PERCPU_CURRENT_TASK];
 
-    if (!st_guest_is_kernel_va(lx->vm, percpu_base)) {
+    if (!st_guest_is_kernel_va(kernel->vm, percpu_base)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
                     "per-CPU base 0x%" PRIx64 " (KERNEL_GS_BASE) is not a "
                     "kernel address", percpu_base);
         return false;
     }
-    if (!st_guest_read_kptr(lx->vm, va, task, errp)) {
+    if (!st_guest_read_kptr(kernel->vm, va, task, errp)) {
         g_prefix_error(errp, "reading current_task at 0x%" PRIx64 ": ", va);
         return false;
     }
@@ -160,22 +161,24 @@ bool st_linux_current_task(const StLinux *lx, uint64_t percpu_base,
     return true;
 }
 
-bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
-                        GError **errp)
+bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
+                        StLinuxTask *out, GError **errp)
 {
     uint64_t pid, tgid, parent, ptgid;
 
     memset(out, 0, sizeof(*out));
     out->task = task;
-    if (!st_rd(lx, task, ST_LF_TASK_PID, &pid, errp) ||
-        !st_rd(lx, task, ST_LF_TASK_TGID, &tgid, errp) ||
-        !st_rd(lx, task, ST_LF_TASK_START_TIME, &out->start_time, errp) ||
-        !st_rd_bytes(lx, task, ST_LF_TASK_COMM, out->comm,
-                     ST_LINUX_COMM_LEN, errp) ||
-        !st_rd(lx, task, ST_LF_TASK_MM, &out->mm, errp) ||
-        !st_rd(lx, task, ST_LF_TASK_FILES, &out->files, errp) ||
-        !st_rd_ptr(lx, task, ST_LF_TASK_REAL_PARENT, &parent, errp) ||
-        !st_rd(lx, parent, ST_LF_TASK_TGID, &ptgid, errp)) {
+    if (!st_read_field(kernel, task, ST_TASK_STRUCT_PID, &pid, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_TGID, &tgid, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_START_TIME,
+                       &out->start_time, errp) ||
+        !st_read_bytes(kernel, task, ST_TASK_STRUCT_COMM, out->comm,
+                       ST_LINUX_COMM_LEN, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_MM, &out->mm, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_FILES, &out->files, errp) ||
+        !st_read_pointer(kernel, task, ST_TASK_STRUCT_REAL_PARENT, &parent,
+                         errp) ||
+        !st_read_field(kernel, parent, ST_TASK_STRUCT_TGID, &ptgid, errp)) {
         return false;
     }
     out->comm[ST_LINUX_COMM_LEN] = 0;
@@ -184,46 +187,48 @@ bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
     out->parent_tgid = (int32_t)ptgid;
     /* A process is keyed by its leader's start time, for every thread. */
     out->leader_start_time = out->start_time;
-    if (pid != tgid && lx->prof->field[ST_LF_TASK_GROUP_LEADER].present) {
+    if (pid != tgid &&
+        kernel->prof->field[ST_TASK_STRUCT_GROUP_LEADER].present) {
         uint64_t leader;
 
-        if (!st_rd_ptr(lx, task, ST_LF_TASK_GROUP_LEADER, &leader, errp) ||
+        if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_GROUP_LEADER, &leader,
+                             errp) ||
             !leader ||
-            !st_rd(lx, leader, ST_LF_TASK_START_TIME,
-                   &out->leader_start_time, errp)) {
+            !st_read_field(kernel, leader, ST_TASK_STRUCT_START_TIME,
+                           &out->leader_start_time, errp)) {
             return false;
         }
     }
     return true;
 }
 
-char *st_linux_cwd(const StLinux *lx, uint64_t task, GError **errp)
+char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp)
 {
     uint64_t fs, mnt, dentry;
 
-    if (!lx->prof->field[ST_LF_FS_PWD_DENTRY].present ||
-        !lx->prof->field[ST_LF_FS_PWD_MNT].present) {
+    if (!kernel->prof->field[ST_FS_STRUCT_PWD_DENTRY].present ||
+        !kernel->prof->field[ST_FS_STRUCT_PWD_MNT].present) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
                     "the profile has no fs_struct.pwd");
         return NULL;
     }
-    if (!st_rd_ptr(lx, task, ST_LF_TASK_FS, &fs, errp) ||
-        !st_rd_ptr(lx, fs, ST_LF_FS_PWD_MNT, &mnt, errp) ||
-        !st_rd_ptr(lx, fs, ST_LF_FS_PWD_DENTRY, &dentry, errp)) {
+    if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_FS, &fs, errp) ||
+        !st_read_pointer(kernel, fs, ST_FS_STRUCT_PWD_MNT, &mnt, errp) ||
+        !st_read_pointer(kernel, fs, ST_FS_STRUCT_PWD_DENTRY, &dentry, errp)) {
         return NULL;
     }
-    return st_linux_path(lx, dentry, mnt, errp);
+    return st_linux_path(kernel, dentry, mnt, errp);
 }
 
-bool st_linux_fd_file(const StLinux *lx, uint64_t task, int64_t fd,
+bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
                       uint64_t *file, GError **errp)
 {
     uint64_t files, fdt, max_fds, fd_array;
 
-    if (!st_rd_ptr(lx, task, ST_LF_TASK_FILES, &files, errp) ||
-        !st_rd_ptr(lx, files, ST_LF_FILES_FDT, &fdt, errp) ||
-        !st_rd(lx, fdt, ST_LF_FDT_MAX_FDS, &max_fds, errp) ||
-        !st_rd_ptr(lx, fdt, ST_LF_FDT_FD, &fd_array, errp)) {
+    if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_FILES, &files, errp) ||
+        !st_read_pointer(kernel, files, ST_FILES_STRUCT_FDT, &fdt, errp) ||
+        !st_read_field(kernel, fdt, ST_FDTABLE_MAX_FDS, &max_fds, errp) ||
+        !st_read_pointer(kernel, fdt, ST_FDTABLE_FD, &fd_array, errp)) {
         return false;
     }
     if (max_fds == 0 || max_fds > ST_LINUX_MAX_FDS) {
@@ -238,7 +243,7 @@ bool st_linux_fd_file(const StLinux *lx, uint64_t task, int64_t fd,
                     PRIu64 ")", fd, max_fds);
         return false;
     }
-    if (!st_guest_read_kptr(lx->vm, fd_array + 8 * fd, file, errp)) {
+    if (!st_guest_read_kptr(kernel->vm, fd_array + 8 * fd, file, errp)) {
         g_prefix_error(errp, "reading fd %" PRId64 ": ", fd);
         return false;
     }
@@ -272,24 +277,27 @@ static StLinuxFileType st_linux_mode_type(uint16_t mode)
     }
 }
 
-bool st_linux_read_file(const StLinux *lx, uint64_t file, StLinuxFile *out,
-                        GError **errp)
+bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
+                        StLinuxFile *out, GError **errp)
 {
     uint64_t flags, fmode, mode, sb, dev;
 
     memset(out, 0, sizeof(*out));
     out->file = file;
-    if (!st_rd_ptr(lx, file, ST_LF_FILE_INODE, &out->inode, errp) ||
-        !st_rd(lx, file, ST_LF_FILE_PATH_DENTRY, &out->dentry, errp) ||
-        !st_rd(lx, file, ST_LF_FILE_PATH_MNT, &out->vfsmount, errp) ||
-        !st_rd(lx, file, ST_LF_FILE_FLAGS, &flags, errp) ||
-        !st_rd(lx, file, ST_LF_FILE_MODE, &fmode, errp) ||
-        !st_rd(lx, file, ST_LF_FILE_PRIVATE_DATA, &out->private_data, errp) ||
-        !st_rd(lx, out->inode, ST_LF_INODE_MODE, &mode, errp) ||
-        !st_rd(lx, out->inode, ST_LF_INODE_INO, &out->ino, errp) ||
-        !st_rd(lx, out->inode, ST_LF_INODE_SIZE, &out->size, errp) ||
-        !st_rd_ptr(lx, out->inode, ST_LF_INODE_SB, &sb, errp) ||
-        !st_rd(lx, sb, ST_LF_SB_DEV, &dev, errp)) {
+    if (!st_read_pointer(kernel, file, ST_FILE_F_INODE, &out->inode, errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_PATH_DENTRY, &out->dentry,
+                       errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_PATH_MNT, &out->vfsmount,
+                       errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_FLAGS, &flags, errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_MODE, &fmode, errp) ||
+        !st_read_field(kernel, file, ST_FILE_PRIVATE_DATA, &out->private_data,
+                       errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_MODE, &mode, errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_INO, &out->ino, errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_SIZE, &out->size, errp) ||
+        !st_read_pointer(kernel, out->inode, ST_INODE_I_SB, &sb, errp) ||
+        !st_read_field(kernel, sb, ST_SUPER_BLOCK_S_DEV, &dev, errp)) {
         return false;
     }
     out->f_flags = flags;
@@ -301,13 +309,13 @@ bool st_linux_read_file(const StLinux *lx, uint64_t file, StLinuxFile *out,
 }
 
 /* Read a dentry's name (d_name.len bytes at d_name.name) into @buf */
-static bool st_linux_dentry_name(const StLinux *lx, uint64_t dentry,
+static bool st_linux_dentry_name(const StLinuxKernel *kernel, uint64_t dentry,
                                  char *buf, uint64_t *len, GError **errp)
 {
     uint64_t name;
 
-    if (!st_rd(lx, dentry, ST_LF_DENTRY_NAME_LEN, len, errp) ||
-        !st_rd_ptr(lx, dentry, ST_LF_DENTRY_NAME_NAME, &name, errp)) {
+    if (!st_read_field(kernel, dentry, ST_DENTRY_D_NAME_LEN, len, errp) ||
+        !st_read_pointer(kernel, dentry, ST_DENTRY_D_NAME_NAME, &name, errp)) {
         return false;
     }
     if (*len == 0 || *len > ST_LINUX_NAME_MAX) {
@@ -316,7 +324,7 @@ static bool st_linux_dentry_name(const StLinux *lx, uint64_t dentry,
                     PRIu64, dentry, *len);
         return false;
     }
-    if (!st_guest_read(lx->vm, name, buf, *len, errp)) {
+    if (!st_guest_read(kernel->vm, name, buf, *len, errp)) {
         g_prefix_error(errp, "reading the name of dentry 0x%" PRIx64 ": ",
                        dentry);
         return false;
@@ -330,10 +338,10 @@ static bool st_linux_dentry_name(const StLinux *lx, uint64_t dentry,
     return true;
 }
 
-char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
-                    GError **errp)
+char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
+                    uint64_t vfsmount, GError **errp)
 {
-    const StLinuxFieldInfo *mnt_off = st_field(lx, ST_LF_MOUNT_MNT, errp);
+    const StLinuxFieldInfo *mnt_off = st_field_info(kernel, ST_MOUNT_MNT, errp);
     g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
     GString *path;
     uint64_t mount, total = 0;
@@ -360,32 +368,35 @@ char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
                         ST_LINUX_PATH_MAX_STEPS);
             return NULL;
         }
-        if (!st_rd_ptr(lx, vfsmount, ST_LF_VFSMOUNT_ROOT, &root, errp)) {
+        if (!st_read_pointer(kernel, vfsmount, ST_VFSMOUNT_MNT_ROOT, &root,
+                             errp)) {
             return NULL;
         }
         if (dentry == root) {
             /* at the root of this mount: go on from where it is mounted */
-            if (!st_rd_ptr(lx, mount, ST_LF_MOUNT_PARENT, &parent, errp)) {
+            if (!st_read_pointer(kernel, mount, ST_MOUNT_MNT_PARENT, &parent,
+                                 errp)) {
                 return NULL;
             }
             if (parent == mount) {
                 break;      /* the root mount */
             }
-            if (!st_rd_ptr(lx, mount, ST_LF_MOUNT_MOUNTPOINT, &dentry,
-                           errp)) {
+            if (!st_read_pointer(kernel, mount, ST_MOUNT_MNT_MOUNTPOINT,
+                                 &dentry, errp)) {
                 return NULL;
             }
             mount = parent;
             vfsmount = mount + mnt_off->offset;
             continue;
         }
-        if (!st_rd_ptr(lx, dentry, ST_LF_DENTRY_PARENT, &parent, errp)) {
+        if (!st_read_pointer(kernel, dentry, ST_DENTRY_D_PARENT, &parent,
+                             errp)) {
             return NULL;
         }
         if (parent == dentry) {
             break;          /* root of a filesystem that is not mounted */
         }
-        if (!st_linux_dentry_name(lx, dentry, name, &len, errp)) {
+        if (!st_linux_dentry_name(kernel, dentry, name, &len, errp)) {
             return NULL;
         }
         total += len + 1;
@@ -409,23 +420,25 @@ char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
     return g_string_free(path, false);
 }
 
-char *st_linux_file_path(const StLinux *lx, uint64_t file, GError **errp)
+char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
+                         GError **errp)
 {
     uint64_t dentry, mnt;
 
-    if (!st_rd_ptr(lx, file, ST_LF_FILE_PATH_DENTRY, &dentry, errp) ||
-        !st_rd_ptr(lx, file, ST_LF_FILE_PATH_MNT, &mnt, errp)) {
+    if (!st_read_pointer(kernel, file, ST_FILE_F_PATH_DENTRY, &dentry, errp) ||
+        !st_read_pointer(kernel, file, ST_FILE_F_PATH_MNT, &mnt, errp)) {
         return NULL;
     }
-    return st_linux_path(lx, dentry, mnt, errp);
+    return st_linux_path(kernel, dentry, mnt, errp);
 }
 
 /* The bound path of a unix socket (struct sock at @sk), or NULL if none */
-static bool st_linux_unix_path(const StLinux *lx, uint64_t sk, char **path,
-                               GError **errp)
+static bool st_linux_unix_path(const StLinuxKernel *kernel, uint64_t sk,
+                               char **path, GError **errp)
 {
-    const StLinuxFieldInfo *sk_off = &lx->prof->field[ST_LF_UNIX_SK];
-    const StLinuxFieldInfo *name = st_field(lx, ST_LF_UNIX_ADDRESS_NAME, errp);
+    const StLinuxFieldInfo *sk_off = &kernel->prof->field[ST_UNIX_SOCK_SK];
+    const StLinuxFieldInfo *name = st_field_info(kernel, ST_UNIX_ADDRESS_NAME,
+                                                 errp);
     const StLinuxFieldInfo *sun_path;
     uint64_t usk = sk - (sk_off->present ? sk_off->offset : 0);
     uint64_t addr, len, plen;
@@ -435,14 +448,15 @@ static bool st_linux_unix_path(const StLinux *lx, uint64_t sk, char **path,
     if (!name) {
         return false;
     }
-    sun_path = st_field(lx, ST_LF_SOCKADDR_UN_PATH, errp);
-    if (!sun_path || !st_rd(lx, usk, ST_LF_UNIX_ADDR, &addr, errp)) {
+    sun_path = st_field_info(kernel, ST_SOCKADDR_UN_SUN_PATH, errp);
+    if (!sun_path ||
+        !st_read_field(kernel, usk, ST_UNIX_SOCK_ADDR, &addr, errp)) {
         return false;
     }
     if (!addr) {
         return true;    /* not bound */
     }
-    if (!st_rd(lx, addr, ST_LF_UNIX_ADDRESS_LEN, &len, errp)) {
+    if (!st_read_field(kernel, addr, ST_UNIX_ADDRESS_LEN, &len, errp)) {
         return false;
     }
     len = (uint32_t)len;
@@ -454,8 +468,9 @@ static bool st_linux_unix_path(const StLinux *lx, uint64_t sk, char **path,
         return false;
     }
     plen = len - sun_path->offset;
-    if (plen && !st_guest_read(lx->vm, addr + name->offset + sun_path->offset,
-                               buf, plen, errp)) {
+    if (plen &&
+        !st_guest_read(kernel->vm, addr + name->offset + sun_path->offset, buf,
+                       plen, errp)) {
         return false;
     }
     buf[plen] = 0;
@@ -470,30 +485,30 @@ static bool st_linux_unix_path(const StLinux *lx, uint64_t sk, char **path,
 }
 
 /* The peer sock's inode: sock->sk_socket->file->f_inode. */
-static bool st_linux_unix_peer_inode(const StLinux *lx, uint64_t peer,
+static bool st_linux_unix_peer_inode(const StLinuxKernel *kernel, uint64_t peer,
                                      StLinuxSocket *out, GError **errp)
 {
     uint64_t socket, file;
     StLinuxFile f;
 
-    if (!lx->prof->field[ST_LF_SOCK_SOCKET].present ||
-        !lx->prof->field[ST_LF_SOCKET_FILE].present) {
+    if (!kernel->prof->field[ST_SOCK_SK_SOCKET].present ||
+        !kernel->prof->field[ST_SOCKET_FILE].present) {
         return true;    /* the engine then matches by path alone */
     }
-    /* NULL is legal for both: st_rd(), not st_rd_ptr() */
-    if (!st_rd(lx, peer, ST_LF_SOCK_SOCKET, &socket, errp)) {
+    /* NULL is legal for both: st_read_field(), not st_read_pointer() */
+    if (!st_read_field(kernel, peer, ST_SOCK_SK_SOCKET, &socket, errp)) {
         return false;
     }
     if (!socket) {
         return true;    /* an orphaned peer: no inode */
     }
-    if (!st_rd(lx, socket, ST_LF_SOCKET_FILE, &file, errp)) {
+    if (!st_read_field(kernel, socket, ST_SOCKET_FILE, &file, errp)) {
         return false;
     }
     if (!file) {
         return true;
     }
-    if (!st_linux_read_file(lx, file, &f, errp)) {
+    if (!st_linux_read_file(kernel, file, &f, errp)) {
         return false;
     }
     out->unix_peer_dev = f.dev;
@@ -501,15 +516,16 @@ static bool st_linux_unix_peer_inode(const StLinux *lx, uint64_t peer,
     return true;
 }
 
-bool st_linux_read_socket(const StLinux *lx, uint64_t file,
+bool st_linux_read_socket(const StLinuxKernel *kernel, uint64_t file,
                           StLinuxSocket *out, GError **errp)
 {
-    const StLinuxFieldInfo *skc_off = st_field(lx, ST_LF_SOCK_COMMON, errp);
+    const StLinuxFieldInfo *skc_off = st_field_info(kernel, ST_SOCK_SK_COMMON,
+                                                    errp);
     StLinuxFile f;
     uint64_t sk, skc, family, num, dport, peer;
 
     memset(out, 0, sizeof(*out));
-    if (!skc_off || !st_linux_read_file(lx, file, &f, errp)) {
+    if (!skc_off || !st_linux_read_file(kernel, file, &f, errp)) {
         return false;
     }
     if (f.type != ST_LINUX_FT_SOCKET) {
@@ -523,47 +539,49 @@ bool st_linux_read_socket(const StLinux *lx, uint64_t file,
                     "socket file 0x%" PRIx64 " has no struct socket", file);
         return false;
     }
-    if (!st_rd_ptr(lx, f.private_data, ST_LF_SOCKET_SK, &sk, errp)) {
+    if (!st_read_pointer(kernel, f.private_data, ST_SOCKET_SK, &sk, errp)) {
         return false;
     }
     skc = sk + skc_off->offset;
-    if (!st_rd(lx, skc, ST_LF_SKC_FAMILY, &family, errp)) {
+    if (!st_read_field(kernel, skc, ST_SOCK_COMMON_SKC_FAMILY, &family, errp)) {
         return false;
     }
     out->family = family;
     switch (family) {
     case ST_AF_INET:
-        if (!st_rd_bytes(lx, skc, ST_LF_SKC_RCV_SADDR, out->local_addr, 4,
-                         errp) ||
-            !st_rd_bytes(lx, skc, ST_LF_SKC_DADDR, out->peer_addr, 4,
-                         errp)) {
+        if (!st_read_bytes(kernel, skc, ST_SOCK_COMMON_SKC_RCV_SADDR,
+                           out->local_addr, 4, errp) ||
+            !st_read_bytes(kernel, skc, ST_SOCK_COMMON_SKC_DADDR,
+                           out->peer_addr, 4, errp)) {
             return false;
         }
         break;
     case ST_AF_INET6:
-        if (!st_rd_bytes(lx, skc, ST_LF_SKC_V6_RCV_SADDR, out->local_addr, 16,
-                         errp) ||
-            !st_rd_bytes(lx, skc, ST_LF_SKC_V6_DADDR, out->peer_addr, 16,
-                         errp)) {
+        if (!st_read_bytes(kernel, skc, ST_SOCK_COMMON_SKC_V6_RCV_SADDR,
+                           out->local_addr, 16, errp) ||
+            !st_read_bytes(kernel, skc, ST_SOCK_COMMON_SKC_V6_DADDR,
+                           out->peer_addr, 16, errp)) {
             return false;
         }
         break;
     case ST_AF_UNIX:
-        if (!st_linux_unix_path(lx, sk, &out->unix_path, errp)) {
+        if (!st_linux_unix_path(kernel, sk, &out->unix_path, errp)) {
             return false;
         }
-        if (!st_rd(lx, sk - (lx->prof->field[ST_LF_UNIX_SK].present ?
-                             lx->prof->field[ST_LF_UNIX_SK].offset : 0),
-                   ST_LF_UNIX_PEER, &peer, errp)) {
+        if (!st_read_field(kernel,
+                           sk - (kernel->prof->field[ST_UNIX_SOCK_SK].present ?
+                                 kernel->prof->field[ST_UNIX_SOCK_SK].offset :
+                                 0),
+                           ST_UNIX_SOCK_PEER, &peer, errp)) {
             st_linux_socket_clear(out);
             return false;
         }
-        if (peer && !st_linux_unix_path(lx, peer, &out->unix_peer_path,
-                                        errp)) {
+        if (peer &&
+            !st_linux_unix_path(kernel, peer, &out->unix_peer_path, errp)) {
             st_linux_socket_clear(out);
             return false;
         }
-        if (peer && !st_linux_unix_peer_inode(lx, peer, out, errp)) {
+        if (peer && !st_linux_unix_peer_inode(kernel, peer, out, errp)) {
             st_linux_socket_clear(out);
             return false;
         }
@@ -571,8 +589,8 @@ bool st_linux_read_socket(const StLinux *lx, uint64_t file,
     default:
         return true;    /* other families: the family is all we report */
     }
-    if (!st_rd(lx, skc, ST_LF_SKC_NUM, &num, errp) ||
-        !st_rd(lx, skc, ST_LF_SKC_DPORT, &dport, errp)) {
+    if (!st_read_field(kernel, skc, ST_SOCK_COMMON_SKC_NUM, &num, errp) ||
+        !st_read_field(kernel, skc, ST_SOCK_COMMON_SKC_DPORT, &dport, errp)) {
         return false;
     }
     out->local_port = num;
@@ -588,20 +606,21 @@ void st_linux_socket_clear(StLinuxSocket *sock)
     sock->unix_peer_path = NULL;
 }
 
-bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                            StLinuxPtRegs *out, GError **errp)
 {
-    uint32_t size = lx->prof->struct_size[ST_LS_PT_REGS];
+    uint32_t size = kernel->prof->struct_size[ST_STRUCT_PT_REGS];
     uint64_t top, regs;
 
-    if (!st_guest_is_kernel_va(lx->vm, percpu_base)) {
+    if (!st_guest_is_kernel_va(kernel->vm, percpu_base)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
                     "per-CPU base 0x%" PRIx64 " is not a kernel address",
                     percpu_base);
         return false;
     }
-    if (!st_guest_read_kptr(lx->vm,
-                            percpu_base + lx->prof->percpu[ST_LP_TOP_OF_STACK],
+    if (!st_guest_read_kptr(kernel->vm,
+                            percpu_base +
+                                kernel->prof->percpu[ST_PERCPU_TOP_OF_STACK],
                             &top, errp)) {
         g_prefix_error(errp, "reading the top of the kernel stack: ");
         return false;
@@ -612,26 +631,28 @@ bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
         return false;
     }
     regs = top - size;
-    return st_rd(lx, regs, ST_LF_PT_REGS_ORIG_AX, &out->orig_ax, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_AX, &out->ax, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_DI, &out->di, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_SI, &out->si, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_DX, &out->dx, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_R10, &out->r10, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_R8, &out->r8, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_R9, &out->r9, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_IP, &out->ip, errp) &&
-           st_rd(lx, regs, ST_LF_PT_REGS_SP, &out->sp, errp);
+    return st_read_field(kernel, regs, ST_PT_REGS_ORIG_AX, &out->orig_ax,
+                         errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_AX, &out->ax, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_DI, &out->di, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_SI, &out->si, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_DX, &out->dx, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R10, &out->r10, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R8, &out->r8, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R9, &out->r9, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_IP, &out->ip, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_SP, &out->sp, errp);
 }
 
-static bool st_linux_validate_task(const StLinux *lx, uint64_t percpu_base,
-                                   StLinuxTask *t, GError **errp)
+static bool st_linux_validate_task(const StLinuxKernel *kernel,
+                                   uint64_t percpu_base, StLinuxTask *t,
+                                   GError **errp)
 {
     uint64_t task, files, fdt, max_fds, fd_array;
     unsigned i;
 
-    if (!st_linux_current_task(lx, percpu_base, &task, errp) ||
-        !st_linux_read_task(lx, task, t, errp)) {
+    if (!st_linux_current_task(kernel, percpu_base, &task, errp) ||
+        !st_linux_read_task(kernel, task, t, errp)) {
         return false;
     }
     if (!t->comm[0]) {
@@ -661,9 +682,9 @@ static bool st_linux_validate_task(const StLinux *lx, uint64_t percpu_base,
                     "current task %d (%s) has no files", t->pid, t->comm);
         return false;
     }
-    if (!st_rd_ptr(lx, files, ST_LF_FILES_FDT, &fdt, errp) ||
-        !st_rd(lx, fdt, ST_LF_FDT_MAX_FDS, &max_fds, errp) ||
-        !st_rd_ptr(lx, fdt, ST_LF_FDT_FD, &fd_array, errp)) {
+    if (!st_read_pointer(kernel, files, ST_FILES_STRUCT_FDT, &fdt, errp) ||
+        !st_read_field(kernel, fdt, ST_FDTABLE_MAX_FDS, &max_fds, errp) ||
+        !st_read_pointer(kernel, fdt, ST_FDTABLE_FD, &fd_array, errp)) {
         return false;
     }
     if (max_fds == 0 || max_fds > ST_LINUX_MAX_FDS) {
@@ -676,12 +697,12 @@ static bool st_linux_validate_task(const StLinux *lx, uint64_t percpu_base,
         StLinuxFile f;
         uint64_t file;
 
-        if (!st_guest_read_kptr(lx->vm, fd_array + 8 * i, &file, errp)) {
+        if (!st_guest_read_kptr(kernel->vm, fd_array + 8 * i, &file, errp)) {
             g_prefix_error(errp, "fd table of task %d: ", t->pid);
             return false;
         }
         /* anon inodes (epoll, eventfd) have no file type: not checked */
-        if (file && !st_linux_read_file(lx, file, &f, errp)) {
+        if (file && !st_linux_read_file(kernel, file, &f, errp)) {
             g_prefix_error(errp, "fd %u of task %d: ", i, t->pid);
             return false;
         }
@@ -689,18 +710,18 @@ static bool st_linux_validate_task(const StLinux *lx, uint64_t percpu_base,
     return true;
 }
 
-bool st_linux_validate(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_validate(const StLinuxKernel *kernel, uint64_t percpu_base,
                        StLinuxTask *task, GError **errp)
 {
     StLinuxTask t;
     GError *err = NULL;
 
-    if (!st_linux_validate_task(lx, percpu_base, &t, &err)) {
+    if (!st_linux_validate_task(kernel, percpu_base, &t, &err)) {
         g_propagate_prefixed_error(errp, err,
                                    "the %s profile does not fit the running "
                                    "kernel: ",
                                    st_linux_profile_source_name(
-                                       lx->prof->source));
+                                       kernel->prof->source));
         return false;
     }
     if (task) {
