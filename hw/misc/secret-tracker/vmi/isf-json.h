@@ -8,8 +8,6 @@
 #ifndef HW_MISC_SECRET_TRACKER_VMI_ISF_JSON_H
 #define HW_MISC_SECRET_TRACKER_VMI_ISF_JSON_H
 
-#include "qobject/qobject.h"
-
 /* The whole document */
 typedef struct StJsonDoc {
     const char *start;
