@@ -48,8 +48,8 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     uint64_t file;
     StLinuxFile f;
 
-    if (!st_linux_fd_file(&p->lx, p->ev_task, fd, &file, NULL) ||
-        !st_linux_read_file(&p->lx, file, &f, NULL)) {
+    if (!st_linux_fd_file(&p->kernel, p->ev_task, fd, &file, NULL) ||
+        !st_linux_read_file(&p->kernel, file, &f, NULL)) {
         return false;
     }
     memset(out, 0, sizeof(*out));
@@ -62,7 +62,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     if (out->kind == ST_ENGINE_KIND_SOCKET) {
         StLinuxSocket sock;
 
-        if (st_linux_read_socket(&p->lx, file, &sock, NULL)) {
+        if (st_linux_read_socket(&p->kernel, file, &sock, NULL)) {
             out->sock_family = sock.family;
             if (sock.family == ST_AF_INET ||
                 sock.family == ST_AF_INET6) {
@@ -85,7 +85,7 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
                         size_t size)
 {
     SecretTrackerProbe *p = opaque;
-    g_autofree char *path = st_linux_path(&p->lx, obj->path_handle[0],
+    g_autofree char *path = st_linux_path(&p->kernel, obj->path_handle[0],
                                           obj->path_handle[1], NULL);
 
     return path && g_strlcpy(buf, path, size) < size;
@@ -145,13 +145,13 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
         uint64_t file;
         g_autofree char *dir = NULL;
 
-        if (!st_linux_fd_file(&p->lx, p->ev_task, dirfd, &file, NULL)) {
+        if (!st_linux_fd_file(&p->kernel, p->ev_task, dirfd, &file, NULL)) {
             return false;
         }
-        dir = st_linux_file_path(&p->lx, file, NULL);
+        dir = st_linux_file_path(&p->kernel, file, NULL);
         return dir && snprintf(buf, size, "%s/%s", dir, name) < size;
     } else {
-        g_autofree char *cwd = st_linux_cwd(&p->lx, p->ev_task, NULL);
+        g_autofree char *cwd = st_linux_cwd(&p->kernel, p->ev_task, NULL);
 
         return cwd && snprintf(buf, size, "%s%s%s", cwd,
                                g_str_has_suffix(cwd, "/") ? "" : "/",

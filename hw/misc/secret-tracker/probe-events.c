@@ -53,8 +53,8 @@ static bool st_task(SecretTrackerProbe *p, uint64_t percpu,
 {
     StLinuxTask t;
 
-    if (!st_linux_current_task(&p->lx, percpu, task_ptr, NULL) ||
-        !st_linux_read_task(&p->lx, *task_ptr, &t, NULL)) {
+    if (!st_linux_current_task(&p->kernel, percpu, task_ptr, NULL) ||
+        !st_linux_read_task(&p->kernel, *task_ptr, &t, NULL)) {
         return false;
     }
     task->tid = t.pid;
@@ -73,7 +73,7 @@ static void st_validate(SecretTrackerProbe *p, uint64_t percpu)
     g_autoptr(GError) err = NULL;
     StLinuxTask task;
 
-    if (st_linux_validate(&p->lx, percpu, &task, &err)) {
+    if (st_linux_validate(&p->kernel, percpu, &task, &err)) {
         qatomic_set(&p->validated, true);
         st_probe_set_state(p, SECRET_TRACKER_STATE_ACTIVE, NULL);
         trace_secret_tracker_probe_validated(task.pid, task.comm);
@@ -135,7 +135,7 @@ void st_probe_exit(const ExecHookEvent *ev, void *opaque)
     if (!st_percpu_base(p, ev->cpu, false, &percpu)) {
         return;     /* no entry seen on this vCPU yet: nothing to pair */
     }
-    if (!st_linux_read_pt_regs(&p->lx, percpu, &pt, NULL) ||
+    if (!st_linux_read_pt_regs(&p->kernel, percpu, &pt, NULL) ||
         st_engine_syscall_family(pt.orig_ax) == ST_ENGINE_FAMILY_NONE) {
         return;
     }

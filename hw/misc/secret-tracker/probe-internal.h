@@ -10,9 +10,9 @@
 #include "qemu/main-loop.h"
 #include "exec/exec-hook.h"
 #include "hw/misc/secret-tracker/probe.h"
-#include "hw/misc/secret-tracker/guest-mem.h"
-#include "hw/misc/secret-tracker/linux-profile.h"
-#include "hw/misc/secret-tracker/linux-readers.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
 
 struct SecretTrackerProbe {
     SecretTrackerProbeConfig cfg;
@@ -30,7 +30,7 @@ struct SecretTrackerProbe {
     StLinuxProfile *prof;       /* the profile in use */
     StGuestMem mem;
     StGuestVm vm;
-    StLinux lx;
+    StLinuxKernel kernel;
     bool validated;
     bool failed;                /* tracking off until the next reset */
 

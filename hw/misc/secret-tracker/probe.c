@@ -21,7 +21,7 @@
 #include "system/hw_accel.h"
 #include "hw/core/cpu.h"
 #include "cpu.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "probe-internal.h"
 #include "trace.h"
 
@@ -110,7 +110,7 @@ static void st_resolve_paths(void *opaque)
     qemu_mutex_lock(p->lock);
     while (p->prof && budget-- &&
            st_engine_next_path_request(p->engine, &node, &obj)) {
-        g_autofree char *path = st_linux_path(&p->lx, obj.path_handle[0],
+        g_autofree char *path = st_linux_path(&p->kernel, obj.path_handle[0],
                                               obj.path_handle[1], NULL);
         if (path) {
             st_engine_set_path(p->engine, node, path);
@@ -210,8 +210,8 @@ static void st_arm(SecretTrackerProbe *p, X86CPU *cpu)
 
     qemu_mutex_lock(p->lock);
     p->prof = prof;
-    p->lx.vm = &p->vm;
-    p->lx.prof = prof;
+    p->kernel.vm = &p->vm;
+    p->kernel.prof = prof;
     p->lstar = env->lstar;
     p->sysret = env->lstar + off;
     p->entry_hook = entry;

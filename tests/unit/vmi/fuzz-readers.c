@@ -11,10 +11,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
-
-#include <string.h>
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 
 #define FUZZ_TABLES 0x40000000ULL   /* synthesized tables live here */
 #define FUZZ_DIRECT_MAP 0xffff888000000000ULL
@@ -92,7 +91,7 @@ static StLinuxProfile *fuzz_profile;
  */
 #define SEED_SIZE 0x3100
 
-static void seed_set(uint8_t *img, uint64_t obj, StLinuxField f, uint64_t v)
+static void seed_set(uint8_t *img, uint64_t obj, StLinuxOffset f, uint64_t v)
 {
     const StLinuxFieldInfo *fi = &fuzz_profile->field[f];
 
@@ -107,65 +106,65 @@ static void seed_write(const char *dir, int fd)
     uint8_t *img = buf + sizeof(*h);
     const uint64_t b = FUZZ_DIRECT_MAP;
     const StLinuxProfile *p = fuzz_profile;
-    uint64_t mnt_off = p->field[ST_LF_MOUNT_MNT].offset;
-    uint64_t top = b + 0x3000 + p->struct_size[ST_LS_PT_REGS];
+    uint64_t mnt_off = p->field[ST_MOUNT_MNT].offset;
+    uint64_t top = b + 0x3000 + p->struct_size[ST_STRUCT_PT_REGS];
 
     h->fd = fd;
-    h->percpu = 0x100 - p->percpu[ST_LP_CURRENT_TASK];
+    h->percpu = 0x100 - p->percpu[ST_PERCPU_CURRENT_TASK];
     h->dentry = 0x1e00;
     h->vfsmount = 0x1f00 + mnt_off;
     memcpy(img + 0x100, &(uint64_t){ b + 0x200 }, 8);
-    memcpy(img + 0x100 + p->percpu[ST_LP_TOP_OF_STACK] -
-           p->percpu[ST_LP_CURRENT_TASK], &top, 8);
+    memcpy(img + 0x100 + p->percpu[ST_PERCPU_TOP_OF_STACK] -
+           p->percpu[ST_PERCPU_CURRENT_TASK], &top, 8);
     /* task, parent, files, fdtable, fd array */
-    seed_set(img, 0x200, ST_LF_TASK_PID, 42);
-    seed_set(img, 0x200, ST_LF_TASK_TGID, 42);
-    seed_set(img, 0x200, ST_LF_TASK_REAL_PARENT, b + 0x800);
-    seed_set(img, 0x200, ST_LF_TASK_FILES, b + 0xe00);
-    memcpy(img + 0x200 + p->field[ST_LF_TASK_COMM].offset, "fuzz", 5);
-    seed_set(img, 0x800, ST_LF_TASK_TGID, 1);
-    seed_set(img, 0xe00, ST_LF_FILES_FDT, b + 0xf40);
-    seed_set(img, 0xf40, ST_LF_FDT_MAX_FDS, 64);
-    seed_set(img, 0xf40, ST_LF_FDT_FD, b + 0xf80);
+    seed_set(img, 0x200, ST_TASK_STRUCT_PID, 42);
+    seed_set(img, 0x200, ST_TASK_STRUCT_TGID, 42);
+    seed_set(img, 0x200, ST_TASK_STRUCT_REAL_PARENT, b + 0x800);
+    seed_set(img, 0x200, ST_TASK_STRUCT_FILES, b + 0xe00);
+    memcpy(img + 0x200 + p->field[ST_TASK_STRUCT_COMM].offset, "fuzz", 5);
+    seed_set(img, 0x800, ST_TASK_STRUCT_TGID, 1);
+    seed_set(img, 0xe00, ST_FILES_STRUCT_FDT, b + 0xf40);
+    seed_set(img, 0xf40, ST_FDTABLE_MAX_FDS, 64);
+    seed_set(img, 0xf40, ST_FDTABLE_FD, b + 0xf80);
     memcpy(img + 0xf80 + 8 * 3, &(uint64_t){ b + 0x1200 }, 8);
     memcpy(img + 0xf80 + 8 * 4, &(uint64_t){ b + 0x2100 }, 8);
     /* /dir/file on a root mount */
-    seed_set(img, 0x1200, ST_LF_FILE_PATH_MNT, b + 0x1f00 + mnt_off);
-    seed_set(img, 0x1200, ST_LF_FILE_PATH_DENTRY, b + 0x1e00);
-    seed_set(img, 0x1200, ST_LF_FILE_INODE, b + 0x1900);
-    seed_set(img, 0x1400, ST_LF_SB_DEV, 0x800001);
-    seed_set(img, 0x1900, ST_LF_INODE_MODE, 0100644);
-    seed_set(img, 0x1900, ST_LF_INODE_SB, b + 0x1400);
-    seed_set(img, 0x1900, ST_LF_INODE_INO, 12);
-    seed_set(img, 0x1c00, ST_LF_DENTRY_PARENT, b + 0x1c00);
-    seed_set(img, 0x1d00, ST_LF_DENTRY_PARENT, b + 0x1c00);
-    seed_set(img, 0x1d00, ST_LF_DENTRY_NAME_LEN, 3);
-    seed_set(img, 0x1d00, ST_LF_DENTRY_NAME_NAME, b + 0x1d00 + 0xc0);
+    seed_set(img, 0x1200, ST_FILE_F_PATH_MNT, b + 0x1f00 + mnt_off);
+    seed_set(img, 0x1200, ST_FILE_F_PATH_DENTRY, b + 0x1e00);
+    seed_set(img, 0x1200, ST_FILE_F_INODE, b + 0x1900);
+    seed_set(img, 0x1400, ST_SUPER_BLOCK_S_DEV, 0x800001);
+    seed_set(img, 0x1900, ST_INODE_I_MODE, 0100644);
+    seed_set(img, 0x1900, ST_INODE_I_SB, b + 0x1400);
+    seed_set(img, 0x1900, ST_INODE_I_INO, 12);
+    seed_set(img, 0x1c00, ST_DENTRY_D_PARENT, b + 0x1c00);
+    seed_set(img, 0x1d00, ST_DENTRY_D_PARENT, b + 0x1c00);
+    seed_set(img, 0x1d00, ST_DENTRY_D_NAME_LEN, 3);
+    seed_set(img, 0x1d00, ST_DENTRY_D_NAME_NAME, b + 0x1d00 + 0xc0);
     memcpy(img + 0x1d00 + 0xc0, "dir", 3);
-    seed_set(img, 0x1e00, ST_LF_DENTRY_PARENT, b + 0x1d00);
-    seed_set(img, 0x1e00, ST_LF_DENTRY_NAME_LEN, 4);
-    seed_set(img, 0x1e00, ST_LF_DENTRY_NAME_NAME, b + 0x1e00 + 0xc0);
+    seed_set(img, 0x1e00, ST_DENTRY_D_PARENT, b + 0x1d00);
+    seed_set(img, 0x1e00, ST_DENTRY_D_NAME_LEN, 4);
+    seed_set(img, 0x1e00, ST_DENTRY_D_NAME_NAME, b + 0x1e00 + 0xc0);
     memcpy(img + 0x1e00 + 0xc0, "file", 4);
-    seed_set(img, 0x1f00, ST_LF_MOUNT_PARENT, b + 0x1f00);
-    seed_set(img, 0x1f00 + mnt_off, ST_LF_VFSMOUNT_ROOT, b + 0x1c00);
+    seed_set(img, 0x1f00, ST_MOUNT_MNT_PARENT, b + 0x1f00);
+    seed_set(img, 0x1f00 + mnt_off, ST_VFSMOUNT_MNT_ROOT, b + 0x1c00);
     /* a unix socket bound to /s */
-    seed_set(img, 0x2100, ST_LF_FILE_PATH_MNT, b + 0x1f00 + mnt_off);
-    seed_set(img, 0x2100, ST_LF_FILE_PATH_DENTRY, b + 0x1c00);
-    seed_set(img, 0x2100, ST_LF_FILE_INODE, b + 0x2300);
-    seed_set(img, 0x2100, ST_LF_FILE_PRIVATE_DATA, b + 0x2600);
-    seed_set(img, 0x2300, ST_LF_INODE_MODE, 0140777);
-    seed_set(img, 0x2300, ST_LF_INODE_SB, b + 0x1400);
-    seed_set(img, 0x2600, ST_LF_SOCKET_SK,
-             b + 0x2700 + p->field[ST_LF_UNIX_SK].offset);
-    seed_set(img, 0x2700 + p->field[ST_LF_UNIX_SK].offset +
-             p->field[ST_LF_SOCK_COMMON].offset, ST_LF_SKC_FAMILY, 1);
-    seed_set(img, 0x2700, ST_LF_UNIX_ADDR, b + 0x2c00);
-    seed_set(img, 0x2700, ST_LF_UNIX_PEER,
-             b + 0x2700 + p->field[ST_LF_UNIX_SK].offset);
-    seed_set(img, 0x2c00, ST_LF_UNIX_ADDRESS_LEN,
-             p->field[ST_LF_SOCKADDR_UN_PATH].offset + 3);
-    memcpy(img + 0x2c00 + p->field[ST_LF_UNIX_ADDRESS_NAME].offset +
-           p->field[ST_LF_SOCKADDR_UN_PATH].offset, "/s", 3);
+    seed_set(img, 0x2100, ST_FILE_F_PATH_MNT, b + 0x1f00 + mnt_off);
+    seed_set(img, 0x2100, ST_FILE_F_PATH_DENTRY, b + 0x1c00);
+    seed_set(img, 0x2100, ST_FILE_F_INODE, b + 0x2300);
+    seed_set(img, 0x2100, ST_FILE_PRIVATE_DATA, b + 0x2600);
+    seed_set(img, 0x2300, ST_INODE_I_MODE, 0140777);
+    seed_set(img, 0x2300, ST_INODE_I_SB, b + 0x1400);
+    seed_set(img, 0x2600, ST_SOCKET_SK,
+             b + 0x2700 + p->field[ST_UNIX_SOCK_SK].offset);
+    seed_set(img, 0x2700 + p->field[ST_UNIX_SOCK_SK].offset +
+             p->field[ST_SOCK_SK_COMMON].offset, ST_SOCK_COMMON_SKC_FAMILY, 1);
+    seed_set(img, 0x2700, ST_UNIX_SOCK_ADDR, b + 0x2c00);
+    seed_set(img, 0x2700, ST_UNIX_SOCK_PEER,
+             b + 0x2700 + p->field[ST_UNIX_SOCK_SK].offset);
+    seed_set(img, 0x2c00, ST_UNIX_ADDRESS_LEN,
+             p->field[ST_SOCKADDR_UN_SUN_PATH].offset + 3);
+    memcpy(img + 0x2c00 + p->field[ST_UNIX_ADDRESS_NAME].offset +
+           p->field[ST_SOCKADDR_UN_SUN_PATH].offset, "/s", 3);
     g_file_set_contents(path, (char *)buf, sizeof(*h) + SEED_SIZE, NULL);
 }
 
@@ -192,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FuzzMem m;
     StGuestMem mem = { .read_phys = fuzz_read, .opaque = &m };
     StGuestVm vm;
-    StLinux lx;
+    StLinuxKernel kernel;
     StLinuxTask t;
     StLinuxFile f;
     StLinuxSocket so;
@@ -214,26 +213,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.synth_tables = !(h.mode & 2);
     st_guest_vm_init(&vm, &mem, m.synth_tables ? FUZZ_TABLES : h.cr3,
                      m.la57 ? 1 << 12 : 0);
-    lx.vm = &vm;
-    lx.prof = fuzz_profile;
+    kernel.vm = &vm;
+    kernel.prof = fuzz_profile;
     base = m.la57 ? FUZZ_DIRECT_MAP_57 : FUZZ_DIRECT_MAP;
 
-    if (st_linux_current_task(&lx, base + h.percpu, &task, NULL)) {
-        st_linux_read_task(&lx, task, &t, NULL);
-        g_free(st_linux_cwd(&lx, task, NULL));
-        if (st_linux_fd_file(&lx, task, h.fd, &file, NULL)) {
-            st_linux_read_file(&lx, file, &f, NULL);
-            g_free(st_linux_file_path(&lx, file, NULL));
-            if (st_linux_read_socket(&lx, file, &so, NULL)) {
+    if (st_linux_current_task(&kernel, base + h.percpu, &task, NULL)) {
+        st_linux_read_task(&kernel, task, &t, NULL);
+        g_free(st_linux_cwd(&kernel, task, NULL));
+        if (st_linux_fd_file(&kernel, task, h.fd, &file, NULL)) {
+            st_linux_read_file(&kernel, file, &f, NULL);
+            g_free(st_linux_file_path(&kernel, file, NULL));
+            if (st_linux_read_socket(&kernel, file, &so, NULL)) {
                 st_linux_socket_clear(&so);
             }
         }
     }
-    st_linux_validate(&lx, base + h.percpu, NULL, NULL);
-    st_linux_read_pt_regs(&lx, base + h.percpu, &regs, NULL);
-    s = st_linux_path(&lx, base + h.dentry, base + h.vfsmount, NULL);
+    st_linux_validate(&kernel, base + h.percpu, NULL, NULL);
+    st_linux_read_pt_regs(&kernel, base + h.percpu, &regs, NULL);
+    s = st_linux_path(&kernel, base + h.dentry, base + h.vfsmount, NULL);
     g_free(s);
-    s = st_linux_path(&lx, h.dentry, h.vfsmount, NULL);
+    s = st_linux_path(&kernel, h.dentry, h.vfsmount, NULL);
     g_free(s);
 
     st_linux_find_sysret(m.image, MIN(m.size, (size_t)ST_SITES_CODE_LEN),

@@ -8,9 +8,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
 
-#include <string.h>
 #include <bpf/btf.h>
 
 typedef struct Types {
@@ -60,24 +60,24 @@ static void plain_fields(struct btf *btf, const Types *t,
 {
     unsigned i;
 
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
         const StLinuxFieldInfo *f = &p->field[i];
         int type;
 
         if (spec->in != in || strchr(spec->path, '.') || !f->present ||
-            i == ST_LF_SOCKET_TYPE) {
+            i == ST_SOCKET_TYPE) {
             continue;
         }
         switch (f->kind) {
-        case ST_LK_PTR:
+        case ST_FIELD_KIND_PTR:
             type = t->ptr;
             break;
-        case ST_LK_ARRAY:
+        case ST_FIELD_KIND_ARRAY:
             type = struct_type[i] ? struct_type[i]
                                   : array(btf, t, t->u8, f->size);
             break;
-        case ST_LK_STRUCT:
+        case ST_FIELD_KIND_STRUCT:
             type = struct_type[i];
             break;
         default:
@@ -96,14 +96,14 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
 {
     struct btf *btf = btf__new_empty();
     Types t;
-    int st[ST_LF__COUNT] = { 0 };
+    int st[ST_OFFSET__COUNT] = { 0 };
     int vfsmount, path, qstr, anon_s, anon_u, skc, sock, sun, sun_arr;
     int skc_addr_s, skc_addr_u, skc_port_s, v6, var1, var2, sec, hot = 0;
     int i;
     const StLinuxStruct simple[] = {
-        ST_LS_TASK_STRUCT, ST_LS_FILES_STRUCT, ST_LS_FDTABLE, ST_LS_INODE,
-        ST_LS_SUPER_BLOCK, ST_LS_MOUNT, ST_LS_UNIX_SOCK, ST_LS_UNIX_ADDRESS,
-        ST_LS_PT_REGS,
+        ST_STRUCT_TASK_STRUCT, ST_STRUCT_FILES_STRUCT, ST_STRUCT_FDTABLE,
+        ST_STRUCT_INODE, ST_STRUCT_SUPER_BLOCK, ST_STRUCT_MOUNT,
+        ST_STRUCT_UNIX_SOCK, ST_STRUCT_UNIX_ADDRESS, ST_STRUCT_PT_REGS,
     };
 
     g_assert_nonnull(btf);
@@ -113,8 +113,8 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
     t.u64 = btf__add_int(btf, "long long unsigned int", 8, 0);
     t.ptr = btf__add_ptr(btf, 0);
 
-    vfsmount = add_struct(btf, "vfsmount", p->struct_size[ST_LS_VFSMOUNT]);
-    field(btf, "mnt_root", t.ptr, p->field[ST_LF_VFSMOUNT_ROOT].offset);
+    vfsmount = add_struct(btf, "vfsmount", p->struct_size[ST_STRUCT_VFSMOUNT]);
+    field(btf, "mnt_root", t.ptr, p->field[ST_VFSMOUNT_MNT_ROOT].offset);
     path = add_struct(btf, "path", 16);
     field(btf, "mnt", t.ptr, 0);
     field(btf, "dentry", t.ptr, 8);
@@ -146,53 +146,53 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
     field(btf, "skc_dport", t.u16, 0);
     field(btf, "skc_num", t.u16, 2);
     v6 = array(btf, &t, t.u8, 16);
-    skc = add_struct(btf, "sock_common", p->struct_size[ST_LS_SOCK_COMMON]);
-    field(btf, NULL, skc_addr_u, p->field[ST_LF_SKC_DADDR].offset);
-    field(btf, NULL, skc_port_s, p->field[ST_LF_SKC_DPORT].offset);
-    field(btf, "skc_family", t.u16, p->field[ST_LF_SKC_FAMILY].offset);
-    field(btf, "skc_v6_daddr", v6, p->field[ST_LF_SKC_V6_DADDR].offset);
+    skc = add_struct(btf, "sock_common", p->struct_size[ST_STRUCT_SOCK_COMMON]);
+    field(btf, NULL, skc_addr_u, p->field[ST_SOCK_COMMON_SKC_DADDR].offset);
+    field(btf, NULL, skc_port_s, p->field[ST_SOCK_COMMON_SKC_DPORT].offset);
+    field(btf, "skc_family", t.u16, p->field[ST_SOCK_COMMON_SKC_FAMILY].offset);
+    field(btf, "skc_v6_daddr", v6,
+          p->field[ST_SOCK_COMMON_SKC_V6_DADDR].offset);
     field(btf, "skc_v6_rcv_saddr", v6,
-          p->field[ST_LF_SKC_V6_RCV_SADDR].offset);
-    sock = add_struct(btf, "sock", p->struct_size[ST_LS_SOCK]);
-    field(btf, "__sk_common", skc, p->field[ST_LF_SOCK_COMMON].offset);
-    field(btf, "sk_socket", t.ptr, p->field[ST_LF_SOCK_SOCKET].offset);
-    add_struct(btf, "fs_struct", p->struct_size[ST_LS_FS_STRUCT]);
-    field(btf, "pwd", path, p->field[ST_LF_FS_PWD_MNT].offset);
+          p->field[ST_SOCK_COMMON_SKC_V6_RCV_SADDR].offset);
+    sock = add_struct(btf, "sock", p->struct_size[ST_STRUCT_SOCK]);
+    field(btf, "__sk_common", skc, p->field[ST_SOCK_SK_COMMON].offset);
+    field(btf, "sk_socket", t.ptr, p->field[ST_SOCK_SK_SOCKET].offset);
+    add_struct(btf, "fs_struct", p->struct_size[ST_STRUCT_FS_STRUCT]);
+    field(btf, "pwd", path, p->field[ST_FS_STRUCT_PWD_MNT].offset);
 
     i = array(btf, &t, t.u8, 108);
-    sun = add_struct(btf, "sockaddr_un", p->struct_size[ST_LS_SOCKADDR_UN]);
+    sun = add_struct(btf, "sockaddr_un", p->struct_size[ST_STRUCT_SOCKADDR_UN]);
     field(btf, "sun_family", t.u16, 0);
-    field(btf, "sun_path", i, p->field[ST_LF_SOCKADDR_UN_PATH].offset);
+    field(btf, "sun_path", i, p->field[ST_SOCKADDR_UN_SUN_PATH].offset);
     sun_arr = array(btf, &t, sun, 1);
 
     /* socket: "type" is a 16-bit bitfield here */
-    add_struct(btf, "socket", p->struct_size[ST_LS_SOCKET]);
-    field(btf, "sk", t.ptr, p->field[ST_LF_SOCKET_SK].offset);
-    field(btf, "file", t.ptr, p->field[ST_LF_SOCKET_FILE].offset);
+    add_struct(btf, "socket", p->struct_size[ST_STRUCT_SOCKET]);
+    field(btf, "sk", t.ptr, p->field[ST_SOCKET_SK].offset);
+    field(btf, "file", t.ptr, p->field[ST_SOCKET_FILE].offset);
     g_assert_cmpint(btf__add_field(btf, "type", t.u32,
-                                   p->field[ST_LF_SOCKET_TYPE].offset * 8,
-                                   16), ==, 0);
+                                   p->field[ST_SOCKET_TYPE].offset * 8, 16),
+                    ==, 0);
 
-    add_struct(btf, "file", p->struct_size[ST_LS_FILE]);
-    field(btf, "f_path", path, p->field[ST_LF_FILE_PATH_MNT].offset);
-    field(btf, "f_inode", t.ptr, p->field[ST_LF_FILE_INODE].offset);
-    field(btf, "f_flags", t.u32, p->field[ST_LF_FILE_FLAGS].offset);
-    field(btf, "f_mode", t.u32, p->field[ST_LF_FILE_MODE].offset);
-    field(btf, "private_data", t.ptr,
-          p->field[ST_LF_FILE_PRIVATE_DATA].offset);
+    add_struct(btf, "file", p->struct_size[ST_STRUCT_FILE]);
+    field(btf, "f_path", path, p->field[ST_FILE_F_PATH_MNT].offset);
+    field(btf, "f_inode", t.ptr, p->field[ST_FILE_F_INODE].offset);
+    field(btf, "f_flags", t.u32, p->field[ST_FILE_F_FLAGS].offset);
+    field(btf, "f_mode", t.u32, p->field[ST_FILE_F_MODE].offset);
+    field(btf, "private_data", t.ptr, p->field[ST_FILE_PRIVATE_DATA].offset);
 
-    i = array(btf, &t, t.u8, p->field[ST_LF_DENTRY_INAME].size);
-    add_struct(btf, "dentry", p->struct_size[ST_LS_DENTRY]);
-    field(btf, "d_parent", t.ptr, p->field[ST_LF_DENTRY_PARENT].offset);
-    field(btf, "d_name", qstr, p->field[ST_LF_DENTRY_NAME_LEN].offset - 4);
-    field(btf, "d_inode", t.ptr, p->field[ST_LF_DENTRY_INODE].offset);
-    field(btf, "d_iname", i, p->field[ST_LF_DENTRY_INAME].offset);
+    i = array(btf, &t, t.u8, p->field[ST_DENTRY_D_INAME].size);
+    add_struct(btf, "dentry", p->struct_size[ST_STRUCT_DENTRY]);
+    field(btf, "d_parent", t.ptr, p->field[ST_DENTRY_D_PARENT].offset);
+    field(btf, "d_name", qstr, p->field[ST_DENTRY_D_NAME_LEN].offset - 4);
+    field(btf, "d_inode", t.ptr, p->field[ST_DENTRY_D_INODE].offset);
+    field(btf, "d_iname", i, p->field[ST_DENTRY_D_INAME].offset);
 
-    st[ST_LF_MOUNT_MNT] = vfsmount;
-    st[ST_LF_UNIX_SK] = sock;
-    st[ST_LF_UNIX_ADDRESS_NAME] = sun_arr;
-    st[ST_LF_TASK_COMM] = array(btf, &t, t.u8, 16);
-    st[ST_LF_SB_ID] = array(btf, &t, t.u8, 32);
+    st[ST_MOUNT_MNT] = vfsmount;
+    st[ST_UNIX_SOCK_SK] = sock;
+    st[ST_UNIX_ADDRESS_NAME] = sun_arr;
+    st[ST_TASK_STRUCT_COMM] = array(btf, &t, t.u8, 16);
+    st[ST_SUPER_BLOCK_S_ID] = array(btf, &t, t.u8, 32);
     for (i = 0; i < (int)G_N_ELEMENTS(simple); i++) {
         add_struct(btf, st_linux_struct_names[simple[i]],
                    p->struct_size[simple[i]]);
@@ -221,9 +221,9 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
                         ==, 0);
     } else {
         g_assert_cmpint(btf__add_datasec_var_info(
-            btf, var1, p->percpu[ST_LP_CURRENT_TASK], 8), ==, 0);
+            btf, var1, p->percpu[ST_PERCPU_CURRENT_TASK], 8), ==, 0);
         g_assert_cmpint(btf__add_datasec_var_info(
-            btf, var2, p->percpu[ST_LP_TOP_OF_STACK], 8), ==, 0);
+            btf, var2, p->percpu[ST_PERCPU_TOP_OF_STACK], 8), ==, 0);
     }
     return btf;
 }
@@ -232,9 +232,8 @@ static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
 {
     unsigned i;
 
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        if (i == ST_LF_PCPU_HOT_CURRENT_TASK ||
-            i == ST_LF_PCPU_HOT_TOP_OF_STACK) {
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        if (i == ST_PCPU_HOT_CURRENT_TASK || i == ST_PCPU_HOT_TOP_OF_STACK) {
             continue;
         }
         g_assert_cmpint(got->field[i].present, ==, p->field[i].present);
@@ -242,7 +241,7 @@ static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
         g_assert_cmpuint(got->field[i].size, ==, p->field[i].size);
         g_assert_cmpuint(got->field[i].kind, ==, p->field[i].kind);
         g_assert_cmpuint(got->field[i].bit_size, ==,
-                         i == ST_LF_SOCKET_TYPE ? 16 : 0);
+                         i == ST_SOCKET_TYPE ? 16 : 0);
     }
 }
 
@@ -256,11 +255,11 @@ static void test_profile_from_btf(void)
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
-    g_assert_cmphex(got->percpu[ST_LP_CURRENT_TASK], ==,
-                    p->percpu[ST_LP_CURRENT_TASK]);
-    g_assert_cmphex(got->percpu[ST_LP_TOP_OF_STACK], ==,
-                    p->percpu[ST_LP_TOP_OF_STACK]);
-    g_assert_false(got->field[ST_LF_PCPU_HOT_CURRENT_TASK].present);
+    g_assert_cmphex(got->percpu[ST_PERCPU_CURRENT_TASK], ==,
+                    p->percpu[ST_PERCPU_CURRENT_TASK]);
+    g_assert_cmphex(got->percpu[ST_PERCPU_TOP_OF_STACK], ==,
+                    p->percpu[ST_PERCPU_TOP_OF_STACK]);
+    g_assert_false(got->field[ST_PCPU_HOT_CURRENT_TASK].present);
     btf__free(btf);
 }
 
@@ -274,8 +273,8 @@ static void test_pcpu_hot(void)
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
-    g_assert_cmphex(got->percpu[ST_LP_CURRENT_TASK], ==, 0x32100);
-    g_assert_cmphex(got->percpu[ST_LP_TOP_OF_STACK], ==, 0x32118);
+    g_assert_cmphex(got->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x32100);
+    g_assert_cmphex(got->percpu[ST_PERCPU_TOP_OF_STACK], ==, 0x32118);
     btf__free(btf);
 }
 

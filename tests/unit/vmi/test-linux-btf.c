@@ -8,13 +8,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
+#include "profile-gen.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <bpf/btf.h>
 
 typedef struct Kernel {
@@ -198,15 +196,15 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
     int64_t size;
     unsigned i;
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         int id = btf__find_by_name_kind(btf, st_linux_struct_names[i],
                                         BTF_KIND_STRUCT);
 
         g_assert_cmpint(p->struct_size[i], ==,
                         id > 0 ? btf__resolve_size(btf, id) : 0);
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
         bool have = ref_path(btf, st_linux_struct_names[spec->in],
                              spec->path, &off, &size);
 
@@ -222,45 +220,64 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
         }
     }
     if (ref_percpu(btf, "current_task", &off)) {
-        g_assert_cmphex(p->percpu[ST_LP_CURRENT_TASK], ==, off);
+        g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, off);
     } else {
         g_assert_true(ref_percpu(btf, "pcpu_hot", &hot));
         g_assert_true(ref_path(btf, "pcpu_hot", "current_task", &off, &size));
-        g_assert_cmphex(p->percpu[ST_LP_CURRENT_TASK], ==, hot + off);
+        g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, hot + off);
     }
     if (ref_percpu(btf, "cpu_current_top_of_stack", &off)) {
-        g_assert_cmphex(p->percpu[ST_LP_TOP_OF_STACK], ==, off);
+        g_assert_cmphex(p->percpu[ST_PERCPU_TOP_OF_STACK], ==, off);
     } else {
         g_assert_true(ref_percpu(btf, "pcpu_hot", &hot));
         g_assert_true(ref_path(btf, "pcpu_hot", "top_of_stack", &off, &size));
-        g_assert_cmphex(p->percpu[ST_LP_TOP_OF_STACK], ==, hot + off);
+        g_assert_cmphex(p->percpu[ST_PERCPU_TOP_OF_STACK], ==, hot + off);
     }
 }
 
 /* Numbers from guest-linux-x86_64.md, for linux-image-6.1.0-56-amd64 */
 static const struct {
-    StLinuxField f;
+    StLinuxOffset f;
     uint32_t offset;
 } oracle_6_1_0_56[] = {
-    { ST_LF_TASK_PID, 0x970 }, { ST_LF_TASK_TGID, 0x974 },
-    { ST_LF_TASK_REAL_PARENT, 0x980 }, { ST_LF_TASK_MM, 0x8e0 },
-    { ST_LF_TASK_START_TIME, 0xad8 }, { ST_LF_TASK_COMM, 0xba0 },
-    { ST_LF_TASK_FS, 0xbe0 }, { ST_LF_TASK_FILES, 0xbe8 },
-    { ST_LF_FILES_FDT, 0x20 }, { ST_LF_FDT_MAX_FDS, 0x0 },
-    { ST_LF_FDT_FD, 0x8 }, { ST_LF_FILE_PATH_MNT, 0x10 },
-    { ST_LF_FILE_PATH_DENTRY, 0x18 }, { ST_LF_FILE_INODE, 0x20 },
-    { ST_LF_FILE_FLAGS, 0x40 }, { ST_LF_FILE_MODE, 0x44 },
-    { ST_LF_FILE_PRIVATE_DATA, 0xc8 }, { ST_LF_DENTRY_PARENT, 0x18 },
-    { ST_LF_DENTRY_NAME_LEN, 0x24 }, { ST_LF_DENTRY_NAME_NAME, 0x28 },
-    { ST_LF_DENTRY_INODE, 0x30 }, { ST_LF_DENTRY_INAME, 0x38 },
-    { ST_LF_INODE_MODE, 0x0 }, { ST_LF_INODE_SB, 0x28 },
-    { ST_LF_INODE_INO, 0x40 }, { ST_LF_INODE_SIZE, 0x50 },
-    { ST_LF_SB_DEV, 0x10 }, { ST_LF_SB_ID, 0x3c8 },
-    { ST_LF_MOUNT_PARENT, 0x10 }, { ST_LF_MOUNT_MOUNTPOINT, 0x18 },
-    { ST_LF_MOUNT_MNT, 0x20 }, { ST_LF_SOCKET_SK, 0x18 },
-    { ST_LF_SKC_DADDR, 0x0 }, { ST_LF_SKC_RCV_SADDR, 0x4 },
-    { ST_LF_SKC_DPORT, 0xc }, { ST_LF_SKC_NUM, 0xe },
-    { ST_LF_SKC_FAMILY, 0x10 }, { ST_LF_SKC_V6_DADDR, 0x38 },
+    { ST_TASK_STRUCT_PID, 0x970 },
+    { ST_TASK_STRUCT_TGID, 0x974 },
+    { ST_TASK_STRUCT_REAL_PARENT, 0x980 },
+    { ST_TASK_STRUCT_MM, 0x8e0 },
+    { ST_TASK_STRUCT_START_TIME, 0xad8 },
+    { ST_TASK_STRUCT_COMM, 0xba0 },
+    { ST_TASK_STRUCT_FS, 0xbe0 },
+    { ST_TASK_STRUCT_FILES, 0xbe8 },
+    { ST_FILES_STRUCT_FDT, 0x20 },
+    { ST_FDTABLE_MAX_FDS, 0x0 },
+    { ST_FDTABLE_FD, 0x8 },
+    { ST_FILE_F_PATH_MNT, 0x10 },
+    { ST_FILE_F_PATH_DENTRY, 0x18 },
+    { ST_FILE_F_INODE, 0x20 },
+    { ST_FILE_F_FLAGS, 0x40 },
+    { ST_FILE_F_MODE, 0x44 },
+    { ST_FILE_PRIVATE_DATA, 0xc8 },
+    { ST_DENTRY_D_PARENT, 0x18 },
+    { ST_DENTRY_D_NAME_LEN, 0x24 },
+    { ST_DENTRY_D_NAME_NAME, 0x28 },
+    { ST_DENTRY_D_INODE, 0x30 },
+    { ST_DENTRY_D_INAME, 0x38 },
+    { ST_INODE_I_MODE, 0x0 },
+    { ST_INODE_I_SB, 0x28 },
+    { ST_INODE_I_INO, 0x40 },
+    { ST_INODE_I_SIZE, 0x50 },
+    { ST_SUPER_BLOCK_S_DEV, 0x10 },
+    { ST_SUPER_BLOCK_S_ID, 0x3c8 },
+    { ST_MOUNT_MNT_PARENT, 0x10 },
+    { ST_MOUNT_MNT_MOUNTPOINT, 0x18 },
+    { ST_MOUNT_MNT, 0x20 },
+    { ST_SOCKET_SK, 0x18 },
+    { ST_SOCK_COMMON_SKC_DADDR, 0x0 },
+    { ST_SOCK_COMMON_SKC_RCV_SADDR, 0x4 },
+    { ST_SOCK_COMMON_SKC_DPORT, 0xc },
+    { ST_SOCK_COMMON_SKC_NUM, 0xe },
+    { ST_SOCK_COMMON_SKC_FAMILY, 0x10 },
+    { ST_SOCK_COMMON_SKC_V6_DADDR, 0x38 },
 };
 
 static void check_oracle_6_1_0_56(const StLinuxProfile *p)
@@ -272,11 +289,11 @@ static void check_oracle_6_1_0_56(const StLinuxProfile *p)
         g_assert_cmphex(p->field[oracle_6_1_0_56[i].f].offset, ==,
                         oracle_6_1_0_56[i].offset);
     }
-    g_assert_cmpuint(p->field[ST_LF_TASK_COMM].size, ==, 16);
-    g_assert_cmpuint(p->field[ST_LF_FDT_MAX_FDS].size, ==, 4);
-    g_assert_cmpuint(p->field[ST_LF_INODE_MODE].size, ==, 2);
-    g_assert_cmpuint(p->field[ST_LF_SB_DEV].size, ==, 4);
-    g_assert_cmphex(p->percpu[ST_LP_CURRENT_TASK], ==, 0x1fb80);
+    g_assert_cmpuint(p->field[ST_TASK_STRUCT_COMM].size, ==, 16);
+    g_assert_cmpuint(p->field[ST_FDTABLE_MAX_FDS].size, ==, 4);
+    g_assert_cmpuint(p->field[ST_INODE_I_MODE].size, ==, 2);
+    g_assert_cmpuint(p->field[ST_SUPER_BLOCK_S_DEV].size, ==, 4);
+    g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x1fb80);
 }
 
 static void test_generator(gconstpointer data)

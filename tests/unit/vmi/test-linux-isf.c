@@ -40,28 +40,28 @@ static void check_synthetic(const StLinuxProfile *p)
     g_autoptr(StLinuxProfile) want = st_synth_profile();
     unsigned i;
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         g_assert_cmpuint(p->struct_size[i], ==, want->struct_size[i]);
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
         const StLinuxFieldInfo *a = &p->field[i], *b = &want->field[i];
 
         if (g_test_verbose()) {
-            g_test_message("%s.%s", st_linux_struct_names[
-                               st_linux_field_specs[i].in],
-                           st_linux_field_specs[i].path);
+            g_test_message("%s.%s",
+                           st_linux_struct_names[st_linux_offset_specs[i].in],
+                           st_linux_offset_specs[i].path);
         }
         g_assert_cmpint(a->present, ==, b->present);
         g_assert_cmphex(a->offset, ==, b->offset);
         g_assert_cmpuint(a->size, ==, b->size);
         g_assert_cmpuint(a->kind, ==, b->kind);
         g_assert_cmpuint(a->bit_shift, ==, 0);
-        g_assert_cmpuint(a->bit_size, ==, i == ST_LF_SOCKET_TYPE ? 16 : 0);
+        g_assert_cmpuint(a->bit_size, ==, i == ST_SOCKET_TYPE ? 16 : 0);
     }
-    g_assert_cmphex(p->percpu[ST_LP_CURRENT_TASK], ==,
-                    want->percpu[ST_LP_CURRENT_TASK]);
-    g_assert_cmphex(p->percpu[ST_LP_TOP_OF_STACK], ==,
-                    want->percpu[ST_LP_TOP_OF_STACK]);
+    g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==,
+                    want->percpu[ST_PERCPU_CURRENT_TASK]);
+    g_assert_cmphex(p->percpu[ST_PERCPU_TOP_OF_STACK], ==,
+                    want->percpu[ST_PERCPU_TOP_OF_STACK]);
     g_assert_true(p->has_entry_syscall);
     g_assert_cmphex(p->entry_syscall, ==, 0xffffffff81e00080ULL);
     g_assert_cmpstr(p->banner, ==, SYNTH_BANNER);
@@ -307,10 +307,10 @@ static void test_optional_and_pcpu_hot(void)
 
     p = parse_dict(d, &err);
     g_assert_no_error(err);
-    g_assert_cmphex(p->percpu[ST_LP_CURRENT_TASK], ==, 0x32100);
-    g_assert_cmphex(p->percpu[ST_LP_TOP_OF_STACK], ==, 0x32118);
-    g_assert_false(p->field[ST_LF_UNIX_ADDR].present);
-    g_assert_true(p->field[ST_LF_UNIX_ADDRESS_LEN].present);
+    g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x32100);
+    g_assert_cmphex(p->percpu[ST_PERCPU_TOP_OF_STACK], ==, 0x32118);
+    g_assert_false(p->field[ST_UNIX_SOCK_ADDR].present);
+    g_assert_true(p->field[ST_UNIX_ADDRESS_LEN].present);
     g_assert_false(p->has_entry_syscall);
     g_assert_null(p->banner);
     st_linux_profile_free(p);

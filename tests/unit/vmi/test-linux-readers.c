@@ -4,9 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
-
-#include <string.h>
 
 #define O_RDWR_APPEND 02002
 
@@ -26,10 +25,10 @@ static void check_task(bool la57)
     StLinuxTask t;
     GError *err = NULL;
 
-    g_assert_true(st_linux_current_task(&k->lx, k->percpu, &task, &err));
+    g_assert_true(st_linux_current_task(&k->kernel, k->percpu, &task, &err));
     g_assert_no_error(err);
     g_assert_cmphex(task, ==, k->task);
-    g_assert_true(st_linux_read_task(&k->lx, task, &t, &err));
+    g_assert_true(st_linux_read_task(&k->kernel, task, &t, &err));
     g_assert_no_error(err);
     g_assert_cmpint(t.pid, ==, ST_SYNTH_PID);
     g_assert_cmpint(t.tgid, ==, ST_SYNTH_TGID);
@@ -39,7 +38,7 @@ static void check_task(bool la57)
     g_assert_cmpstr(t.comm, ==, ST_SYNTH_COMM);
     g_assert_cmphex(t.files, ==, k->files);
 
-    g_assert_true(st_linux_validate(&k->lx, k->percpu, &t, &err));
+    g_assert_true(st_linux_validate(&k->kernel, k->percpu, &t, &err));
     g_assert_no_error(err);
     g_assert_cmpint(t.pid, ==, ST_SYNTH_PID);
     st_synth_kernel_free(k);
@@ -60,36 +59,36 @@ static void test_leader_and_cwd(void)
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
     g_autoptr(StLinuxProfile) old = st_linux_profile_copy(k->prof);
-    StLinux lx_old = { .vm = &k->s->vm, .prof = old };
+    StLinuxKernel kernel_old = { .vm = &k->s->vm, .prof = old };
     StLinuxTask t;
     char *cwd;
     GError *err = NULL;
 
     /* the leader itself: its own start time */
-    g_assert_true(st_linux_read_task(&k->lx, k->leader, &t, &err));
+    g_assert_true(st_linux_read_task(&k->kernel, k->leader, &t, &err));
     g_assert_cmpuint(t.leader_start_time, ==, ST_SYNTH_LEADER_START);
 
-    cwd = st_linux_cwd(&k->lx, k->task, &err);
+    cwd = st_linux_cwd(&k->kernel, k->task, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(cwd, ==, "/home/alice");
     g_free(cwd);
 
     /* a profile without group_leader: the thread's own start time */
-    old->field[ST_LF_TASK_GROUP_LEADER].present = false;
-    old->field[ST_LF_FS_PWD_MNT].present = false;
-    g_assert_true(st_linux_read_task(&lx_old, k->task, &t, &err));
+    old->field[ST_TASK_STRUCT_GROUP_LEADER].present = false;
+    old->field[ST_FS_STRUCT_PWD_MNT].present = false;
+    g_assert_true(st_linux_read_task(&kernel_old, k->task, &t, &err));
     g_assert_cmpuint(t.leader_start_time, ==, ST_SYNTH_START);
-    g_assert_null(st_linux_cwd(&lx_old, k->task, &err));
+    g_assert_null(st_linux_cwd(&kernel_old, k->task, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE);
     g_clear_error(&err);
 
     /* hostile: leader NULL, fs unmapped */
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_GROUP_LEADER, 0);
-    g_assert_false(st_linux_read_task(&k->lx, k->task, &t, &err));
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_GROUP_LEADER, 0);
+    g_assert_false(st_linux_read_task(&k->kernel, k->task, &t, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_clear_error(&err);
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_FS, k->fs + 0x1000);
-    g_assert_null(st_linux_cwd(&k->lx, k->task, &err));
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_FS, k->fs + 0x1000);
+    g_assert_null(st_linux_cwd(&k->kernel, k->task, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
     st_synth_kernel_free(k);
@@ -103,10 +102,10 @@ static void test_fd_file(void)
     GError *err = NULL;
     g_autofree char *path = NULL;
 
-    g_assert_true(st_linux_fd_file(&k->lx, k->task, 3, &got, &err));
+    g_assert_true(st_linux_fd_file(&k->kernel, k->task, 3, &got, &err));
     g_assert_no_error(err);
     g_assert_cmphex(got, ==, file);
-    g_assert_true(st_linux_read_file(&k->lx, got, &f, &err));
+    g_assert_true(st_linux_read_file(&k->kernel, got, &f, &err));
     g_assert_no_error(err);
     g_assert_cmphex(f.dev, ==, ST_SYNTH_HOME_DEV);
     g_assert_cmpuint(f.ino, ==, ST_SYNTH_SECRET_INO);
@@ -116,27 +115,28 @@ static void test_fd_file(void)
     g_assert_cmpuint(f.f_flags, ==, O_RDWR_APPEND);
     g_assert_cmphex(f.dentry, ==, k->secret_dentry);
 
-    path = st_linux_file_path(&k->lx, file, &err);
+    path = st_linux_file_path(&k->kernel, file, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(path, ==, "/home/alice/secret.txt");
 
     /* fd not open, out of the table, negative */
-    g_assert_false(st_linux_fd_file(&k->lx, k->task, 4, &got, &err));
+    g_assert_false(st_linux_fd_file(&k->kernel, k->task, 4, &got, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
     g_clear_error(&err);
-    g_assert_false(st_linux_fd_file(&k->lx, k->task, ST_SYNTH_MAX_FDS, &got,
-                                    &err));
+    g_assert_false(st_linux_fd_file(&k->kernel, k->task, ST_SYNTH_MAX_FDS,
+                                    &got, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
     g_clear_error(&err);
-    g_assert_false(st_linux_fd_file(&k->lx, k->task, -1, &got, &err));
+    g_assert_false(st_linux_fd_file(&k->kernel, k->task, -1, &got, &err));
     g_clear_error(&err);
 
     /* max_fds absurd: refused, not used as a bound */
-    st_synth_set(k->s, k->prof, k->fdt, ST_LF_FDT_MAX_FDS, 0xffffffff);
-    g_assert_false(st_linux_fd_file(&k->lx, k->task, 100000000, &got, &err));
+    st_synth_set(k->s, k->prof, k->fdt, ST_FDTABLE_MAX_FDS, 0xffffffff);
+    g_assert_false(st_linux_fd_file(&k->kernel, k->task, 100000000, &got,
+                                    &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
     g_clear_error(&err);
-    g_assert_false(st_linux_validate(&k->lx, k->percpu, NULL, &err));
+    g_assert_false(st_linux_validate(&k->kernel, k->percpu, NULL, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
     g_clear_error(&err);
     st_synth_kernel_free(k);
@@ -166,7 +166,7 @@ static void test_file_types(void)
         StLinuxFile f;
         GError *err = NULL;
 
-        g_assert_true(st_linux_read_file(&k->lx, file, &f, &err));
+        g_assert_true(st_linux_read_file(&k->kernel, file, &f, &err));
         g_assert_no_error(err);
         g_assert_cmpint(f.type, ==, cases[i].type);
         /* a pipe's identity is its inode */
@@ -180,25 +180,25 @@ static void test_paths(void)
 {
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
-    uint64_t home_vfs = k->home_mnt + p->field[ST_LF_MOUNT_MNT].offset;
-    uint64_t root_vfs = k->root_mnt + p->field[ST_LF_MOUNT_MNT].offset;
+    uint64_t home_vfs = k->home_mnt + p->field[ST_MOUNT_MNT].offset;
+    uint64_t root_vfs = k->root_mnt + p->field[ST_MOUNT_MNT].offset;
     g_autofree char *longname = g_strnfill(200, 'n');
     g_autofree char *want = g_strdup_printf("/home/alice/%s", longname);
     uint64_t d;
     char *path;
     GError *err = NULL;
 
-    path = st_linux_path(&k->lx, k->root_dentry, root_vfs, &err);
+    path = st_linux_path(&k->kernel, k->root_dentry, root_vfs, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(path, ==, "/");
     g_free(path);
     /* the root of the home mount is /home */
-    path = st_linux_path(&k->lx, k->home_root, home_vfs, &err);
+    path = st_linux_path(&k->kernel, k->home_root, home_vfs, &err);
     g_assert_cmpstr(path, ==, "/home");
     g_free(path);
     /* a long name lives outside the dentry */
     d = st_synth_dentry(k, k->user_dentry, longname, 0);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(path, ==, want);
     g_free(path);
@@ -209,7 +209,7 @@ static void test_path_loops(void)
 {
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
-    uint64_t home_vfs = k->home_mnt + p->field[ST_LF_MOUNT_MNT].offset;
+    uint64_t home_vfs = k->home_mnt + p->field[ST_MOUNT_MNT].offset;
     uint64_t a, b, m1, m2;
     char *path;
     GError *err = NULL;
@@ -217,34 +217,34 @@ static void test_path_loops(void)
     /* dentry parents: a -> b -> a, neither a root */
     a = st_synth_dentry(k, k->user_dentry, "a", 0);
     b = st_synth_dentry(k, a, "b", 0);
-    st_synth_set(k->s, p, a, ST_LF_DENTRY_PARENT, b);
-    path = st_linux_path(&k->lx, b, home_vfs, &err);
+    st_synth_set(k->s, p, a, ST_DENTRY_D_PARENT, b);
+    path = st_linux_path(&k->kernel, b, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_assert_nonnull(strstr(err->message, "loop"));
     g_clear_error(&err);
 
     /* mount parents: m1 -> m2 -> m1, each mounted at the other's root */
-    m1 = st_synth_alloc(k->s, p->struct_size[ST_LS_MOUNT]);
-    m2 = st_synth_alloc(k->s, p->struct_size[ST_LS_MOUNT]);
-    st_synth_set(k->s, p, m1, ST_LF_MOUNT_PARENT, m2);
-    st_synth_set(k->s, p, m2, ST_LF_MOUNT_PARENT, m1);
-    st_synth_set(k->s, p, m1, ST_LF_MOUNT_MOUNTPOINT, k->root_dentry);
-    st_synth_set(k->s, p, m2, ST_LF_MOUNT_MOUNTPOINT, k->root_dentry);
-    st_synth_set(k->s, p, m1 + p->field[ST_LF_MOUNT_MNT].offset,
-                 ST_LF_VFSMOUNT_ROOT, k->root_dentry);
-    st_synth_set(k->s, p, m2 + p->field[ST_LF_MOUNT_MNT].offset,
-                 ST_LF_VFSMOUNT_ROOT, k->root_dentry);
-    path = st_linux_path(&k->lx, k->root_dentry,
-                         m1 + p->field[ST_LF_MOUNT_MNT].offset, &err);
+    m1 = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_MOUNT]);
+    m2 = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_MOUNT]);
+    st_synth_set(k->s, p, m1, ST_MOUNT_MNT_PARENT, m2);
+    st_synth_set(k->s, p, m2, ST_MOUNT_MNT_PARENT, m1);
+    st_synth_set(k->s, p, m1, ST_MOUNT_MNT_MOUNTPOINT, k->root_dentry);
+    st_synth_set(k->s, p, m2, ST_MOUNT_MNT_MOUNTPOINT, k->root_dentry);
+    st_synth_set(k->s, p, m1 + p->field[ST_MOUNT_MNT].offset,
+                 ST_VFSMOUNT_MNT_ROOT, k->root_dentry);
+    st_synth_set(k->s, p, m2 + p->field[ST_MOUNT_MNT].offset,
+                 ST_VFSMOUNT_MNT_ROOT, k->root_dentry);
+    path = st_linux_path(&k->kernel, k->root_dentry,
+                         m1 + p->field[ST_MOUNT_MNT].offset, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_assert_nonnull(strstr(err->message, "loop"));
     g_clear_error(&err);
 
     /* a self-loop that is not the root: parent == self ends the walk */
-    st_synth_set(k->s, p, a, ST_LF_DENTRY_PARENT, a);
-    path = st_linux_path(&k->lx, b, home_vfs, &err);
+    st_synth_set(k->s, p, a, ST_DENTRY_D_PARENT, a);
+    path = st_linux_path(&k->kernel, b, home_vfs, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(path, ==, "/b");
     g_free(path);
@@ -255,7 +255,7 @@ static void test_path_hostile(void)
 {
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
-    uint64_t home_vfs = k->home_mnt + p->field[ST_LF_MOUNT_MNT].offset;
+    uint64_t home_vfs = k->home_mnt + p->field[ST_MOUNT_MNT].offset;
     uint64_t d, unmapped, parent;
     char *path;
     char name[250];
@@ -265,39 +265,39 @@ static void test_path_hostile(void)
     /* a parent pointer into unmapped kernel memory (the guard page) */
     d = st_synth_dentry(k, k->user_dentry, "x", 0);
     unmapped = d + 0x1000;
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_PARENT, unmapped);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_PARENT, unmapped);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
 
     /* a user-space parent pointer */
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_PARENT, 0x400000);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_PARENT, 0x400000);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_clear_error(&err);
 
     /* absurd d_name.len */
     d = st_synth_dentry(k, k->user_dentry, "y", 0);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_NAME_LEN, 0xffffffff);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_NAME_LEN, 0xffffffff);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
     g_clear_error(&err);
 
     /* a name that runs into unmapped memory */
     d = st_synth_dentry(k, k->user_dentry, "z", 0);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_NAME_NAME, d + 0x1000 - 2);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_NAME_LEN, 10);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_NAME_NAME, d + 0x1000 - 2);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_NAME_LEN, 10);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
 
     /* a name with a slash in it */
     d = st_synth_dentry(k, k->user_dentry, "a/b", 0);
-    path = st_linux_path(&k->lx, d, home_vfs, &err);
+    path = st_linux_path(&k->kernel, d, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
     g_clear_error(&err);
@@ -309,13 +309,13 @@ static void test_path_hostile(void)
     for (i = 0; i < 20; i++) {
         parent = st_synth_dentry(k, parent, name, 0);
     }
-    path = st_linux_path(&k->lx, parent, home_vfs, &err);
+    path = st_linux_path(&k->kernel, parent, home_vfs, &err);
     g_assert_null(path);
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
     g_clear_error(&err);
 
     /* NULL inputs */
-    g_assert_null(st_linux_path(&k->lx, 0, home_vfs, &err));
+    g_assert_null(st_linux_path(&k->kernel, 0, home_vfs, &err));
     g_clear_error(&err);
     st_synth_kernel_free(k);
 }
@@ -326,10 +326,10 @@ static uint64_t make_socket(StSynthKernel *k, uint64_t sk, uint64_t *sock)
     uint64_t ino = st_synth_inode(k, k->sb_root, 0140777, 7777);
     uint64_t d = st_synth_dentry(k, 0, "", ino);
 
-    *sock = st_synth_alloc(k->s, p->struct_size[ST_LS_SOCKET]);
-    st_synth_set(k->s, p, *sock, ST_LF_SOCKET_SK, sk);
+    *sock = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_SOCKET]);
+    st_synth_set(k->s, p, *sock, ST_SOCKET_SK, sk);
     d = st_synth_file(k, k->root_mnt, d, 2);
-    st_synth_set(k->s, p, d, ST_LF_FILE_PRIVATE_DATA, *sock);
+    st_synth_set(k->s, p, d, ST_FILE_PRIVATE_DATA, *sock);
     return d;
 }
 
@@ -337,8 +337,8 @@ static void test_socket_inet(void)
 {
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
-    uint64_t sk = st_synth_alloc(k->s, p->struct_size[ST_LS_SOCK]);
-    uint64_t skc = sk + p->field[ST_LF_SOCK_COMMON].offset;
+    uint64_t sk = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_SOCK]);
+    uint64_t skc = sk + p->field[ST_SOCK_SK_COMMON].offset;
     uint64_t sock, file = make_socket(k, sk, &sock);
     static const uint8_t local[4] = { 10, 0, 2, 15 }, peer[4] = { 10, 0, 2, 2 };
     static const uint8_t l6[16] = { 0xfe, 0x80, [15] = 1 };
@@ -346,12 +346,12 @@ static void test_socket_inet(void)
     StLinuxSocket so;
     GError *err = NULL;
 
-    st_synth_set(k->s, p, skc, ST_LF_SKC_FAMILY, 2);
-    st_synth_set_bytes(k->s, p, skc, ST_LF_SKC_RCV_SADDR, local, 4);
-    st_synth_set_bytes(k->s, p, skc, ST_LF_SKC_DADDR, peer, 4);
-    st_synth_set(k->s, p, skc, ST_LF_SKC_NUM, 22);
-    st_synth_set(k->s, p, skc, ST_LF_SKC_DPORT, GUINT16_TO_BE(51234));
-    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, skc, ST_SOCK_COMMON_SKC_FAMILY, 2);
+    st_synth_set_bytes(k->s, p, skc, ST_SOCK_COMMON_SKC_RCV_SADDR, local, 4);
+    st_synth_set_bytes(k->s, p, skc, ST_SOCK_COMMON_SKC_DADDR, peer, 4);
+    st_synth_set(k->s, p, skc, ST_SOCK_COMMON_SKC_NUM, 22);
+    st_synth_set(k->s, p, skc, ST_SOCK_COMMON_SKC_DPORT, GUINT16_TO_BE(51234));
+    g_assert_true(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(so.family, ==, 2);
     g_assert_cmpmem(so.local_addr, 4, local, 4);
@@ -360,10 +360,10 @@ static void test_socket_inet(void)
     g_assert_cmpuint(so.peer_port, ==, 51234);
     st_linux_socket_clear(&so);
 
-    st_synth_set(k->s, p, skc, ST_LF_SKC_FAMILY, 10);
-    st_synth_set_bytes(k->s, p, skc, ST_LF_SKC_V6_RCV_SADDR, l6, 16);
-    st_synth_set_bytes(k->s, p, skc, ST_LF_SKC_V6_DADDR, p6, 16);
-    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, skc, ST_SOCK_COMMON_SKC_FAMILY, 10);
+    st_synth_set_bytes(k->s, p, skc, ST_SOCK_COMMON_SKC_V6_RCV_SADDR, l6, 16);
+    st_synth_set_bytes(k->s, p, skc, ST_SOCK_COMMON_SKC_V6_DADDR, p6, 16);
+    g_assert_true(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(so.family, ==, 10);
     g_assert_cmpmem(so.local_addr, 16, l6, 16);
@@ -372,8 +372,8 @@ static void test_socket_inet(void)
     st_linux_socket_clear(&so);
 
     /* sk pointing at unmapped memory */
-    st_synth_set(k->s, p, sock, ST_LF_SOCKET_SK, sk + 0x1000);
-    g_assert_false(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, sock, ST_SOCKET_SK, sk + 0x1000);
+    g_assert_false(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
     st_synth_kernel_free(k);
@@ -383,22 +383,22 @@ static uint64_t make_unix_sock(StSynthKernel *k, const char *path,
                                size_t path_len)
 {
     const StLinuxProfile *p = k->prof;
-    uint64_t usk = st_synth_alloc(k->s, p->struct_size[ST_LS_UNIX_SOCK]);
-    uint64_t sk = usk + p->field[ST_LF_UNIX_SK].offset;
-    uint64_t skc = sk + p->field[ST_LF_SOCK_COMMON].offset;
+    uint64_t usk = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_UNIX_SOCK]);
+    uint64_t sk = usk + p->field[ST_UNIX_SOCK_SK].offset;
+    uint64_t skc = sk + p->field[ST_SOCK_SK_COMMON].offset;
 
-    st_synth_set(k->s, p, skc, ST_LF_SKC_FAMILY, 1);
+    st_synth_set(k->s, p, skc, ST_SOCK_COMMON_SKC_FAMILY, 1);
     if (path) {
         uint64_t addr = st_synth_alloc(k->s,
-                                       p->struct_size[ST_LS_UNIX_ADDRESS]);
-        uint64_t sun = addr + p->field[ST_LF_UNIX_ADDRESS_NAME].offset;
+                                       p->struct_size[ST_STRUCT_UNIX_ADDRESS]);
+        uint64_t sun = addr + p->field[ST_UNIX_ADDRESS_NAME].offset;
 
-        st_synth_set(k->s, p, addr, ST_LF_UNIX_ADDRESS_LEN,
-                     p->field[ST_LF_SOCKADDR_UN_PATH].offset + path_len);
+        st_synth_set(k->s, p, addr, ST_UNIX_ADDRESS_LEN,
+                     p->field[ST_SOCKADDR_UN_SUN_PATH].offset + path_len);
         st_synth_w16(k->s, sun, 1);
-        st_synth_write(k->s, sun + p->field[ST_LF_SOCKADDR_UN_PATH].offset,
+        st_synth_write(k->s, sun + p->field[ST_SOCKADDR_UN_SUN_PATH].offset,
                        path, path_len);
-        st_synth_set(k->s, p, usk, ST_LF_UNIX_ADDR, addr);
+        st_synth_set(k->s, p, usk, ST_UNIX_SOCK_ADDR, addr);
     }
     return sk;
 }
@@ -410,13 +410,13 @@ static void test_socket_unix(void)
     uint64_t sk = make_unix_sock(k, "/run/agent.sock", 16);
     uint64_t peer = make_unix_sock(k, "\0hidden", 7);
     uint64_t sock, file = make_socket(k, sk, &sock);
-    uint64_t usk = sk - p->field[ST_LF_UNIX_SK].offset, addr = 0;
+    uint64_t usk = sk - p->field[ST_UNIX_SOCK_SK].offset, addr = 0;
     uint64_t peer_sock, peer_file;
     StLinuxSocket so;
     GError *err = NULL;
 
-    st_synth_set(k->s, p, usk, ST_LF_UNIX_PEER, peer);
-    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, usk, ST_UNIX_SOCK_PEER, peer);
+    g_assert_true(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(so.family, ==, 1);
     g_assert_cmpstr(so.unix_path, ==, "/run/agent.sock");
@@ -426,39 +426,39 @@ static void test_socket_unix(void)
 
     /* the peer's inode: peer->sk_socket->file->f_inode */
     peer_file = make_socket(k, peer, &peer_sock);
-    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, peer_sock);
-    st_synth_set(k->s, p, peer_sock, ST_LF_SOCKET_FILE, peer_file);
-    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, peer, ST_SOCK_SK_SOCKET, peer_sock);
+    st_synth_set(k->s, p, peer_sock, ST_SOCKET_FILE, peer_file);
+    g_assert_true(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(so.unix_peer_dev, ==, 0x800001);
     g_assert_cmpuint(so.unix_peer_ino, ==, 7777);
     st_linux_socket_clear(&so);
-    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, peer_sock + 0x1000);
-    g_assert_false(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, peer, ST_SOCK_SK_SOCKET, peer_sock + 0x1000);
+    g_assert_false(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
     g_clear_error(&err);
-    st_synth_set(k->s, p, peer, ST_LF_SOCK_SOCKET, 0);
+    st_synth_set(k->s, p, peer, ST_SOCK_SK_SOCKET, 0);
 
     /* unbound, no peer */
-    st_synth_set(k->s, p, usk, ST_LF_UNIX_PEER, 0);
+    st_synth_set(k->s, p, usk, ST_UNIX_SOCK_PEER, 0);
     g_assert_true(st_guest_read_u64(&k->s->vm,
-                                    usk + p->field[ST_LF_UNIX_ADDR].offset,
+                                    usk + p->field[ST_UNIX_SOCK_ADDR].offset,
                                     &addr, NULL));
-    st_synth_set(k->s, p, usk, ST_LF_UNIX_ADDR, 0);
-    g_assert_true(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, usk, ST_UNIX_SOCK_ADDR, 0);
+    g_assert_true(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_null(so.unix_path);
     g_assert_null(so.unix_peer_path);
 
     /* absurd address length */
-    st_synth_set(k->s, p, usk, ST_LF_UNIX_ADDR, addr);
-    st_synth_set(k->s, p, addr, ST_LF_UNIX_ADDRESS_LEN, 0x7fffffff);
-    g_assert_false(st_linux_read_socket(&k->lx, file, &so, &err));
+    st_synth_set(k->s, p, usk, ST_UNIX_SOCK_ADDR, addr);
+    st_synth_set(k->s, p, addr, ST_UNIX_ADDRESS_LEN, 0x7fffffff);
+    g_assert_false(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
     g_clear_error(&err);
 
     /* not a socket */
     file = st_synth_file(k, k->home_mnt, k->secret_dentry, 0);
-    g_assert_false(st_linux_read_socket(&k->lx, file, &so, &err));
+    g_assert_false(st_linux_read_socket(&k->kernel, file, &so, &err));
     g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
     g_clear_error(&err);
     st_synth_kernel_free(k);
@@ -470,18 +470,18 @@ static void test_pt_regs(void)
     const StLinuxProfile *p = k->prof;
     uint64_t stack = st_synth_alloc(k->s, 16384);
     uint64_t top = stack + 16384;
-    uint64_t regs = top - p->struct_size[ST_LS_PT_REGS];
+    uint64_t regs = top - p->struct_size[ST_STRUCT_PT_REGS];
     StLinuxPtRegs r;
     GError *err = NULL;
 
-    st_synth_w64(k->s, k->percpu + p->percpu[ST_LP_TOP_OF_STACK], top);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_ORIG_AX, 0);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_AX, 5);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_DI, 3);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_SI, 0x7ffc0000);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_DX, 4096);
-    st_synth_set(k->s, p, regs, ST_LF_PT_REGS_IP, 0x401000);
-    g_assert_true(st_linux_read_pt_regs(&k->lx, k->percpu, &r, &err));
+    st_synth_w64(k->s, k->percpu + p->percpu[ST_PERCPU_TOP_OF_STACK], top);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_ORIG_AX, 0);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_AX, 5);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_DI, 3);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_SI, 0x7ffc0000);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_DX, 4096);
+    st_synth_set(k->s, p, regs, ST_PT_REGS_IP, 0x401000);
+    g_assert_true(st_linux_read_pt_regs(&k->kernel, k->percpu, &r, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(r.orig_ax, ==, 0);
     g_assert_cmpuint(r.ax, ==, 5);
@@ -490,8 +490,8 @@ static void test_pt_regs(void)
     g_assert_cmpuint(r.dx, ==, 4096);
     g_assert_cmphex(r.ip, ==, 0x401000);
 
-    st_synth_w64(k->s, k->percpu + p->percpu[ST_LP_TOP_OF_STACK], 0);
-    g_assert_false(st_linux_read_pt_regs(&k->lx, k->percpu, &r, &err));
+    st_synth_w64(k->s, k->percpu + p->percpu[ST_PERCPU_TOP_OF_STACK], 0);
+    g_assert_false(st_linux_read_pt_regs(&k->kernel, k->percpu, &r, &err));
     g_clear_error(&err);
     st_synth_kernel_free(k);
 }
@@ -501,7 +501,7 @@ static void expect_invalid(StSynthKernel *k, uint64_t percpu, int code,
 {
     GError *err = NULL;
 
-    g_assert_false(st_linux_validate(&k->lx, percpu, NULL, &err));
+    g_assert_false(st_linux_validate(&k->kernel, percpu, NULL, &err));
     g_assert_nonnull(err);
     if (code >= 0) {
         g_assert_cmpint(err->code, ==, code);
@@ -516,7 +516,7 @@ static void test_validate(void)
     StSynthKernel *k = st_synth_kernel_new(false);
     const StLinuxProfile *p = k->prof;
     g_autoptr(StLinuxProfile) wrong = st_linux_profile_copy(k->prof);
-    StLinux lx_wrong = { .vm = &k->s->vm, .prof = wrong };
+    StLinuxKernel kernel_wrong = { .vm = &k->s->vm, .prof = wrong };
     uint64_t file;
     GError *err = NULL;
     char comm[16] = "bad\x01name";
@@ -528,20 +528,20 @@ static void test_validate(void)
         k, k->root_mnt, st_synth_dentry(k, 0, "[eventfd]",
                                         st_synth_inode(k, k->sb_root, 0600,
                                                        77)), 2));
-    g_assert_true(st_linux_validate(&k->lx, k->percpu, NULL, &err));
+    g_assert_true(st_linux_validate(&k->kernel, k->percpu, NULL, &err));
     g_assert_no_error(err);
 
     /* a profile of another kernel: comm is read at the wrong place */
-    wrong->field[ST_LF_TASK_COMM].offset += 0x40;
-    g_assert_false(st_linux_validate(&lx_wrong, k->percpu, NULL, &err));
+    wrong->field[ST_TASK_STRUCT_COMM].offset += 0x40;
+    g_assert_false(st_linux_validate(&kernel_wrong, k->percpu, NULL, &err));
     g_assert_nonnull(strstr(err->message, "comm"));
     g_clear_error(&err);
 
     /* KERNEL_GS_BASE that is no kernel address, current NULL */
     expect_invalid(k, 0x7f0000000000ULL, ST_GUEST_ERROR_CORRUPT, "per-CPU");
-    st_synth_w64(k->s, k->percpu + p->percpu[ST_LP_CURRENT_TASK], 0);
+    st_synth_w64(k->s, k->percpu + p->percpu[ST_PERCPU_CURRENT_TASK], 0);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_CORRUPT, "NULL");
-    st_synth_w64(k->s, k->percpu + p->percpu[ST_LP_CURRENT_TASK], k->task);
+    st_synth_w64(k->s, k->percpu + p->percpu[ST_PERCPU_CURRENT_TASK], k->task);
 
     /* fd slot pointing at unmapped memory */
     st_synth_install_fd(k, 2, file + 0x1000);
@@ -549,28 +549,28 @@ static void test_validate(void)
     st_synth_install_fd(k, 2, 0);
 
     /* pid out of range */
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_PID, 0x7fffffff);
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_PID, 0x7fffffff);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_CORRUPT, "out of range");
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_PID, ST_SYNTH_PID);
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_PID, ST_SYNTH_PID);
 
     /* comm not printable */
-    st_synth_set_bytes(k->s, p, k->task, ST_LF_TASK_COMM, comm, 16);
+    st_synth_set_bytes(k->s, p, k->task, ST_TASK_STRUCT_COMM, comm, 16);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_CORRUPT, "printable");
     strcpy(comm, ST_SYNTH_COMM);
-    st_synth_set_bytes(k->s, p, k->task, ST_LF_TASK_COMM, comm, 16);
+    st_synth_set_bytes(k->s, p, k->task, ST_TASK_STRUCT_COMM, comm, 16);
 
     /* broken task -> files -> fdtable chain */
-    st_synth_set(k->s, p, k->files, ST_LF_FILES_FDT, k->fdt + 0x1000);
+    st_synth_set(k->s, p, k->files, ST_FILES_STRUCT_FDT, k->fdt + 0x1000);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_UNMAPPED, "fdtable");
-    st_synth_set(k->s, p, k->files, ST_LF_FILES_FDT, k->fdt);
-    st_synth_set(k->s, p, k->fdt, ST_LF_FDT_FD, 0);
+    st_synth_set(k->s, p, k->files, ST_FILES_STRUCT_FDT, k->fdt);
+    st_synth_set(k->s, p, k->fdt, ST_FDTABLE_FD, 0);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_CORRUPT, "NULL");
-    st_synth_set(k->s, p, k->fdt, ST_LF_FDT_FD, k->fd_array);
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_FILES, 0);
+    st_synth_set(k->s, p, k->fdt, ST_FDTABLE_FD, k->fd_array);
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_FILES, 0);
     expect_invalid(k, k->percpu, ST_GUEST_ERROR_CORRUPT, "no files");
-    st_synth_set(k->s, p, k->task, ST_LF_TASK_FILES, k->files);
+    st_synth_set(k->s, p, k->task, ST_TASK_STRUCT_FILES, k->files);
 
-    g_assert_true(st_linux_validate(&k->lx, k->percpu, NULL, &err));
+    g_assert_true(st_linux_validate(&k->kernel, k->percpu, NULL, &err));
     g_assert_no_error(err);
     st_synth_kernel_free(k);
 }

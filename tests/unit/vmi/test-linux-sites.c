@@ -4,9 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/linux-sites.h"
-
-#include <string.h>
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 
 /* Instruction bytes, as string literals that concatenate */
 #define SWAPGS "\x0f\x01\xf8"

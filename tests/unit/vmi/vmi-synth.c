@@ -4,9 +4,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "qemu/osdep.h"
 #include "vmi-synth.h"
 
-#include <string.h>
 #include <gelf.h>
 #include <libelf.h>
 
@@ -215,93 +215,85 @@ void st_synth_w16(StSynth *s, uint64_t va, uint16_t v)
 
 /* Offsets deliberately unlike any real kernel */
 static const struct {
-    StLinuxField f;
+    StLinuxOffset f;
     uint8_t kind;
     uint32_t offset, size;
 } st_synth_layout[] = {
-    { ST_LF_TASK_PID, ST_LK_INT, 0x21c, 4 },
-    { ST_LF_TASK_TGID, ST_LK_INT, 0x220, 4 },
-    { ST_LF_TASK_REAL_PARENT, ST_LK_PTR, 0x1a0, 8 },
-    { ST_LF_TASK_MM, ST_LK_PTR, 0x38, 8 },
-    { ST_LF_TASK_START_TIME, ST_LK_INT, 0x3f0, 8 },
-    { ST_LF_TASK_COMM, ST_LK_ARRAY, 0x4a4, 16 },
-    { ST_LF_TASK_FS, ST_LK_PTR, 0x4c8, 8 },
-    { ST_LF_TASK_FILES, ST_LK_PTR, 0x4d0, 8 },
-    { ST_LF_FILES_FDT, ST_LK_PTR, 0x48, 8 },
-    { ST_LF_FDT_MAX_FDS, ST_LK_INT, 0x10, 4 },
-    { ST_LF_FDT_FD, ST_LK_PTR, 0x20, 8 },
-    { ST_LF_FILE_PATH_MNT, ST_LK_PTR, 0x30, 8 },
-    { ST_LF_FILE_PATH_DENTRY, ST_LK_PTR, 0x38, 8 },
-    { ST_LF_FILE_INODE, ST_LK_PTR, 0x50, 8 },
-    { ST_LF_FILE_FLAGS, ST_LK_INT, 0x6c, 4 },
-    { ST_LF_FILE_MODE, ST_LK_INT, 0x70, 4 },
-    { ST_LF_FILE_PRIVATE_DATA, ST_LK_PTR, 0xe8, 8 },
-    { ST_LF_DENTRY_PARENT, ST_LK_PTR, 0x40, 8 },
-    { ST_LF_DENTRY_NAME_LEN, ST_LK_INT, 0x4c, 4 },
-    { ST_LF_DENTRY_NAME_NAME, ST_LK_PTR, 0x50, 8 },
-    { ST_LF_DENTRY_INODE, ST_LK_PTR, 0x60, 8 },
-    { ST_LF_DENTRY_INAME, ST_LK_ARRAY, 0x80, 40 },
-    { ST_LF_INODE_MODE, ST_LK_INT, 0x6, 2 },
-    { ST_LF_INODE_SB, ST_LK_PTR, 0x48, 8 },
-    { ST_LF_INODE_INO, ST_LK_INT, 0x88, 8 },
-    { ST_LF_INODE_SIZE, ST_LK_INT, 0x98, 8 },
-    { ST_LF_SB_DEV, ST_LK_INT, 0x24, 4 },
-    { ST_LF_SB_ID, ST_LK_ARRAY, 0x410, 32 },
-    { ST_LF_VFSMOUNT_ROOT, ST_LK_PTR, 0x8, 8 },
-    { ST_LF_MOUNT_PARENT, ST_LK_PTR, 0x18, 8 },
-    { ST_LF_MOUNT_MOUNTPOINT, ST_LK_PTR, 0x28, 8 },
-    { ST_LF_MOUNT_MNT, ST_LK_STRUCT, 0x38, 0x20 },
-    { ST_LF_SOCKET_SK, ST_LK_PTR, 0x28, 8 },
-    { ST_LF_SOCKET_FILE, ST_LK_PTR, 0x20, 8 },
-    { ST_LF_SOCKET_TYPE, ST_LK_INT, 0x4, 2 },
-    { ST_LF_SOCK_COMMON, ST_LK_STRUCT, 0x10, 0x90 },
-    { ST_LF_SKC_DADDR, ST_LK_INT, 0x8, 4 },
-    { ST_LF_SKC_RCV_SADDR, ST_LK_INT, 0xc, 4 },
-    { ST_LF_SKC_DPORT, ST_LK_INT, 0x14, 2 },
-    { ST_LF_SKC_NUM, ST_LK_INT, 0x16, 2 },
-    { ST_LF_SKC_FAMILY, ST_LK_INT, 0x1a, 2 },
-    { ST_LF_SKC_V6_DADDR, ST_LK_ARRAY, 0x40, 16 },
-    { ST_LF_SKC_V6_RCV_SADDR, ST_LK_ARRAY, 0x58, 16 },
-    { ST_LF_UNIX_SK, ST_LK_STRUCT, 0x8, 0x3a0 },
-    { ST_LF_UNIX_ADDR, ST_LK_PTR, 0x3b0, 8 },
-    { ST_LF_UNIX_PEER, ST_LK_PTR, 0x400, 8 },
-    { ST_LF_UNIX_ADDRESS_LEN, ST_LK_INT, 0x4, 4 },
-    { ST_LF_UNIX_ADDRESS_NAME, ST_LK_ARRAY, 0xc, 0x6e },
-    { ST_LF_SOCKADDR_UN_PATH, ST_LK_ARRAY, 0x2, 108 },
-    { ST_LF_PT_REGS_ORIG_AX, ST_LK_INT, 0x10, 8 },
-    { ST_LF_PT_REGS_AX, ST_LK_INT, 0x18, 8 },
-    { ST_LF_PT_REGS_DI, ST_LK_INT, 0x20, 8 },
-    { ST_LF_PT_REGS_SI, ST_LK_INT, 0x28, 8 },
-    { ST_LF_PT_REGS_DX, ST_LK_INT, 0x30, 8 },
-    { ST_LF_PT_REGS_R10, ST_LK_INT, 0x38, 8 },
-    { ST_LF_PT_REGS_R8, ST_LK_INT, 0x40, 8 },
-    { ST_LF_PT_REGS_R9, ST_LK_INT, 0x48, 8 },
-    { ST_LF_PT_REGS_IP, ST_LK_INT, 0x88, 8 },
-    { ST_LF_PT_REGS_SP, ST_LK_INT, 0xa0, 8 },
-    { ST_LF_TASK_GROUP_LEADER, ST_LK_PTR, 0x1b8, 8 },
-    { ST_LF_FS_PWD_MNT, ST_LK_PTR, 0x28, 8 },
-    { ST_LF_FS_PWD_DENTRY, ST_LK_PTR, 0x30, 8 },
-    { ST_LF_SOCK_SOCKET, ST_LK_PTR, 0x2f0, 8 },
+    { ST_TASK_STRUCT_PID, ST_FIELD_KIND_INT, 0x21c, 4 },
+    { ST_TASK_STRUCT_TGID, ST_FIELD_KIND_INT, 0x220, 4 },
+    { ST_TASK_STRUCT_REAL_PARENT, ST_FIELD_KIND_PTR, 0x1a0, 8 },
+    { ST_TASK_STRUCT_MM, ST_FIELD_KIND_PTR, 0x38, 8 },
+    { ST_TASK_STRUCT_START_TIME, ST_FIELD_KIND_INT, 0x3f0, 8 },
+    { ST_TASK_STRUCT_COMM, ST_FIELD_KIND_ARRAY, 0x4a4, 16 },
+    { ST_TASK_STRUCT_FS, ST_FIELD_KIND_PTR, 0x4c8, 8 },
+    { ST_TASK_STRUCT_FILES, ST_FIELD_KIND_PTR, 0x4d0, 8 },
+    { ST_FILES_STRUCT_FDT, ST_FIELD_KIND_PTR, 0x48, 8 },
+    { ST_FDTABLE_MAX_FDS, ST_FIELD_KIND_INT, 0x10, 4 },
+    { ST_FDTABLE_FD, ST_FIELD_KIND_PTR, 0x20, 8 },
+    { ST_FILE_F_PATH_MNT, ST_FIELD_KIND_PTR, 0x30, 8 },
+    { ST_FILE_F_PATH_DENTRY, ST_FIELD_KIND_PTR, 0x38, 8 },
+    { ST_FILE_F_INODE, ST_FIELD_KIND_PTR, 0x50, 8 },
+    { ST_FILE_F_FLAGS, ST_FIELD_KIND_INT, 0x6c, 4 },
+    { ST_FILE_F_MODE, ST_FIELD_KIND_INT, 0x70, 4 },
+    { ST_FILE_PRIVATE_DATA, ST_FIELD_KIND_PTR, 0xe8, 8 },
+    { ST_DENTRY_D_PARENT, ST_FIELD_KIND_PTR, 0x40, 8 },
+    { ST_DENTRY_D_NAME_LEN, ST_FIELD_KIND_INT, 0x4c, 4 },
+    { ST_DENTRY_D_NAME_NAME, ST_FIELD_KIND_PTR, 0x50, 8 },
+    { ST_DENTRY_D_INODE, ST_FIELD_KIND_PTR, 0x60, 8 },
+    { ST_DENTRY_D_INAME, ST_FIELD_KIND_ARRAY, 0x80, 40 },
+    { ST_INODE_I_MODE, ST_FIELD_KIND_INT, 0x6, 2 },
+    { ST_INODE_I_SB, ST_FIELD_KIND_PTR, 0x48, 8 },
+    { ST_INODE_I_INO, ST_FIELD_KIND_INT, 0x88, 8 },
+    { ST_INODE_I_SIZE, ST_FIELD_KIND_INT, 0x98, 8 },
+    { ST_SUPER_BLOCK_S_DEV, ST_FIELD_KIND_INT, 0x24, 4 },
+    { ST_SUPER_BLOCK_S_ID, ST_FIELD_KIND_ARRAY, 0x410, 32 },
+    { ST_VFSMOUNT_MNT_ROOT, ST_FIELD_KIND_PTR, 0x8, 8 },
+    { ST_MOUNT_MNT_PARENT, ST_FIELD_KIND_PTR, 0x18, 8 },
+    { ST_MOUNT_MNT_MOUNTPOINT, ST_FIELD_KIND_PTR, 0x28, 8 },
+    { ST_MOUNT_MNT, ST_FIELD_KIND_STRUCT, 0x38, 0x20 },
+    { ST_SOCKET_SK, ST_FIELD_KIND_PTR, 0x28, 8 },
+    { ST_SOCKET_FILE, ST_FIELD_KIND_PTR, 0x20, 8 },
+    { ST_SOCKET_TYPE, ST_FIELD_KIND_INT, 0x4, 2 },
+    { ST_SOCK_SK_COMMON, ST_FIELD_KIND_STRUCT, 0x10, 0x90 },
+    { ST_SOCK_COMMON_SKC_DADDR, ST_FIELD_KIND_INT, 0x8, 4 },
+    { ST_SOCK_COMMON_SKC_RCV_SADDR, ST_FIELD_KIND_INT, 0xc, 4 },
+    { ST_SOCK_COMMON_SKC_DPORT, ST_FIELD_KIND_INT, 0x14, 2 },
+    { ST_SOCK_COMMON_SKC_NUM, ST_FIELD_KIND_INT, 0x16, 2 },
+    { ST_SOCK_COMMON_SKC_FAMILY, ST_FIELD_KIND_INT, 0x1a, 2 },
+    { ST_SOCK_COMMON_SKC_V6_DADDR, ST_FIELD_KIND_ARRAY, 0x40, 16 },
+    { ST_SOCK_COMMON_SKC_V6_RCV_SADDR, ST_FIELD_KIND_ARRAY, 0x58, 16 },
+    { ST_UNIX_SOCK_SK, ST_FIELD_KIND_STRUCT, 0x8, 0x3a0 },
+    { ST_UNIX_SOCK_ADDR, ST_FIELD_KIND_PTR, 0x3b0, 8 },
+    { ST_UNIX_SOCK_PEER, ST_FIELD_KIND_PTR, 0x400, 8 },
+    { ST_UNIX_ADDRESS_LEN, ST_FIELD_KIND_INT, 0x4, 4 },
+    { ST_UNIX_ADDRESS_NAME, ST_FIELD_KIND_ARRAY, 0xc, 0x6e },
+    { ST_SOCKADDR_UN_SUN_PATH, ST_FIELD_KIND_ARRAY, 0x2, 108 },
+    { ST_PT_REGS_ORIG_AX, ST_FIELD_KIND_INT, 0x10, 8 },
+    { ST_PT_REGS_AX, ST_FIELD_KIND_INT, 0x18, 8 },
+    { ST_PT_REGS_DI, ST_FIELD_KIND_INT, 0x20, 8 },
+    { ST_PT_REGS_SI, ST_FIELD_KIND_INT, 0x28, 8 },
+    { ST_PT_REGS_DX, ST_FIELD_KIND_INT, 0x30, 8 },
+    { ST_PT_REGS_R10, ST_FIELD_KIND_INT, 0x38, 8 },
+    { ST_PT_REGS_R8, ST_FIELD_KIND_INT, 0x40, 8 },
+    { ST_PT_REGS_R9, ST_FIELD_KIND_INT, 0x48, 8 },
+    { ST_PT_REGS_IP, ST_FIELD_KIND_INT, 0x88, 8 },
+    { ST_PT_REGS_SP, ST_FIELD_KIND_INT, 0xa0, 8 },
+    { ST_TASK_STRUCT_GROUP_LEADER, ST_FIELD_KIND_PTR, 0x1b8, 8 },
+    { ST_FS_STRUCT_PWD_MNT, ST_FIELD_KIND_PTR, 0x28, 8 },
+    { ST_FS_STRUCT_PWD_DENTRY, ST_FIELD_KIND_PTR, 0x30, 8 },
+    { ST_SOCK_SK_SOCKET, ST_FIELD_KIND_PTR, 0x2f0, 8 },
 };
 
-static const uint32_t st_synth_sizes[ST_LS__COUNT] = {
-    [ST_LS_TASK_STRUCT] = 0x600,
-    [ST_LS_FILES_STRUCT] = 0x140,
-    [ST_LS_FDTABLE] = 0x38,
-    [ST_LS_FILE] = 0x120,
-    [ST_LS_DENTRY] = 0xd8,
-    [ST_LS_INODE] = 0x2b0,
-    [ST_LS_SUPER_BLOCK] = 0x500,
-    [ST_LS_VFSMOUNT] = 0x20,
-    [ST_LS_MOUNT] = 0x140,
-    [ST_LS_SOCKET] = 0x80,
-    [ST_LS_SOCK] = 0x3a0,
-    [ST_LS_SOCK_COMMON] = 0x90,
-    [ST_LS_UNIX_SOCK] = 0x440,
-    [ST_LS_UNIX_ADDRESS] = 0x80,
-    [ST_LS_SOCKADDR_UN] = 0x6e,
-    [ST_LS_PT_REGS] = 0xc0,
-    [ST_LS_FS_STRUCT] = 0x38,
+static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {
+    [ST_STRUCT_TASK_STRUCT] = 0x600, [ST_STRUCT_FILES_STRUCT] = 0x140,
+    [ST_STRUCT_FDTABLE] = 0x38,      [ST_STRUCT_FILE] = 0x120,
+    [ST_STRUCT_DENTRY] = 0xd8,       [ST_STRUCT_INODE] = 0x2b0,
+    [ST_STRUCT_SUPER_BLOCK] = 0x500, [ST_STRUCT_VFSMOUNT] = 0x20,
+    [ST_STRUCT_MOUNT] = 0x140,       [ST_STRUCT_SOCKET] = 0x80,
+    [ST_STRUCT_SOCK] = 0x3a0,        [ST_STRUCT_SOCK_COMMON] = 0x90,
+    [ST_STRUCT_UNIX_SOCK] = 0x440,   [ST_STRUCT_UNIX_ADDRESS] = 0x80,
+    [ST_STRUCT_SOCKADDR_UN] = 0x6e,  [ST_STRUCT_PT_REGS] = 0xc0,
+    [ST_STRUCT_FS_STRUCT] = 0x38,
 };
 
 StLinuxProfile *st_synth_profile(void)
@@ -319,8 +311,8 @@ StLinuxProfile *st_synth_profile(void)
         f->offset = st_synth_layout[i].offset;
         f->size = st_synth_layout[i].size;
     }
-    p->percpu[ST_LP_CURRENT_TASK] = 0x2a340;
-    p->percpu[ST_LP_TOP_OF_STACK] = 0x2a358;
+    p->percpu[ST_PERCPU_CURRENT_TASK] = 0x2a340;
+    p->percpu[ST_PERCPU_TOP_OF_STACK] = 0x2a358;
     p->source = ST_PROFILE_SOURCE_ISF;
     p->origin = g_strdup("synthetic");
     g_assert_true(st_linux_profile_check(p, &err));
@@ -329,7 +321,7 @@ StLinuxProfile *st_synth_profile(void)
 }
 
 void st_synth_set(StSynth *s, const StLinuxProfile *p, uint64_t base,
-                  StLinuxField f, uint64_t v)
+                  StLinuxOffset f, uint64_t v)
 {
     const StLinuxFieldInfo *fi = &p->field[f];
 
@@ -338,7 +330,7 @@ void st_synth_set(StSynth *s, const StLinuxProfile *p, uint64_t base,
 }
 
 void st_synth_set_bytes(StSynth *s, const StLinuxProfile *p, uint64_t base,
-                        StLinuxField f, const void *buf, size_t len)
+                        StLinuxOffset f, const void *buf, size_t len)
 {
     const StLinuxFieldInfo *fi = &p->field[f];
 
@@ -349,12 +341,13 @@ void st_synth_set_bytes(StSynth *s, const StLinuxProfile *p, uint64_t base,
 uint64_t st_synth_inode(StSynthKernel *k, uint64_t sb, uint16_t mode,
                         uint64_t ino)
 {
-    uint64_t inode = st_synth_alloc(k->s, k->prof->struct_size[ST_LS_INODE]);
+    uint64_t inode = st_synth_alloc(k->s,
+                                    k->prof->struct_size[ST_STRUCT_INODE]);
 
-    st_synth_set(k->s, k->prof, inode, ST_LF_INODE_MODE, mode);
-    st_synth_set(k->s, k->prof, inode, ST_LF_INODE_SB, sb);
-    st_synth_set(k->s, k->prof, inode, ST_LF_INODE_INO, ino);
-    st_synth_set(k->s, k->prof, inode, ST_LF_INODE_SIZE, 4096);
+    st_synth_set(k->s, k->prof, inode, ST_INODE_I_MODE, mode);
+    st_synth_set(k->s, k->prof, inode, ST_INODE_I_SB, sb);
+    st_synth_set(k->s, k->prof, inode, ST_INODE_I_INO, ino);
+    st_synth_set(k->s, k->prof, inode, ST_INODE_I_SIZE, 4096);
     return inode;
 }
 
@@ -362,21 +355,21 @@ uint64_t st_synth_dentry(StSynthKernel *k, uint64_t parent, const char *name,
                          uint64_t inode)
 {
     const StLinuxProfile *p = k->prof;
-    uint64_t d = st_synth_alloc(k->s, p->struct_size[ST_LS_DENTRY]);
+    uint64_t d = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_DENTRY]);
     size_t len = strlen(name);
     uint64_t name_va;
 
-    if (len < p->field[ST_LF_DENTRY_INAME].size) {
+    if (len < p->field[ST_DENTRY_D_INAME].size) {
         /* short names live inline, as in the kernel */
-        name_va = d + p->field[ST_LF_DENTRY_INAME].offset;
+        name_va = d + p->field[ST_DENTRY_D_INAME].offset;
     } else {
         name_va = st_synth_alloc(k->s, len + 1);
     }
     st_synth_write(k->s, name_va, name, len + 1);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_PARENT, parent ? parent : d);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_NAME_LEN, len);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_NAME_NAME, name_va);
-    st_synth_set(k->s, p, d, ST_LF_DENTRY_INODE, inode);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_PARENT, parent ? parent : d);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_NAME_LEN, len);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_NAME_NAME, name_va);
+    st_synth_set(k->s, p, d, ST_DENTRY_D_INODE, inode);
     return d;
 }
 
@@ -384,17 +377,17 @@ uint64_t st_synth_file(StSynthKernel *k, uint64_t mount, uint64_t dentry,
                        uint32_t flags)
 {
     const StLinuxProfile *p = k->prof;
-    uint64_t f = st_synth_alloc(k->s, p->struct_size[ST_LS_FILE]);
-    uint64_t at = dentry + p->field[ST_LF_DENTRY_INODE].offset;
+    uint64_t f = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_FILE]);
+    uint64_t at = dentry + p->field[ST_DENTRY_D_INODE].offset;
     uint64_t inode = 0;
 
     g_assert_true(st_guest_read_u64(&k->s->vm, at, &inode, NULL));
-    st_synth_set(k->s, p, f, ST_LF_FILE_PATH_MNT,
-                 mount + p->field[ST_LF_MOUNT_MNT].offset);
-    st_synth_set(k->s, p, f, ST_LF_FILE_PATH_DENTRY, dentry);
-    st_synth_set(k->s, p, f, ST_LF_FILE_INODE, inode);
-    st_synth_set(k->s, p, f, ST_LF_FILE_FLAGS, flags);
-    st_synth_set(k->s, p, f, ST_LF_FILE_MODE, 0x1d);
+    st_synth_set(k->s, p, f, ST_FILE_F_PATH_MNT,
+                 mount + p->field[ST_MOUNT_MNT].offset);
+    st_synth_set(k->s, p, f, ST_FILE_F_PATH_DENTRY, dentry);
+    st_synth_set(k->s, p, f, ST_FILE_F_INODE, inode);
+    st_synth_set(k->s, p, f, ST_FILE_F_FLAGS, flags);
+    st_synth_set(k->s, p, f, ST_FILE_F_MODE, 0x1d);
     return f;
 }
 
@@ -407,23 +400,24 @@ static uint64_t st_synth_mount(StSynthKernel *k, uint64_t parent,
                                uint64_t mountpoint, uint64_t root)
 {
     const StLinuxProfile *p = k->prof;
-    uint64_t m = st_synth_alloc(k->s, p->struct_size[ST_LS_MOUNT]);
+    uint64_t m = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_MOUNT]);
 
-    st_synth_set(k->s, p, m, ST_LF_MOUNT_PARENT, parent ? parent : m);
-    st_synth_set(k->s, p, m, ST_LF_MOUNT_MOUNTPOINT, mountpoint ? mountpoint
-                                                                : root);
-    st_synth_set(k->s, p, m + p->field[ST_LF_MOUNT_MNT].offset,
-                 ST_LF_VFSMOUNT_ROOT, root);
+    st_synth_set(k->s, p, m, ST_MOUNT_MNT_PARENT, parent ? parent : m);
+    st_synth_set(k->s, p, m, ST_MOUNT_MNT_MOUNTPOINT,
+                 mountpoint ? mountpoint : root);
+    st_synth_set(k->s, p, m + p->field[ST_MOUNT_MNT].offset,
+                 ST_VFSMOUNT_MNT_ROOT, root);
     return m;
 }
 
 static uint64_t st_synth_sb(StSynthKernel *k, uint32_t dev, const char *id)
 {
     uint64_t sb = st_synth_alloc(k->s,
-                                 k->prof->struct_size[ST_LS_SUPER_BLOCK]);
+                                 k->prof->struct_size[ST_STRUCT_SUPER_BLOCK]);
 
-    st_synth_set(k->s, k->prof, sb, ST_LF_SB_DEV, dev);
-    st_synth_set_bytes(k->s, k->prof, sb, ST_LF_SB_ID, id, strlen(id) + 1);
+    st_synth_set(k->s, k->prof, sb, ST_SUPER_BLOCK_S_DEV, dev);
+    st_synth_set_bytes(k->s, k->prof, sb, ST_SUPER_BLOCK_S_ID, id,
+                       strlen(id) + 1);
     return sb;
 }
 
@@ -438,39 +432,39 @@ StSynthKernel *st_synth_kernel_new(bool la57)
     k->s = s = st_synth_new(la57);
     k->prof = st_synth_profile();
     p = k->prof;
-    k->lx.vm = &s->vm;
-    k->lx.prof = p;
+    k->kernel.vm = &s->vm;
+    k->kernel.prof = p;
 
     k->percpu = st_synth_alloc(s, 0x30000);
-    k->task = st_synth_alloc(s, p->struct_size[ST_LS_TASK_STRUCT]);
-    k->parent = st_synth_alloc(s, p->struct_size[ST_LS_TASK_STRUCT]);
-    st_synth_w64(s, k->percpu + p->percpu[ST_LP_CURRENT_TASK], k->task);
+    k->task = st_synth_alloc(s, p->struct_size[ST_STRUCT_TASK_STRUCT]);
+    k->parent = st_synth_alloc(s, p->struct_size[ST_STRUCT_TASK_STRUCT]);
+    st_synth_w64(s, k->percpu + p->percpu[ST_PERCPU_CURRENT_TASK], k->task);
 
-    st_synth_set(s, p, k->parent, ST_LF_TASK_PID, ST_SYNTH_PPID);
-    st_synth_set(s, p, k->parent, ST_LF_TASK_TGID, ST_SYNTH_PPID);
-    st_synth_set(s, p, k->task, ST_LF_TASK_PID, ST_SYNTH_PID);
-    st_synth_set(s, p, k->task, ST_LF_TASK_TGID, ST_SYNTH_TGID);
-    st_synth_set(s, p, k->task, ST_LF_TASK_START_TIME, ST_SYNTH_START);
-    st_synth_set(s, p, k->task, ST_LF_TASK_REAL_PARENT, k->parent);
+    st_synth_set(s, p, k->parent, ST_TASK_STRUCT_PID, ST_SYNTH_PPID);
+    st_synth_set(s, p, k->parent, ST_TASK_STRUCT_TGID, ST_SYNTH_PPID);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_PID, ST_SYNTH_PID);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_TGID, ST_SYNTH_TGID);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_START_TIME, ST_SYNTH_START);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_REAL_PARENT, k->parent);
     /* a thread: its process is keyed by the leader's start time */
-    k->leader = st_synth_alloc(s, p->struct_size[ST_LS_TASK_STRUCT]);
-    st_synth_set(s, p, k->leader, ST_LF_TASK_PID, ST_SYNTH_TGID);
-    st_synth_set(s, p, k->leader, ST_LF_TASK_TGID, ST_SYNTH_TGID);
-    st_synth_set(s, p, k->leader, ST_LF_TASK_START_TIME,
+    k->leader = st_synth_alloc(s, p->struct_size[ST_STRUCT_TASK_STRUCT]);
+    st_synth_set(s, p, k->leader, ST_TASK_STRUCT_PID, ST_SYNTH_TGID);
+    st_synth_set(s, p, k->leader, ST_TASK_STRUCT_TGID, ST_SYNTH_TGID);
+    st_synth_set(s, p, k->leader, ST_TASK_STRUCT_START_TIME,
                  ST_SYNTH_LEADER_START);
-    st_synth_set(s, p, k->leader, ST_LF_TASK_GROUP_LEADER, k->leader);
-    st_synth_set(s, p, k->leader, ST_LF_TASK_REAL_PARENT, k->parent);
-    st_synth_set(s, p, k->task, ST_LF_TASK_GROUP_LEADER, k->leader);
-    st_synth_set(s, p, k->task, ST_LF_TASK_MM, st_synth_alloc(s, 64));
-    st_synth_set_bytes(s, p, k->task, ST_LF_TASK_COMM, comm, sizeof(comm));
+    st_synth_set(s, p, k->leader, ST_TASK_STRUCT_GROUP_LEADER, k->leader);
+    st_synth_set(s, p, k->leader, ST_TASK_STRUCT_REAL_PARENT, k->parent);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_GROUP_LEADER, k->leader);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_MM, st_synth_alloc(s, 64));
+    st_synth_set_bytes(s, p, k->task, ST_TASK_STRUCT_COMM, comm, sizeof(comm));
 
-    k->files = st_synth_alloc(s, p->struct_size[ST_LS_FILES_STRUCT]);
-    k->fdt = st_synth_alloc(s, p->struct_size[ST_LS_FDTABLE]);
+    k->files = st_synth_alloc(s, p->struct_size[ST_STRUCT_FILES_STRUCT]);
+    k->fdt = st_synth_alloc(s, p->struct_size[ST_STRUCT_FDTABLE]);
     k->fd_array = st_synth_alloc(s, 8 * ST_SYNTH_MAX_FDS);
-    st_synth_set(s, p, k->task, ST_LF_TASK_FILES, k->files);
-    st_synth_set(s, p, k->files, ST_LF_FILES_FDT, k->fdt);
-    st_synth_set(s, p, k->fdt, ST_LF_FDT_MAX_FDS, ST_SYNTH_MAX_FDS);
-    st_synth_set(s, p, k->fdt, ST_LF_FDT_FD, k->fd_array);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_FILES, k->files);
+    st_synth_set(s, p, k->files, ST_FILES_STRUCT_FDT, k->fdt);
+    st_synth_set(s, p, k->fdt, ST_FDTABLE_MAX_FDS, ST_SYNTH_MAX_FDS);
+    st_synth_set(s, p, k->fdt, ST_FDTABLE_FD, k->fd_array);
 
     /* / on sda1, /home on sda3, /home/alice/secret.txt */
     k->sb_root = st_synth_sb(k, 0x800001, "sda1");
@@ -490,11 +484,11 @@ StSynthKernel *st_synth_kernel_new(bool la57)
                                  k->home_root);
 
     /* current directory: /home/alice */
-    k->fs = st_synth_alloc(s, p->struct_size[ST_LS_FS_STRUCT]);
-    st_synth_set(s, p, k->task, ST_LF_TASK_FS, k->fs);
-    st_synth_set(s, p, k->fs, ST_LF_FS_PWD_MNT,
-                 k->home_mnt + p->field[ST_LF_MOUNT_MNT].offset);
-    st_synth_set(s, p, k->fs, ST_LF_FS_PWD_DENTRY, k->user_dentry);
+    k->fs = st_synth_alloc(s, p->struct_size[ST_STRUCT_FS_STRUCT]);
+    st_synth_set(s, p, k->task, ST_TASK_STRUCT_FS, k->fs);
+    st_synth_set(s, p, k->fs, ST_FS_STRUCT_PWD_MNT,
+                 k->home_mnt + p->field[ST_MOUNT_MNT].offset);
+    st_synth_set(s, p, k->fs, ST_FS_STRUCT_PWD_DENTRY, k->user_dentry);
     return k;
 }
 

@@ -7,7 +7,7 @@
 #ifndef SECRET_TRACKER_VMI_SYNTH_H
 #define SECRET_TRACKER_VMI_SYNTH_H
 
-#include "hw/misc/secret-tracker/linux-readers.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
 
 /*
  * Sparse guest-physical memory (4 KiB pages in a hash table) with page
@@ -57,15 +57,15 @@ StLinuxProfile *st_synth_profile(void);
 
 /* Write integer field @f of the object at @base */
 void st_synth_set(StSynth *s, const StLinuxProfile *p, uint64_t base,
-                  StLinuxField f, uint64_t v);
+                  StLinuxOffset f, uint64_t v);
 void st_synth_set_bytes(StSynth *s, const StLinuxProfile *p, uint64_t base,
-                        StLinuxField f, const void *buf, size_t len);
+                        StLinuxOffset f, const void *buf, size_t len);
 
 /* A small consistent kernel: one task with open files under mounts */
 typedef struct StSynthKernel {
     StSynth *s;
     StLinuxProfile *prof;
-    StLinux lx;
+    StLinuxKernel kernel;
     uint64_t percpu;        /* KERNEL_GS_BASE */
     uint64_t task, parent, leader;
     uint64_t fs;

@@ -4,9 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/guest-mem.h"
-
-#include <string.h>
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
 
 #define ST_PTE_PRESENT   (1ULL << 0)
 #define ST_PTE_PS        (1ULL << 7)

@@ -4,9 +4,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "qemu/osdep.h"
+#include "profile-gen.h"
 
-#include <string.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <zstd.h>

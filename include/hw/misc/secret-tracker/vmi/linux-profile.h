@@ -5,10 +5,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_LINUX_PROFILE_H
-#define SECRET_TRACKER_LINUX_PROFILE_H
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H
 
-#include "hw/misc/secret-tracker/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/linux-offsets.h"
 
 struct btf;
 
@@ -26,115 +27,8 @@ typedef enum StProfileErrorCode {
     ST_PROFILE_ERROR_WRONG_KERNEL, /* the profile names another kernel */
 } StProfileErrorCode;
 
-/* Structs we read; their sizes bound the field offsets */
-typedef enum StLinuxStruct {
-    ST_LS_TASK_STRUCT,
-    ST_LS_FILES_STRUCT,
-    ST_LS_FDTABLE,
-    ST_LS_FILE,
-    ST_LS_DENTRY,
-    ST_LS_INODE,
-    ST_LS_SUPER_BLOCK,
-    ST_LS_VFSMOUNT,
-    ST_LS_MOUNT,
-    ST_LS_SOCKET,
-    ST_LS_SOCK,
-    ST_LS_SOCK_COMMON,
-    ST_LS_UNIX_SOCK,
-    ST_LS_UNIX_ADDRESS,
-    ST_LS_SOCKADDR_UN,
-    ST_LS_PT_REGS,
-    ST_LS_PCPU_HOT,
-    ST_LS_FS_STRUCT,
-    ST_LS__COUNT
-} StLinuxStruct;
-
-/* Fields we read, each an offset from the start of its struct */
-typedef enum StLinuxField {
-    ST_LF_TASK_PID,
-    ST_LF_TASK_TGID,
-    ST_LF_TASK_REAL_PARENT,
-    ST_LF_TASK_MM,
-    ST_LF_TASK_START_TIME,
-    ST_LF_TASK_COMM,
-    ST_LF_TASK_FS,
-    ST_LF_TASK_FILES,
-    ST_LF_FILES_FDT,
-    ST_LF_FDT_MAX_FDS,
-    ST_LF_FDT_FD,
-    ST_LF_FILE_PATH_MNT,
-    ST_LF_FILE_PATH_DENTRY,
-    ST_LF_FILE_INODE,
-    ST_LF_FILE_FLAGS,
-    ST_LF_FILE_MODE,
-    ST_LF_FILE_PRIVATE_DATA,
-    ST_LF_DENTRY_PARENT,
-    ST_LF_DENTRY_NAME_LEN,
-    ST_LF_DENTRY_NAME_NAME,
-    ST_LF_DENTRY_INODE,
-    ST_LF_DENTRY_INAME,
-    ST_LF_INODE_MODE,
-    ST_LF_INODE_SB,
-    ST_LF_INODE_INO,
-    ST_LF_INODE_SIZE,
-    ST_LF_SB_DEV,
-    ST_LF_SB_ID,
-    ST_LF_VFSMOUNT_ROOT,
-    ST_LF_MOUNT_PARENT,
-    ST_LF_MOUNT_MOUNTPOINT,
-    ST_LF_MOUNT_MNT,
-    ST_LF_SOCKET_SK,
-    ST_LF_SOCKET_FILE,
-    ST_LF_SOCKET_TYPE,
-    ST_LF_SOCK_COMMON,
-    ST_LF_SKC_DADDR,
-    ST_LF_SKC_RCV_SADDR,
-    ST_LF_SKC_DPORT,
-    ST_LF_SKC_NUM,
-    ST_LF_SKC_FAMILY,
-    ST_LF_SKC_V6_DADDR,
-    ST_LF_SKC_V6_RCV_SADDR,
-    ST_LF_UNIX_SK,
-    ST_LF_UNIX_ADDR,
-    ST_LF_UNIX_PEER,
-    ST_LF_UNIX_ADDRESS_LEN,
-    ST_LF_UNIX_ADDRESS_NAME,
-    ST_LF_SOCKADDR_UN_PATH,
-    ST_LF_PT_REGS_ORIG_AX,
-    ST_LF_PT_REGS_AX,
-    ST_LF_PT_REGS_DI,
-    ST_LF_PT_REGS_SI,
-    ST_LF_PT_REGS_DX,
-    ST_LF_PT_REGS_R10,
-    ST_LF_PT_REGS_R8,
-    ST_LF_PT_REGS_R9,
-    ST_LF_PT_REGS_IP,
-    ST_LF_PT_REGS_SP,
-    ST_LF_PCPU_HOT_CURRENT_TASK,
-    ST_LF_PCPU_HOT_TOP_OF_STACK,
-    ST_LF_TASK_GROUP_LEADER,
-    ST_LF_FS_PWD_MNT,
-    ST_LF_FS_PWD_DENTRY,
-    ST_LF_SOCK_SOCKET,
-    ST_LF__COUNT
-} StLinuxField;
-
-typedef enum StLinuxFieldKind {
-    ST_LK_INT,      /* integer, enum or bitfield */
-    ST_LK_PTR,
-    ST_LK_ARRAY,
-    ST_LK_STRUCT,   /* an embedded struct or union */
-} StLinuxFieldKind;
-
-/* Which struct member a field is: a dotted path from the struct */
-typedef struct StLinuxFieldSpec {
-    StLinuxStruct in;
-    const char *path;   /* e.g. "f_path.mnt", "d_name.len" */
-    bool optional;
-} StLinuxFieldSpec;
-
-extern const char *const st_linux_struct_names[ST_LS__COUNT];
-extern const StLinuxFieldSpec st_linux_field_specs[ST_LF__COUNT];
+/* Structs and members are small; anything larger is a broken profile */
+#define ST_PROFILE_MAX_STRUCT (1024 * 1024)
 
 typedef struct StLinuxFieldInfo {
     bool present;
@@ -152,21 +46,14 @@ typedef enum StLinuxProfileSource {
     ST_PROFILE_SOURCE_ISF,      /* Volatility 3 ISF file */
 } StLinuxProfileSource;
 
-/* Per-CPU variables whose offset we need */
-typedef enum StLinuxPercpu {
-    ST_LP_CURRENT_TASK,
-    ST_LP_TOP_OF_STACK,
-    ST_LP__COUNT
-} StLinuxPercpu;
-
 typedef struct StLinuxProfile {
     StLinuxProfileSource source;
     char *origin;                       /* file name, or "guest memory" */
     char *banner;                       /* linux_banner, when known */
-    StLinuxFieldInfo field[ST_LF__COUNT];
-    uint32_t struct_size[ST_LS__COUNT]; /* 0: struct absent */
+    StLinuxFieldInfo field[ST_OFFSET__COUNT];
+    uint32_t struct_size[ST_STRUCT__COUNT]; /* 0: struct absent */
     /* offsets into the per-CPU area (never slid by KASLR) */
-    uint64_t percpu[ST_LP__COUNT];
+    uint64_t percpu[ST_PERCPU__COUNT];
     /* unrandomized entry_SYSCALL_64 (ISF only; BTF has no addresses) */
     bool has_entry_syscall;
     uint64_t entry_syscall;
@@ -269,24 +156,8 @@ StLinuxProfile *st_linux_profile_load_isf(const char *filename,
 StLinuxProfile *st_linux_profile_parse_isf(const char *json, size_t len,
                                            const char *origin, GError **errp);
 
-/*
- * Kernel images on the host (linux-image.c): a vmlinux ELF from a
- * bzImage with an xz payload (Debian's vmlinuz) or a plain vmlinux.
- */
-bool st_linux_image_to_vmlinux(const uint8_t *image, size_t len,
-                               uint8_t **elf, size_t *elf_len, GError **errp);
-/* The .BTF section of a vmlinux (points into @elf) */
-bool st_linux_vmlinux_btf(const uint8_t *elf, size_t len,
-                          const uint8_t **btf, size_t *btf_len,
-                          GError **errp);
-
-/* A minimal ISF (JSON text) for the fields we use, from kernel BTF */
-GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
-                               bool has_entry_syscall, uint64_t entry_syscall,
-                               GError **errp);
-
 /* Decompress an .xz buffer (bounded by @max_out) */
 bool st_xz_decompress(const uint8_t *in, size_t in_len, size_t max_out,
                       uint8_t **out, size_t *out_len, GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_PROFILE_H */

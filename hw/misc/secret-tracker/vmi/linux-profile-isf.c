@@ -1,207 +1,32 @@
 /*
- * secret-tracker: Volatility 3 ISF profiles (read, and written from BTF)
+ * secret-tracker: the Volatility 3 ISF profile loader (JSON or .json.xz)
  *
- * A full ISF from dwarf2json has millions of JSON tokens, more than
- * QEMU's JSON parser accepts in one value.  So we frame the document
- * ourselves (bounded, string-aware bracket matching), index the entries
- * of "user_types", "symbols" and "enums" by name, and parse only the
- * entries we need with qobject_from_json().
+ * The document is framed by isf-json.c; the entries of "user_types",
+ * "symbols" and "enums" are indexed by name, and only the entries we
+ * need are parsed, with qobject_from_json().
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
-#include "qapi/error.h"
 #include "qobject/qdict.h"
-#include "qobject/qjson.h"
 #include "qobject/qnum.h"
-#include "qobject/qstring.h"
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
+#include "isf-json.h"
 
-#include <bpf/btf.h>
+#include <lzma.h>
 
 #define ST_ISF_MAX_FILE (1024ULL * 1024 * 1024)
-#define ST_ISF_MAX_DEPTH 64
 #define ST_ISF_MAX_TYPE_DEPTH 8
 
-/* A JSON value's extent inside the document */
-typedef struct StJsonSpan {
-    const char *start;
-    size_t len;
-} StJsonSpan;
-
 typedef struct StIsf {
-    const char *doc;
-    const char *end;
+    StJsonDoc json;
     GHashTable *user_types; /* name -> StJsonSpan */
     GHashTable *symbols;
     GHashTable *enums;
     GHashTable *parsed;     /* "u:name" etc. -> QDict (cache) */
     QDict *base_types;
 } StIsf;
-
-static size_t st_json_pos(const StIsf *isf, const char *p)
-{
-    return p - isf->doc;
-}
-
-static const char *st_json_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
-        p++;
-    }
-    return p;
-}
-
-/* The end of the string starting at @p (on its opening quote) */
-static const char *st_json_string_end(const char *p, const char *end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\') {
-            p++;
-        } else if (*p == '"') {
-            return p + 1;
-        }
-    }
-    return NULL;
-}
-
-/* The end of the value starting at @p, or NULL when malformed/truncated */
-static const char *st_json_value_end(const char *p, const char *end)
-{
-    char stack[ST_ISF_MAX_DEPTH];
-    int depth = 0;
-
-    if (p >= end) {
-        return NULL;
-    }
-    if (*p == '"') {
-        return st_json_string_end(p, end);
-    }
-    if (*p != '{' && *p != '[') {
-        const char *q = p;
-
-        while (q < end && (g_ascii_isalnum(*q) || *q == '-' || *q == '+' ||
-                           *q == '.')) {
-            q++;
-        }
-        return q > p && q < end ? q : NULL;
-    }
-    while (p < end) {
-        switch (*p) {
-        case '"':
-            p = st_json_string_end(p, end);
-            if (!p) {
-                return NULL;
-            }
-            continue;
-        case '{':
-        case '[':
-            if (depth == ST_ISF_MAX_DEPTH) {
-                return NULL;
-            }
-            stack[depth++] = *p == '{' ? '}' : ']';
-            break;
-        case '}':
-        case ']':
-            if (depth == 0 || stack[depth - 1] != *p) {
-                return NULL;
-            }
-            if (--depth == 0) {
-                return p + 1;
-            }
-            break;
-        }
-        p++;
-    }
-    return NULL;
-}
-
-static void st_isf_syntax_error(const StIsf *isf, const char *p,
-                                GError **errp)
-{
-    if (!p || p >= isf->end) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    "JSON is truncated or malformed");
-    } else {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    "not valid JSON at byte %zu", st_json_pos(isf, p));
-    }
-}
-
-/*
- * Index the members of the object spanning [p, end): key -> value span.
- * Keys are used raw (the names we look up have no escapes).
- */
-static GHashTable *st_json_index_object(const StIsf *isf, StJsonSpan span,
-                                        GError **errp)
-{
-    g_autoptr(GHashTable) idx = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                      g_free, g_free);
-    const char *p = span.start, *end = span.start + span.len;
-
-    if (p >= end || *p != '{') {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
-                    "expected a JSON object at byte %zu",
-                    st_json_pos(isf, p));
-        return NULL;
-    }
-    p = st_json_ws(p + 1, end);
-    if (p < end && *p == '}') {
-        return g_steal_pointer(&idx);
-    }
-    while (p < end) {
-        const char *kend, *vstart, *vend;
-        StJsonSpan *v;
-
-        kend = *p == '"' ? st_json_string_end(p, end) : NULL;
-        if (!kend) {
-            st_isf_syntax_error(isf, p, errp);
-            return NULL;
-        }
-        vstart = st_json_ws(kend, end);
-        if (vstart >= end || *vstart != ':') {
-            st_isf_syntax_error(isf, vstart, errp);
-            return NULL;
-        }
-        vstart = st_json_ws(vstart + 1, end);
-        vend = st_json_value_end(vstart, end);
-        if (!vend) {
-            st_isf_syntax_error(isf, vstart, errp);
-            return NULL;
-        }
-        v = g_new(StJsonSpan, 1);
-        v->start = vstart;
-        v->len = vend - vstart;
-        g_hash_table_replace(idx, g_strndup(p + 1, kend - p - 2), v);
-        p = st_json_ws(vend, end);
-        if (p < end && *p == '}') {
-            return g_steal_pointer(&idx);
-        }
-        if (p >= end || *p != ',') {
-            st_isf_syntax_error(isf, p, errp);
-            return NULL;
-        }
-        p = st_json_ws(p + 1, end);
-    }
-    st_isf_syntax_error(isf, p, errp);
-    return NULL;
-}
-
-static QObject *st_json_parse_span(StJsonSpan span, GError **errp)
-{
-    g_autofree char *text = g_strndup(span.start, span.len);
-    Error *err = NULL;
-    QObject *obj = qobject_from_json(text, &err);
-
-    if (!obj) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX, "%s",
-                    err ? error_get_pretty(err) : "empty JSON value");
-        error_free(err);
-        return NULL;
-    }
-    return obj;
-}
 
 /* Parse (once) the entry @name of an indexed table; NULL if absent */
 static QDict *st_isf_entry(StIsf *isf, GHashTable *table, char tag,
@@ -272,7 +97,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         return false;
     }
     if (strcmp(kind, "pointer") == 0) {
-        f->kind = ST_LK_PTR;
+        f->kind = ST_FIELD_KIND_PTR;
         f->size = 8;
         return true;
     }
@@ -289,7 +114,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
             }
             return false;
         }
-        f->kind = ST_LK_ARRAY;
+        f->kind = ST_FIELD_KIND_ARRAY;
         f->size = MIN(count * f->size, (uint64_t)ST_ISF_MAX_SIZE + 1);
         return true;
     }
@@ -307,7 +132,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
             }
             return false;
         }
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
         f->bit_shift = pos;
         f->bit_size = len;
         return true;
@@ -329,7 +154,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         if (!st_isf_uint(base, "size", 16, &v, name, errp)) {
             return false;
         }
-        f->kind = ST_LK_INT;
+        f->kind = ST_FIELD_KIND_INT;
         f->size = v;
         return true;
     }
@@ -349,7 +174,7 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
         if (!st_isf_uint(def, "size", ST_ISF_MAX_SIZE, &v, name, errp)) {
             return false;
         }
-        f->kind = is_enum ? ST_LK_INT : ST_LK_STRUCT;
+        f->kind = is_enum ? ST_FIELD_KIND_INT : ST_FIELD_KIND_STRUCT;
         f->size = v;
         return true;
     }
@@ -430,7 +255,7 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
     return NULL;
 }
 
-static bool st_isf_field(StIsf *isf, const StLinuxFieldSpec *spec,
+static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
                          StLinuxFieldInfo *f, GError **errp)
 {
     const char *sname = st_linux_struct_names[spec->in];
@@ -496,9 +321,9 @@ static bool st_isf_symbol(StIsf *isf, const char *name, uint64_t *addr,
     return st_isf_uint(sym, "address", UINT64_MAX, addr, name, errp);
 }
 
-static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof,
-                          StLinuxPercpu which, const char *var,
-                          StLinuxField hot_field, GError **errp)
+static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof, StLinuxPercpu which,
+                          const char *var, StLinuxOffset hot_field,
+                          GError **errp)
 {
     uint64_t addr;
 
@@ -547,29 +372,29 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
     uint64_t addr;
     unsigned i;
 
-    p = st_json_ws(isf->doc, isf->end);
-    if (p >= isf->end || *p != '{') {
+    p = st_json_ws(isf->json.start, isf->json.end);
+    if (p >= isf->json.end || *p != '{') {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
-                    p >= isf->end ? "file is empty" :
+                    p >= isf->json.end ? "file is empty" :
                     "not JSON: a Volatility 3 ISF is a JSON object");
         return false;
     }
-    vend = st_json_value_end(p, isf->end);
+    vend = st_json_value_end(p, isf->json.end);
     if (!vend) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
                     "JSON is truncated or malformed (unbalanced at end of "
                     "file)");
         return false;
     }
-    if (st_json_ws(vend, isf->end) != isf->end) {
+    if (st_json_ws(vend, isf->json.end) != isf->json.end) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SYNTAX,
                     "trailing data after the JSON object at byte %zu",
-                    st_json_pos(isf, vend));
+                    st_json_pos(&isf->json, vend));
         return false;
     }
     doc.start = p;
     doc.len = vend - p;
-    top = st_json_index_object(isf, doc, errp);
+    top = st_json_index_object(&isf->json, doc, errp);
     if (!top) {
         return false;
     }
@@ -579,7 +404,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
                     "not a Volatility 3 ISF: no \"user_types\" object");
         return false;
     }
-    isf->user_types = st_json_index_object(isf, *span, errp);
+    isf->user_types = st_json_index_object(&isf->json, *span, errp);
     if (!isf->user_types) {
         return false;
     }
@@ -589,7 +414,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
                     "not a Volatility 3 ISF: no \"symbols\" object");
         return false;
     }
-    isf->symbols = st_json_index_object(isf, *span, errp);
+    isf->symbols = st_json_index_object(&isf->json, *span, errp);
     if (!isf->symbols) {
         return false;
     }
@@ -605,13 +430,13 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
     }
     span = g_hash_table_lookup(top, "enums");
     if (span) {
-        isf->enums = st_json_index_object(isf, *span, errp);
+        isf->enums = st_json_index_object(&isf->json, *span, errp);
         if (!isf->enums) {
             return false;
         }
     }
 
-    for (i = 0; i < ST_LS__COUNT; i++) {
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
         QDict *def = st_isf_entry(isf, isf->user_types, 'u',
                                   st_linux_struct_names[i], errp);
         uint64_t size;
@@ -628,8 +453,8 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
         }
         prof->struct_size[i] = size;
     }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
 
         if (spec->optional && !prof->struct_size[spec->in]) {
             continue;
@@ -643,11 +468,11 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
             return false;
         }
     }
-    if (!st_isf_percpu(isf, prof, ST_LP_CURRENT_TASK, "current_task",
-                       ST_LF_PCPU_HOT_CURRENT_TASK, errp) ||
-        !st_isf_percpu(isf, prof, ST_LP_TOP_OF_STACK,
-                       "cpu_current_top_of_stack",
-                       ST_LF_PCPU_HOT_TOP_OF_STACK, errp)) {
+    if (!st_isf_percpu(isf, prof, ST_PERCPU_CURRENT_TASK, "current_task",
+                       ST_PCPU_HOT_CURRENT_TASK, errp) ||
+        !st_isf_percpu(isf, prof, ST_PERCPU_TOP_OF_STACK,
+                       "cpu_current_top_of_stack", ST_PCPU_HOT_TOP_OF_STACK,
+                       errp)) {
         return false;
     }
     if (st_isf_symbol(isf, "entry_SYSCALL_64", &addr, errp)) {
@@ -680,8 +505,7 @@ StLinuxProfile *st_linux_profile_parse_isf(const char *json, size_t len,
 {
     g_autoptr(StLinuxProfile) prof = st_linux_profile_new();
     StIsf isf = {
-        .doc = json,
-        .end = json + len,
+        .json = { .start = json, .end = json + len },
         .parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify)qobject_unref_impl),
     };
@@ -731,204 +555,48 @@ StLinuxProfile *st_linux_profile_load_isf(const char *filename,
     return st_linux_profile_parse_isf(data, len, filename, errp);
 }
 
-/* Writing a minimal ISF from BTF (for st-profile-gen) */
-
-typedef struct StIsfWriter {
-    const struct btf *btf;
-    QDict *base_types;
-    QDict *user_types;
-} StIsfWriter;
-
-static void st_isf_add_base(StIsfWriter *w, const char *name, uint64_t size,
-                            bool is_signed, const char *kind)
+bool st_xz_decompress(const uint8_t *in, size_t in_len, size_t max_out,
+                      uint8_t **out, size_t *out_len, GError **errp)
 {
-    QDict *b;
+    lzma_stream strm = LZMA_STREAM_INIT;
+    size_t cap = MIN(max_out, MAX(in_len * 4, (size_t)1 << 20));
+    uint8_t *buf;
+    lzma_ret ret;
 
-    if (qdict_haskey(w->base_types, name)) {
-        return;
+    if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "cannot start the xz decoder");
+        return false;
     }
-    b = qdict_new();
-    qdict_put_int(b, "size", size);
-    qdict_put_bool(b, "signed", is_signed);
-    qdict_put_str(b, "kind", kind);
-    qdict_put_str(b, "endian", "little");
-    qdict_put(w->base_types, name, b);
-}
-
-static char *st_isf_btf_type_name(const struct btf *btf, uint32_t id)
-{
-    const struct btf_type *t = btf__type_by_id(btf, id);
-    const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
-
-    return name && *name ? g_strdup(name) : g_strdup_printf("unnamed_%u", id);
-}
-
-static QDict *st_isf_user_type(StIsfWriter *w, uint32_t id)
-{
-    g_autofree char *name = st_isf_btf_type_name(w->btf, id);
-    const struct btf_type *t = btf__type_by_id(w->btf, id);
-    QDict *def = qdict_get_qdict(w->user_types, name);
-
-    if (!def) {
-        def = qdict_new();
-        qdict_put_str(def, "kind", btf_is_union(t) ? "union" : "struct");
-        qdict_put_int(def, "size", btf__resolve_size(w->btf, id));
-        qdict_put(def, "fields", qdict_new());
-        qdict_put(w->user_types, name, def);
-    }
-    return def;
-}
-
-/* An ISF type description for BTF type @id (typedefs and cv skipped) */
-static QDict *st_isf_type_desc(StIsfWriter *w, uint32_t id, int depth)
-{
-    int rid = btf__resolve_type(w->btf, id);
-    const struct btf_type *t = rid > 0 ? btf__type_by_id(w->btf, rid) : NULL;
-    QDict *d = qdict_new();
-
-    if (!t || depth > ST_ISF_MAX_TYPE_DEPTH) {
-        qdict_put_str(d, "kind", "base");
-        qdict_put_str(d, "name", "void");
-        st_isf_add_base(w, "void", 0, false, "void");
-    } else if (btf_is_ptr(t)) {
-        QDict *sub = qdict_new();
-
-        qdict_put_str(sub, "kind", "base");
-        qdict_put_str(sub, "name", "void");
-        st_isf_add_base(w, "void", 0, false, "void");
-        st_isf_add_base(w, "pointer", 8, false, "int");
-        qdict_put_str(d, "kind", "pointer");
-        qdict_put(d, "subtype", sub);
-    } else if (btf_is_array(t)) {
-        const struct btf_array *a = btf_array(t);
-
-        qdict_put_str(d, "kind", "array");
-        qdict_put_int(d, "count", a->nelems);
-        qdict_put(d, "subtype", st_isf_type_desc(w, a->type, depth + 1));
-    } else if (btf_is_composite(t)) {
-        g_autofree char *name = st_isf_btf_type_name(w->btf, rid);
-
-        st_isf_user_type(w, rid);
-        qdict_put_str(d, "kind", btf_is_union(t) ? "union" : "struct");
-        qdict_put_str(d, "name", name);
-    } else if (btf_is_int(t)) {
-        g_autofree char *name = st_isf_btf_type_name(w->btf, rid);
-        uint8_t enc = btf_int_encoding(t);
-
-        st_isf_add_base(w, name, t->size, enc & BTF_INT_SIGNED,
-                        enc & BTF_INT_BOOL ? "bool" :
-                        enc & BTF_INT_CHAR ? "char" : "int");
-        qdict_put_str(d, "kind", "base");
-        qdict_put_str(d, "name", name);
-    } else {
-        /* enums and the rest: an unsigned integer of the same size */
-        g_autofree char *name = g_strdup_printf("unsigned_%u", t->size * 8);
-
-        st_isf_add_base(w, name, t->size, false, "int");
-        qdict_put_str(d, "kind", "base");
-        qdict_put_str(d, "name", name);
-    }
-    return d;
-}
-
-static void st_isf_put_symbol(QDict *symbols, const char *name, uint64_t addr)
-{
-    QDict *s = qdict_new();
-
-    qdict_put_int(s, "address", addr);
-    qdict_put(symbols, name, s);
-}
-
-GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
-                               bool has_entry_syscall, uint64_t entry_syscall,
-                               GError **errp)
-{
-    g_autoptr(QDict) root = qdict_new();
-    StIsfWriter w = { .btf = btf };
-    QDict *symbols = qdict_new(), *meta = qdict_new(), *producer = qdict_new();
-    uint64_t off;
-    unsigned i;
-
-    w.base_types = qdict_new();
-    w.user_types = qdict_new();
-    qdict_put(root, "base_types", w.base_types);
-    qdict_put(root, "user_types", w.user_types);
-    qdict_put(root, "enums", qdict_new());
-    qdict_put(root, "symbols", symbols);
-    qdict_put(root, "metadata", meta);
-    qdict_put_str(meta, "format", "6.2.0");
-    qdict_put_str(producer, "name", "st-profile-gen");
-    qdict_put_str(producer, "version", "0.1.0");
-    qdict_put(meta, "producer", producer);
-
-    for (i = 0; i < ST_LS__COUNT; i++) {
-        int id = btf__find_by_name_kind(btf, st_linux_struct_names[i],
-                                        BTF_KIND_STRUCT);
-
-        if (id > 0) {
-            st_isf_user_type(&w, id);
+    buf = g_malloc(cap);
+    strm.next_in = in;
+    strm.avail_in = in_len;
+    strm.next_out = buf;
+    strm.avail_out = cap;
+    for (;;) {
+        ret = lzma_code(&strm, LZMA_FINISH);
+        if (ret == LZMA_STREAM_END) {
+            break;
         }
-    }
-    for (i = 0; i < ST_LF__COUNT; i++) {
-        const StLinuxFieldSpec *spec = &st_linux_field_specs[i];
-        StBtfStep steps[ST_BTF_MAX_STEPS];
-        unsigned n, j;
-        GError *err = NULL;
+        if (ret == LZMA_OK && strm.avail_out == 0 && cap < max_out) {
+            size_t done = cap;
 
-        if (!st_btf_resolve_path(btf, st_linux_struct_names[spec->in],
-                                 spec->path, steps, &n, &err)) {
-            if (spec->optional) {
-                g_clear_error(&err);
-                continue;
-            }
-            g_propagate_error(errp, err);
-            return NULL;
+            cap = MIN(max_out, cap * 2);
+            buf = g_realloc(buf, cap);
+            strm.next_out = buf + done;
+            strm.avail_out = cap - done;
+            continue;
         }
-        for (j = 0; j < n; j++) {
-            QDict *def = st_isf_user_type(&w, steps[j].container_id);
-            QDict *fields = qdict_get_qdict(def, "fields");
-            QDict *field = qdict_new();
-            QDict *type = st_isf_type_desc(&w, steps[j].type_id, 0);
-
-            qdict_put_int(field, "offset", steps[j].bit_offset / 8);
-            if (steps[j].bitfield_size) {
-                QDict *bf = qdict_new();
-
-                qdict_put_str(bf, "kind", "bitfield");
-                qdict_put_int(bf, "bit_position", steps[j].bit_offset % 8);
-                qdict_put_int(bf, "bit_length", steps[j].bitfield_size);
-                qdict_put(bf, "type", type);
-                type = bf;
-            }
-            qdict_put(field, "type", type);
-            qdict_put(fields, steps[j].name, field);
-        }
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
+                    "xz data is %s", ret == LZMA_OK || ret == LZMA_BUF_ERROR ?
+                    (strm.avail_out == 0 ? "too large" : "truncated") :
+                    "corrupt");
+        lzma_end(&strm);
+        g_free(buf);
+        return false;
     }
-
-    /* per-CPU variables: their "address" is the offset in the area */
-    if (st_btf_datasec_offset(btf, ".data..percpu", "current_task", &off,
-                              NULL)) {
-        st_isf_put_symbol(symbols, "current_task", off);
-    }
-    if (st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
-                              &off, NULL)) {
-        st_isf_put_symbol(symbols, "cpu_current_top_of_stack", off);
-    }
-    if (st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &off, NULL)) {
-        st_isf_put_symbol(symbols, "pcpu_hot", off);
-    }
-    if (has_entry_syscall) {
-        st_isf_put_symbol(symbols, "entry_SYSCALL_64", entry_syscall);
-    }
-    if (banner) {
-        g_autofree char *line = g_strdup_printf("%s\n", banner);
-        g_autofree char *b64 = g_base64_encode((const guchar *)line,
-                                               strlen(line) + 1);
-        QDict *s = qdict_new();
-
-        qdict_put_int(s, "address", 0);
-        qdict_put_str(s, "constant_data", b64);
-        qdict_put(symbols, "linux_banner", s);
-    }
-    return qobject_to_json_pretty(QOBJECT(root), true);
+    *out_len = strm.total_out;
+    *out = buf;
+    lzma_end(&strm);
+    return true;
 }

@@ -6,7 +6,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "profile-gen.h"
 
 #include <bpf/btf.h>
 

@@ -4,10 +4,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_LINUX_SITES_H
-#define SECRET_TRACKER_LINUX_SITES_H
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_SITES_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_SITES_H
 
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
 /* How much of entry_SYSCALL_64 to read and disassemble */
 #define ST_SITES_CODE_LEN 1024
@@ -26,4 +26,4 @@ bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
 bool st_linux_kaslr_slide(const StLinuxProfile *prof, uint64_t lstar,
                           int64_t *slide, GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_SITES_H */

@@ -4,10 +4,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_LINUX_READERS_H
-#define SECRET_TRACKER_LINUX_READERS_H
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H
 
-#include "hw/misc/secret-tracker/linux-profile.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
 #define ST_LINUX_PID_MAX (4 * 1024 * 1024)   /* PID_MAX_LIMIT on 64-bit */
 #define ST_LINUX_COMM_LEN 16
@@ -17,10 +17,10 @@
 #define ST_LINUX_MAX_FDS (1024 * 1024 * 1024) /* above any nr_open */
 
 /* Introspection of one kernel: its address space and its profile */
-typedef struct StLinux {
+typedef struct StLinuxKernel {
     const StGuestVm *vm;
     const StLinuxProfile *prof;
-} StLinux;
+} StLinuxKernel;
 
 typedef struct StLinuxTask {
     uint64_t task;          /* task_struct address */
@@ -61,7 +61,7 @@ typedef struct StLinuxFile {
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
-    uint16_t family;        /* AF_UNIX 1, AF_INET 2, AF_INET6 10, ... */
+    uint16_t family;        /* ST_AF_* (abi/socket.h) */
     uint8_t local_addr[16]; /* network order; IPv4 uses the first 4 */
     uint8_t peer_addr[16];
     uint16_t local_port;    /* host order */
@@ -85,30 +85,31 @@ const char *st_linux_file_type_name(StLinuxFileType type);
  *
  * current = *(percpu_base + per-CPU offset of current_task)
  */
-bool st_linux_current_task(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_current_task(const StLinuxKernel *kernel, uint64_t percpu_base,
                            uint64_t *task, GError **errp);
-bool st_linux_read_task(const StLinux *lx, uint64_t task, StLinuxTask *out,
-                        GError **errp);
+bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
+                        StLinuxTask *out, GError **errp);
 
 /* task->files->fdt->fd[fd]; an fd that is not open is an error */
-bool st_linux_fd_file(const StLinux *lx, uint64_t task, int64_t fd,
+bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
                       uint64_t *file, GError **errp);
-bool st_linux_read_file(const StLinux *lx, uint64_t file, StLinuxFile *out,
-                        GError **errp);
+bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
+                        StLinuxFile *out, GError **errp);
 
 /* Absolute path of dentry in a mount, crossing mount points; g_free() */
-char *st_linux_path(const StLinux *lx, uint64_t dentry, uint64_t vfsmount,
-                    GError **errp);
-char *st_linux_file_path(const StLinux *lx, uint64_t file, GError **errp);
+char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
+                    uint64_t vfsmount, GError **errp);
+char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
+                         GError **errp);
 /* The task's current directory (task->fs->pwd); g_free() */
-char *st_linux_cwd(const StLinux *lx, uint64_t task, GError **errp);
+char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp);
 
-bool st_linux_read_socket(const StLinux *lx, uint64_t file,
+bool st_linux_read_socket(const StLinuxKernel *kernel, uint64_t file,
                           StLinuxSocket *out, GError **errp);
 void st_linux_socket_clear(StLinuxSocket *sock);
 
 /* The syscall's saved user registers, at the top of the kernel stack */
-bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                            StLinuxPtRegs *out, GError **errp);
 
 /*
@@ -116,7 +117,7 @@ bool st_linux_read_pt_regs(const StLinux *lx, uint64_t percpu_base,
  * its comm is printable, pid/tgid are in range, and task -> files ->
  * fdtable -> fd[] is consistent.
  */
-bool st_linux_validate(const StLinux *lx, uint64_t percpu_base,
+bool st_linux_validate(const StLinuxKernel *kernel, uint64_t percpu_base,
                        StLinuxTask *task, GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_READERS_H */

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 
 #include <capstone.h>
 

@@ -4,14 +4,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef SECRET_TRACKER_GUEST_MEM_H
-#define SECRET_TRACKER_GUEST_MEM_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <inttypes.h>
-#include <glib.h>
+#ifndef HW_MISC_SECRET_TRACKER_VMI_GUEST_MEM_H
+#define HW_MISC_SECRET_TRACKER_VMI_GUEST_MEM_H
 
 #define ST_GUEST_ERROR st_guest_error_quark()
 GQuark st_guest_error_quark(void);
@@ -81,4 +75,4 @@ bool st_guest_read_uint(const StGuestVm *vm, uint64_t va, unsigned size,
 bool st_guest_read_kptr(const StGuestVm *vm, uint64_t va, uint64_t *ptr,
                         GError **errp);
 
-#endif
+#endif /* HW_MISC_SECRET_TRACKER_VMI_GUEST_MEM_H */

@@ -1,0 +1,248 @@
+/*
+ * secret-tracker: Linux kernel profile from BTF: member paths through
+ * anonymous structs and unions, per-CPU variables from the DATASEC
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-profile.h"
+
+#include <bpf/btf.h>
+
+/* BTF: member lookup through anonymous structs and unions */
+
+#define ST_BTF_MAX_ANON_DEPTH 8
+
+static bool st_btf_find_member(const struct btf *btf, uint32_t type_id,
+                               const char *name, int depth,
+                               uint32_t *bit_off, uint32_t *bitfield_size,
+                               uint32_t *member_type)
+{
+    const struct btf_type *t = btf__type_by_id(btf, type_id);
+    const struct btf_member *m;
+    unsigned i, n;
+
+    if (!t || !btf_is_composite(t) || depth > ST_BTF_MAX_ANON_DEPTH) {
+        return false;
+    }
+    m = btf_members(t);
+    n = btf_vlen(t);
+    for (i = 0; i < n; i++, m++) {
+        const char *mname = btf__name_by_offset(btf, m->name_off);
+        uint32_t sub_off, sub_bits, sub_type;
+        int sub;
+
+        if (mname && *mname) {
+            if (strcmp(mname, name) == 0) {
+                *bit_off = btf_member_bit_offset(t, i);
+                *bitfield_size = btf_member_bitfield_size(t, i);
+                *member_type = m->type;
+                return true;
+            }
+            continue;
+        }
+        sub = btf__resolve_type(btf, m->type);
+        if (sub > 0 && st_btf_find_member(btf, sub, name, depth + 1,
+                                          &sub_off, &sub_bits, &sub_type)) {
+            *bit_off = btf_member_bit_offset(t, i) + sub_off;
+            *bitfield_size = sub_bits;
+            *member_type = sub_type;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int st_btf_find_struct(const struct btf *btf, const char *name)
+{
+    int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+    if (id <= 0) {
+        id = btf__find_by_name_kind(btf, name, BTF_KIND_UNION);
+    }
+    return id;
+}
+
+bool st_btf_resolve_path(const struct btf *btf, const char *struct_name,
+                         const char *path, StBtfStep *steps,
+                         unsigned *n_steps, GError **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(path, ".", ST_BTF_MAX_STEPS + 1);
+    int cur = st_btf_find_struct(btf, struct_name);
+    unsigned i;
+
+    if (cur <= 0) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                    "BTF has no struct %s", struct_name);
+        return false;
+    }
+    if (g_strv_length(parts) > ST_BTF_MAX_STEPS) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "member path %s is too long", path);
+        return false;
+    }
+    for (i = 0; parts[i]; i++) {
+        StBtfStep *s = &steps[i];
+
+        if (cur <= 0 || !btf_is_composite(btf__type_by_id(btf, cur))) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "BTF: %s.%s goes through a non-struct member",
+                        struct_name, path);
+            return false;
+        }
+        s->container_id = cur;
+        if (g_strlcpy(s->name, parts[i], sizeof(s->name)) >= sizeof(s->name)) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                        "member name %s is too long", parts[i]);
+            return false;
+        }
+        if (!st_btf_find_member(btf, cur, parts[i], 0, &s->bit_offset,
+                                &s->bitfield_size, &s->type_id)) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "BTF: struct %s has no member %s", struct_name,
+                        path);
+            return false;
+        }
+        cur = btf__resolve_type(btf, s->type_id);
+    }
+    *n_steps = i;
+    return true;
+}
+
+bool st_btf_datasec_offset(const struct btf *btf, const char *sec,
+                           const char *var, uint64_t *offset, GError **errp)
+{
+    int id = btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC);
+    const struct btf_type *t;
+    const struct btf_var_secinfo *vi;
+    unsigned i, n;
+
+    if (id <= 0) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                    "BTF has no section %s", sec);
+        return false;
+    }
+    t = btf__type_by_id(btf, id);
+    vi = btf_var_secinfos(t);
+    n = btf_vlen(t);
+    for (i = 0; i < n; i++, vi++) {
+        const struct btf_type *v = btf__type_by_id(btf, vi->type);
+        const char *name = v ? btf__name_by_offset(btf, v->name_off) : NULL;
+
+        if (name && strcmp(name, var) == 0) {
+            *offset = vi->offset;
+            return true;
+        }
+    }
+    g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                "BTF section %s has no variable %s", sec, var);
+    return false;
+}
+
+/* Turn a resolved member into the profile's field description */
+static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
+                              unsigned n, StLinuxFieldInfo *f, GError **errp)
+{
+    uint64_t bits = 0;
+    const StBtfStep *last = &steps[n - 1];
+    int type = btf__resolve_type(btf, last->type_id);
+    const struct btf_type *t = type > 0 ? btf__type_by_id(btf, type) : NULL;
+    int64_t size = type > 0 ? btf__resolve_size(btf, type) : -1;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        bits += steps[i].bit_offset;
+    }
+    if (!t || size < 0 || (size == 0 && !btf_is_array(t)) ||
+        size > ST_PROFILE_MAX_STRUCT) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "BTF: member has no usable type");
+        return false;
+    }
+    memset(f, 0, sizeof(*f));
+    f->present = true;
+    if (last->bitfield_size) {
+        f->kind = ST_FIELD_KIND_INT;
+        f->offset = bits / 8;
+        f->bit_shift = bits % 8;
+        f->bit_size = last->bitfield_size;
+        f->size = (f->bit_shift + f->bit_size + 7) / 8;
+        if (f->size > 8) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                        "BTF: bitfield wider than 64 bits");
+            return false;
+        }
+        return true;
+    }
+    if (bits % 8) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "BTF: member is not byte aligned");
+        return false;
+    }
+    f->offset = bits / 8;
+    f->size = size;
+    if (btf_is_ptr(t)) {
+        f->kind = ST_FIELD_KIND_PTR;
+    } else if (btf_is_array(t)) {
+        f->kind = ST_FIELD_KIND_ARRAY;
+    } else if (btf_is_composite(t)) {
+        f->kind = ST_FIELD_KIND_STRUCT;
+    } else {
+        f->kind = ST_FIELD_KIND_INT;
+    }
+    return true;
+}
+
+bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
+                               GError **errp)
+{
+    uint64_t hot;
+    unsigned i;
+
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
+        int id = st_btf_find_struct(btf, st_linux_struct_names[i]);
+        int64_t size = id > 0 ? btf__resolve_size(btf, id) : 0;
+
+        prof->struct_size[i] = size > 0 && size <= ST_PROFILE_MAX_STRUCT ?
+                               size : 0;
+    }
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
+        StBtfStep steps[ST_BTF_MAX_STEPS];
+        unsigned n;
+        GError *err = NULL;
+
+        prof->field[i].present = false;
+        if (!prof->struct_size[spec->in] && spec->optional) {
+            continue;
+        }
+        if (!st_btf_resolve_path(btf, st_linux_struct_names[spec->in],
+                                 spec->path, steps, &n, &err) ||
+            !st_btf_field_info(btf, steps, n, &prof->field[i], &err)) {
+            if (spec->optional) {
+                g_clear_error(&err);
+                continue;
+            }
+            g_propagate_error(errp, err);
+            return false;
+        }
+    }
+
+    /* current_task and the stack top moved into pcpu_hot in 6.2 */
+    if (!st_btf_datasec_offset(btf, ".data..percpu", "current_task",
+                               &prof->percpu[ST_PERCPU_CURRENT_TASK], NULL) &&
+        st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
+        prof->field[ST_PCPU_HOT_CURRENT_TASK].present) {
+        prof->percpu[ST_PERCPU_CURRENT_TASK] =
+            hot + prof->field[ST_PCPU_HOT_CURRENT_TASK].offset;
+    }
+    if (!st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
+                               &prof->percpu[ST_PERCPU_TOP_OF_STACK], NULL) &&
+        st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
+        prof->field[ST_PCPU_HOT_TOP_OF_STACK].present) {
+        prof->percpu[ST_PERCPU_TOP_OF_STACK] =
+            hot + prof->field[ST_PCPU_HOT_TOP_OF_STACK].offset;
+    }
+    return st_linux_profile_check(prof, errp);
+}

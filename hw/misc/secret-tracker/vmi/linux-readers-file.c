@@ -1,0 +1,261 @@
+/*
+ * secret-tracker: Linux files: fd table, file, inode, paths across mounts,
+ * the current directory
+ *
+ * Everything read here comes from the guest: each pointer is checked to
+ * be a kernel address, each length and count is bounded, each walk has a
+ * step limit.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
+#include "linux-readers-internal.h"
+
+const char *st_linux_file_type_name(StLinuxFileType type)
+{
+    static const char *const names[] = {
+        [ST_LINUX_FT_UNKNOWN] = "unknown",
+        [ST_LINUX_FT_REGULAR] = "regular",
+        [ST_LINUX_FT_DIR] = "directory",
+        [ST_LINUX_FT_FIFO] = "fifo",
+        [ST_LINUX_FT_SOCKET] = "socket",
+        [ST_LINUX_FT_CHARDEV] = "chardev",
+        [ST_LINUX_FT_BLOCKDEV] = "blockdev",
+        [ST_LINUX_FT_SYMLINK] = "symlink",
+    };
+
+    return type < G_N_ELEMENTS(names) ? names[type] : "unknown";
+}
+
+bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
+                      uint64_t *file, GError **errp)
+{
+    uint64_t files, fdt, max_fds, fd_array;
+
+    if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_FILES, &files, errp) ||
+        !st_read_pointer(kernel, files, ST_FILES_STRUCT_FDT, &fdt, errp) ||
+        !st_read_field(kernel, fdt, ST_FDTABLE_MAX_FDS, &max_fds, errp) ||
+        !st_read_pointer(kernel, fdt, ST_FDTABLE_FD, &fd_array, errp)) {
+        return false;
+    }
+    if (max_fds == 0 || max_fds > ST_LINUX_MAX_FDS) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                    "fdtable 0x%" PRIx64 " has an absurd max_fds %" PRIu64,
+                    fdt, max_fds);
+        return false;
+    }
+    if (fd < 0 || (uint64_t)fd >= max_fds) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "fd %" PRId64 " is outside the fd table (max_fds %"
+                    PRIu64 ")", fd, max_fds);
+        return false;
+    }
+    if (!st_guest_read_kptr(kernel->vm, fd_array + 8 * fd, file, errp)) {
+        g_prefix_error(errp, "reading fd %" PRId64 ": ", fd);
+        return false;
+    }
+    if (!*file) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "fd %" PRId64 " is not open", fd);
+        return false;
+    }
+    return true;
+}
+
+static StLinuxFileType st_linux_mode_type(uint16_t mode)
+{
+    switch (mode & ST_S_IFMT) {
+    case ST_S_IFREG:
+        return ST_LINUX_FT_REGULAR;
+    case ST_S_IFDIR:
+        return ST_LINUX_FT_DIR;
+    case ST_S_IFIFO:
+        return ST_LINUX_FT_FIFO;
+    case ST_S_IFSOCK:
+        return ST_LINUX_FT_SOCKET;
+    case ST_S_IFCHR:
+        return ST_LINUX_FT_CHARDEV;
+    case ST_S_IFBLK:
+        return ST_LINUX_FT_BLOCKDEV;
+    case ST_S_IFLNK:
+        return ST_LINUX_FT_SYMLINK;
+    default:
+        return ST_LINUX_FT_UNKNOWN;
+    }
+}
+
+bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
+                        StLinuxFile *out, GError **errp)
+{
+    uint64_t flags, fmode, mode, sb, dev;
+
+    memset(out, 0, sizeof(*out));
+    out->file = file;
+    if (!st_read_pointer(kernel, file, ST_FILE_F_INODE, &out->inode, errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_PATH_DENTRY, &out->dentry,
+                       errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_PATH_MNT, &out->vfsmount,
+                       errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_FLAGS, &flags, errp) ||
+        !st_read_field(kernel, file, ST_FILE_F_MODE, &fmode, errp) ||
+        !st_read_field(kernel, file, ST_FILE_PRIVATE_DATA, &out->private_data,
+                       errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_MODE, &mode, errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_INO, &out->ino, errp) ||
+        !st_read_field(kernel, out->inode, ST_INODE_I_SIZE, &out->size, errp) ||
+        !st_read_pointer(kernel, out->inode, ST_INODE_I_SB, &sb, errp) ||
+        !st_read_field(kernel, sb, ST_SUPER_BLOCK_S_DEV, &dev, errp)) {
+        return false;
+    }
+    out->f_flags = flags;
+    out->f_mode = fmode;
+    out->mode = mode;
+    out->dev = dev;
+    out->type = st_linux_mode_type(mode);
+    return true;
+}
+
+/* Read a dentry's name (d_name.len bytes at d_name.name) into @buf */
+static bool st_linux_dentry_name(const StLinuxKernel *kernel, uint64_t dentry,
+                                 char *buf, uint64_t *len, GError **errp)
+{
+    uint64_t name;
+
+    if (!st_read_field(kernel, dentry, ST_DENTRY_D_NAME_LEN, len, errp) ||
+        !st_read_pointer(kernel, dentry, ST_DENTRY_D_NAME_NAME, &name, errp)) {
+        return false;
+    }
+    if (*len == 0 || *len > ST_LINUX_NAME_MAX) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                    "dentry 0x%" PRIx64 " has a name of absurd length %"
+                    PRIu64, dentry, *len);
+        return false;
+    }
+    if (!st_guest_read(kernel->vm, name, buf, *len, errp)) {
+        g_prefix_error(errp, "reading the name of dentry 0x%" PRIx64 ": ",
+                       dentry);
+        return false;
+    }
+    if (memchr(buf, '/', *len) || memchr(buf, 0, *len)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "dentry 0x%" PRIx64 " has a name with '/' or NUL",
+                    dentry);
+        return false;
+    }
+    return true;
+}
+
+char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
+                    uint64_t vfsmount, GError **errp)
+{
+    const StLinuxFieldInfo *mnt_off = st_field_info(kernel, ST_MOUNT_MNT, errp);
+    g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
+    GString *path;
+    uint64_t mount, total = 0;
+    unsigned steps;
+    int i;
+
+    if (!mnt_off) {
+        return NULL;
+    }
+    if (!dentry || !vfsmount) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "path of a NULL dentry or mount");
+        return NULL;
+    }
+    mount = vfsmount - mnt_off->offset;
+    for (steps = 0;; steps++) {
+        uint64_t root, parent, len;
+        char name[ST_LINUX_NAME_MAX + 1];
+
+        if (steps >= ST_LINUX_PATH_MAX_STEPS) {
+            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                        "path walk from dentry 0x%" PRIx64 " exceeded %d "
+                        "steps (loop in dentry or mount parents?)", dentry,
+                        ST_LINUX_PATH_MAX_STEPS);
+            return NULL;
+        }
+        if (!st_read_pointer(kernel, vfsmount, ST_VFSMOUNT_MNT_ROOT, &root,
+                             errp)) {
+            return NULL;
+        }
+        if (dentry == root) {
+            /* at the root of this mount: go on from where it is mounted */
+            if (!st_read_pointer(kernel, mount, ST_MOUNT_MNT_PARENT, &parent,
+                                 errp)) {
+                return NULL;
+            }
+            if (parent == mount) {
+                break;      /* the root mount */
+            }
+            if (!st_read_pointer(kernel, mount, ST_MOUNT_MNT_MOUNTPOINT,
+                                 &dentry, errp)) {
+                return NULL;
+            }
+            mount = parent;
+            vfsmount = mount + mnt_off->offset;
+            continue;
+        }
+        if (!st_read_pointer(kernel, dentry, ST_DENTRY_D_PARENT, &parent,
+                             errp)) {
+            return NULL;
+        }
+        if (parent == dentry) {
+            break;          /* root of a filesystem that is not mounted */
+        }
+        if (!st_linux_dentry_name(kernel, dentry, name, &len, errp)) {
+            return NULL;
+        }
+        total += len + 1;
+        if (total >= ST_LINUX_PATH_MAX) {
+            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                        "path of dentry 0x%" PRIx64 " is longer than %d",
+                        dentry, ST_LINUX_PATH_MAX);
+            return NULL;
+        }
+        g_ptr_array_add(parts, g_strndup(name, len));
+        dentry = parent;
+    }
+    path = g_string_sized_new(total + 1);
+    for (i = parts->len - 1; i >= 0; i--) {
+        g_string_append_c(path, '/');
+        g_string_append(path, g_ptr_array_index(parts, i));
+    }
+    if (path->len == 0) {
+        g_string_append_c(path, '/');
+    }
+    return g_string_free(path, false);
+}
+
+char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
+                         GError **errp)
+{
+    uint64_t dentry, mnt;
+
+    if (!st_read_pointer(kernel, file, ST_FILE_F_PATH_DENTRY, &dentry, errp) ||
+        !st_read_pointer(kernel, file, ST_FILE_F_PATH_MNT, &mnt, errp)) {
+        return NULL;
+    }
+    return st_linux_path(kernel, dentry, mnt, errp);
+}
+
+char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp)
+{
+    uint64_t fs, mnt, dentry;
+
+    if (!kernel->prof->field[ST_FS_STRUCT_PWD_DENTRY].present ||
+        !kernel->prof->field[ST_FS_STRUCT_PWD_MNT].present) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
+                    "the profile has no fs_struct.pwd");
+        return NULL;
+    }
+    if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_FS, &fs, errp) ||
+        !st_read_pointer(kernel, fs, ST_FS_STRUCT_PWD_MNT, &mnt, errp) ||
+        !st_read_pointer(kernel, fs, ST_FS_STRUCT_PWD_DENTRY, &dentry, errp)) {
+        return NULL;
+    }
+    return st_linux_path(kernel, dentry, mnt, errp);
+}

@@ -1,0 +1,116 @@
+/*
+ * secret-tracker: Linux tasks: the current task, its identity and its
+ * saved user registers
+ *
+ * Everything read here comes from the guest: each pointer is checked to
+ * be a kernel address, each length and count is bounded, each walk has a
+ * step limit.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-readers.h"
+#include "linux-readers-internal.h"
+
+bool st_linux_current_task(const StLinuxKernel *kernel, uint64_t percpu_base,
+                           uint64_t *task, GError **errp)
+{
+    uint64_t va = percpu_base + kernel->prof->percpu[ST_PERCPU_CURRENT_TASK];
+
+    if (!st_guest_is_kernel_va(kernel->vm, percpu_base)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "per-CPU base 0x%" PRIx64 " (KERNEL_GS_BASE) is not a "
+                    "kernel address", percpu_base);
+        return false;
+    }
+    if (!st_guest_read_kptr(kernel->vm, va, task, errp)) {
+        g_prefix_error(errp, "reading current_task at 0x%" PRIx64 ": ", va);
+        return false;
+    }
+    if (!*task) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "current_task at 0x%" PRIx64 " is NULL", va);
+        return false;
+    }
+    return true;
+}
+
+bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
+                        StLinuxTask *out, GError **errp)
+{
+    uint64_t pid, tgid, parent, ptgid;
+
+    memset(out, 0, sizeof(*out));
+    out->task = task;
+    if (!st_read_field(kernel, task, ST_TASK_STRUCT_PID, &pid, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_TGID, &tgid, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_START_TIME,
+                       &out->start_time, errp) ||
+        !st_read_bytes(kernel, task, ST_TASK_STRUCT_COMM, out->comm,
+                       ST_LINUX_COMM_LEN, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_MM, &out->mm, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_FILES, &out->files, errp) ||
+        !st_read_pointer(kernel, task, ST_TASK_STRUCT_REAL_PARENT, &parent,
+                         errp) ||
+        !st_read_field(kernel, parent, ST_TASK_STRUCT_TGID, &ptgid, errp)) {
+        return false;
+    }
+    out->comm[ST_LINUX_COMM_LEN] = 0;
+    out->pid = (int32_t)pid;
+    out->tgid = (int32_t)tgid;
+    out->parent_tgid = (int32_t)ptgid;
+    /* A process is keyed by its leader's start time, for every thread. */
+    out->leader_start_time = out->start_time;
+    if (pid != tgid &&
+        kernel->prof->field[ST_TASK_STRUCT_GROUP_LEADER].present) {
+        uint64_t leader;
+
+        if (!st_read_pointer(kernel, task, ST_TASK_STRUCT_GROUP_LEADER, &leader,
+                             errp) ||
+            !leader ||
+            !st_read_field(kernel, leader, ST_TASK_STRUCT_START_TIME,
+                           &out->leader_start_time, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
+                           StLinuxPtRegs *out, GError **errp)
+{
+    uint32_t size = kernel->prof->struct_size[ST_STRUCT_PT_REGS];
+    uint64_t top, regs;
+
+    if (!st_guest_is_kernel_va(kernel->vm, percpu_base)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "per-CPU base 0x%" PRIx64 " is not a kernel address",
+                    percpu_base);
+        return false;
+    }
+    if (!st_guest_read_kptr(kernel->vm,
+                            percpu_base +
+                                kernel->prof->percpu[ST_PERCPU_TOP_OF_STACK],
+                            &top, errp)) {
+        g_prefix_error(errp, "reading the top of the kernel stack: ");
+        return false;
+    }
+    if (!top || !size || top < size) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                    "no usable kernel stack top (0x%" PRIx64 ")", top);
+        return false;
+    }
+    regs = top - size;
+    return st_read_field(kernel, regs, ST_PT_REGS_ORIG_AX, &out->orig_ax,
+                         errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_AX, &out->ax, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_DI, &out->di, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_SI, &out->si, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_DX, &out->dx, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R10, &out->r10, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R8, &out->r8, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_R9, &out->r9, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_IP, &out->ip, errp) &&
+           st_read_field(kernel, regs, ST_PT_REGS_SP, &out->sp, errp);
+}

@@ -1,0 +1,212 @@
+/*
+ * secret-tracker: the Linux kernel objects and members the readers use,
+ * named in full: ST_<STRUCT>_<MEMBER>, as DRAKVUF's linux-offsets.h does.
+ * A profile (BTF or ISF) gives each member's offset, size and kind.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H
+#define HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H
+
+/* The structs we read; their sizes bound the members' offsets */
+typedef enum StLinuxStruct {
+    ST_STRUCT_TASK_STRUCT,
+    ST_STRUCT_FILES_STRUCT,
+    ST_STRUCT_FDTABLE,
+    ST_STRUCT_FILE,
+    ST_STRUCT_DENTRY,
+    ST_STRUCT_INODE,
+    ST_STRUCT_SUPER_BLOCK,
+    ST_STRUCT_VFSMOUNT,
+    ST_STRUCT_MOUNT,
+    ST_STRUCT_SOCKET,
+    ST_STRUCT_SOCK,
+    ST_STRUCT_SOCK_COMMON,
+    ST_STRUCT_UNIX_SOCK,
+    ST_STRUCT_UNIX_ADDRESS,
+    ST_STRUCT_SOCKADDR_UN,
+    ST_STRUCT_PT_REGS,
+    ST_STRUCT_PCPU_HOT,
+    ST_STRUCT_FS_STRUCT,
+    ST_STRUCT__COUNT
+} StLinuxStruct;
+
+/* Their names in the kernel (linux-profile.c) */
+extern const char *const st_linux_struct_names[ST_STRUCT__COUNT];
+
+/*
+ * The members we read, each at an offset from the start of its struct.
+ * The order is the order profiles are checked in: the first member a
+ * profile lacks is the one reported.
+ */
+typedef enum StLinuxOffset {
+    ST_TASK_STRUCT_PID,
+    ST_TASK_STRUCT_TGID,
+    ST_TASK_STRUCT_REAL_PARENT,
+    ST_TASK_STRUCT_MM,
+    ST_TASK_STRUCT_START_TIME,
+    ST_TASK_STRUCT_COMM,
+    ST_TASK_STRUCT_FS,
+    ST_TASK_STRUCT_FILES,
+    ST_FILES_STRUCT_FDT,
+    ST_FDTABLE_MAX_FDS,
+    ST_FDTABLE_FD,
+    ST_FILE_F_PATH_MNT,
+    ST_FILE_F_PATH_DENTRY,
+    ST_FILE_F_INODE,
+    ST_FILE_F_FLAGS,
+    ST_FILE_F_MODE,
+    ST_FILE_PRIVATE_DATA,
+    ST_DENTRY_D_PARENT,
+    ST_DENTRY_D_NAME_LEN,
+    ST_DENTRY_D_NAME_NAME,
+    ST_DENTRY_D_INODE,
+    ST_DENTRY_D_INAME,
+    ST_INODE_I_MODE,
+    ST_INODE_I_SB,
+    ST_INODE_I_INO,
+    ST_INODE_I_SIZE,
+    ST_SUPER_BLOCK_S_DEV,
+    ST_SUPER_BLOCK_S_ID,
+    ST_VFSMOUNT_MNT_ROOT,
+    ST_MOUNT_MNT_PARENT,
+    ST_MOUNT_MNT_MOUNTPOINT,
+    ST_MOUNT_MNT,
+    ST_SOCKET_SK,
+    ST_SOCKET_FILE,
+    ST_SOCKET_TYPE,
+    ST_SOCK_SK_COMMON,
+    ST_SOCK_COMMON_SKC_DADDR,
+    ST_SOCK_COMMON_SKC_RCV_SADDR,
+    ST_SOCK_COMMON_SKC_DPORT,
+    ST_SOCK_COMMON_SKC_NUM,
+    ST_SOCK_COMMON_SKC_FAMILY,
+    ST_SOCK_COMMON_SKC_V6_DADDR,
+    ST_SOCK_COMMON_SKC_V6_RCV_SADDR,
+    ST_UNIX_SOCK_SK,
+    ST_UNIX_SOCK_ADDR,
+    ST_UNIX_SOCK_PEER,
+    ST_UNIX_ADDRESS_LEN,
+    ST_UNIX_ADDRESS_NAME,
+    ST_SOCKADDR_UN_SUN_PATH,
+    ST_PT_REGS_ORIG_AX,
+    ST_PT_REGS_AX,
+    ST_PT_REGS_DI,
+    ST_PT_REGS_SI,
+    ST_PT_REGS_DX,
+    ST_PT_REGS_R10,
+    ST_PT_REGS_R8,
+    ST_PT_REGS_R9,
+    ST_PT_REGS_IP,
+    ST_PT_REGS_SP,
+    ST_PCPU_HOT_CURRENT_TASK,
+    ST_PCPU_HOT_TOP_OF_STACK,
+    ST_TASK_STRUCT_GROUP_LEADER,
+    ST_FS_STRUCT_PWD_MNT,
+    ST_FS_STRUCT_PWD_DENTRY,
+    ST_SOCK_SK_SOCKET,
+    ST_OFFSET__COUNT
+} StLinuxOffset;
+
+/*
+ * Which struct member each offset is: one row per enum entry above,
+ * X(ST_ suffix, struct (ST_STRUCT_ suffix), dotted member path from the
+ * struct, optional).  An optional member may be absent from a profile;
+ * then only what needs it is disabled.  linux-profile.c builds
+ * st_linux_offset_specs[] from the rows and does not compile when a row
+ * is missing, doubled or names no entry.
+ */
+#define ST_LINUX_OFFSET_SPECS(X) \
+    X(TASK_STRUCT_PID,              TASK_STRUCT,  "pid",              false)  \
+    X(TASK_STRUCT_TGID,             TASK_STRUCT,  "tgid",             false)  \
+    X(TASK_STRUCT_REAL_PARENT,      TASK_STRUCT,  "real_parent",      false)  \
+    X(TASK_STRUCT_MM,               TASK_STRUCT,  "mm",               false)  \
+    X(TASK_STRUCT_START_TIME,       TASK_STRUCT,  "start_time",       false)  \
+    X(TASK_STRUCT_COMM,             TASK_STRUCT,  "comm",             false)  \
+    X(TASK_STRUCT_FS,               TASK_STRUCT,  "fs",               false)  \
+    X(TASK_STRUCT_FILES,            TASK_STRUCT,  "files",            false)  \
+    X(FILES_STRUCT_FDT,             FILES_STRUCT, "fdt",              false)  \
+    X(FDTABLE_MAX_FDS,              FDTABLE,      "max_fds",          false)  \
+    X(FDTABLE_FD,                   FDTABLE,      "fd",               false)  \
+    X(FILE_F_PATH_MNT,              FILE,         "f_path.mnt",       false)  \
+    X(FILE_F_PATH_DENTRY,           FILE,         "f_path.dentry",    false)  \
+    X(FILE_F_INODE,                 FILE,         "f_inode",          false)  \
+    X(FILE_F_FLAGS,                 FILE,         "f_flags",          false)  \
+    X(FILE_F_MODE,                  FILE,         "f_mode",           false)  \
+    X(FILE_PRIVATE_DATA,            FILE,         "private_data",     false)  \
+    X(DENTRY_D_PARENT,              DENTRY,       "d_parent",         false)  \
+    X(DENTRY_D_NAME_LEN,            DENTRY,       "d_name.len",       false)  \
+    X(DENTRY_D_NAME_NAME,           DENTRY,       "d_name.name",      false)  \
+    X(DENTRY_D_INODE,               DENTRY,       "d_inode",          false)  \
+    X(DENTRY_D_INAME,               DENTRY,       "d_iname",          false)  \
+    X(INODE_I_MODE,                 INODE,        "i_mode",           false)  \
+    X(INODE_I_SB,                   INODE,        "i_sb",             false)  \
+    X(INODE_I_INO,                  INODE,        "i_ino",            false)  \
+    X(INODE_I_SIZE,                 INODE,        "i_size",           false)  \
+    X(SUPER_BLOCK_S_DEV,            SUPER_BLOCK,  "s_dev",            false)  \
+    X(SUPER_BLOCK_S_ID,             SUPER_BLOCK,  "s_id",             false)  \
+    X(VFSMOUNT_MNT_ROOT,            VFSMOUNT,     "mnt_root",         false)  \
+    X(MOUNT_MNT_PARENT,             MOUNT,        "mnt_parent",       false)  \
+    X(MOUNT_MNT_MOUNTPOINT,         MOUNT,        "mnt_mountpoint",   false)  \
+    X(MOUNT_MNT,                    MOUNT,        "mnt",              false)  \
+    X(SOCKET_SK,                    SOCKET,       "sk",               false)  \
+    X(SOCKET_FILE,                  SOCKET,       "file",             true)   \
+    X(SOCKET_TYPE,                  SOCKET,       "type",             true)   \
+    X(SOCK_SK_COMMON,               SOCK,         "__sk_common",      false)  \
+    X(SOCK_COMMON_SKC_DADDR,        SOCK_COMMON,  "skc_daddr",        false)  \
+    X(SOCK_COMMON_SKC_RCV_SADDR,    SOCK_COMMON,  "skc_rcv_saddr",    false)  \
+    X(SOCK_COMMON_SKC_DPORT,        SOCK_COMMON,  "skc_dport",        false)  \
+    X(SOCK_COMMON_SKC_NUM,          SOCK_COMMON,  "skc_num",          false)  \
+    X(SOCK_COMMON_SKC_FAMILY,       SOCK_COMMON,  "skc_family",       false)  \
+    X(SOCK_COMMON_SKC_V6_DADDR,     SOCK_COMMON,  "skc_v6_daddr",     true)   \
+    X(SOCK_COMMON_SKC_V6_RCV_SADDR, SOCK_COMMON,  "skc_v6_rcv_saddr", true)   \
+    X(UNIX_SOCK_SK,                 UNIX_SOCK,    "sk",               true)   \
+    X(UNIX_SOCK_ADDR,               UNIX_SOCK,    "addr",             true)   \
+    X(UNIX_SOCK_PEER,               UNIX_SOCK,    "peer",             true)   \
+    X(UNIX_ADDRESS_LEN,             UNIX_ADDRESS, "len",              true)   \
+    X(UNIX_ADDRESS_NAME,            UNIX_ADDRESS, "name",             true)   \
+    X(SOCKADDR_UN_SUN_PATH,         SOCKADDR_UN,  "sun_path",         true)   \
+    X(PT_REGS_ORIG_AX,              PT_REGS,      "orig_ax",          false)  \
+    X(PT_REGS_AX,                   PT_REGS,      "ax",               false)  \
+    X(PT_REGS_DI,                   PT_REGS,      "di",               false)  \
+    X(PT_REGS_SI,                   PT_REGS,      "si",               false)  \
+    X(PT_REGS_DX,                   PT_REGS,      "dx",               false)  \
+    X(PT_REGS_R10,                  PT_REGS,      "r10",              false)  \
+    X(PT_REGS_R8,                   PT_REGS,      "r8",               false)  \
+    X(PT_REGS_R9,                   PT_REGS,      "r9",               false)  \
+    X(PT_REGS_IP,                   PT_REGS,      "ip",               false)  \
+    X(PT_REGS_SP,                   PT_REGS,      "sp",               false)  \
+    X(PCPU_HOT_CURRENT_TASK,        PCPU_HOT,     "current_task",     true)   \
+    X(PCPU_HOT_TOP_OF_STACK,        PCPU_HOT,     "top_of_stack",     true)   \
+    /* optional: older profiles without them still load */                    \
+    X(TASK_STRUCT_GROUP_LEADER,     TASK_STRUCT,  "group_leader",     true)   \
+    X(FS_STRUCT_PWD_MNT,            FS_STRUCT,    "pwd.mnt",          true)   \
+    X(FS_STRUCT_PWD_DENTRY,         FS_STRUCT,    "pwd.dentry",       true)   \
+    X(SOCK_SK_SOCKET,               SOCK,         "sk_socket",        true)
+
+/* Which struct member an offset is: a dotted path from the struct */
+typedef struct StLinuxOffsetSpec {
+    StLinuxStruct in;
+    const char *path;   /* e.g. "f_path.mnt", "d_name.len" */
+    bool optional;
+} StLinuxOffsetSpec;
+
+extern const StLinuxOffsetSpec st_linux_offset_specs[ST_OFFSET__COUNT];
+
+/* What kind of value a member holds */
+typedef enum StLinuxFieldKind {
+    ST_FIELD_KIND_INT,      /* integer, enum or bitfield */
+    ST_FIELD_KIND_PTR,
+    ST_FIELD_KIND_ARRAY,
+    ST_FIELD_KIND_STRUCT,   /* an embedded struct or union */
+} StLinuxFieldKind;
+
+/* Per-CPU variables whose offset we need */
+typedef enum StLinuxPercpu {
+    ST_PERCPU_CURRENT_TASK,
+    ST_PERCPU_TOP_OF_STACK,
+    ST_PERCPU__COUNT
+} StLinuxPercpu;
+
+#endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */
