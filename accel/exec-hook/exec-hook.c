@@ -52,7 +52,12 @@ static const ExecHookBackendOps *exec_hook_backends[EXEC_HOOK_MAX_BACKENDS];
 
 static void __attribute__((constructor)) exec_hook_init(void)
 {
+    int i;
+
     qemu_mutex_init(&exec_hook_lock);
+    for (i = 0; i < EXEC_HOOK_MAX_VCPUS; i++) {
+        qemu_spin_init(&exec_hook_vcpus[i].kvm_lock);
+    }
 }
 
 void exec_hook_backend_register(const ExecHookBackendOps *ops)
@@ -437,8 +442,11 @@ static void exec_hook_apply_work(CPUState *cpu, run_on_cpu_data data)
         return;
     }
     ops->apply(cpu);
-    /* Cache the system registers once per arm, for cheap use on hits. */
-    if (v && exec_hook_active()) {
+    /*
+     * Cache the system registers at the first arm, for cheap use on hits;
+     * arming again (per vCPU, from a hook) must not cost two more ioctls.
+     */
+    if (v && !v->sregs_valid && exec_hook_active()) {
         ExecHookSregs sregs;
 
         if (ops->read_sregs(cpu, &sregs, NULL)) {
@@ -542,11 +550,23 @@ void exec_hook_disarm(ExecHook *hook, CPUState *cpu)
 
 void exec_hook_unregister(ExecHook *hook)
 {
+    bool any = false;
+    int i;
+
     qatomic_set(&hook->fn, NULL);
     exec_hook_disarm(hook, NULL);
     trace_exec_hook_unregister(hook->addr);
     qemu_mutex_lock(&exec_hook_lock);
     hook->in_use = false;
+    for (i = 0; i < EXEC_HOOK_MAX; i++) {
+        any |= exec_hook_table[i].in_use;
+    }
+    if (!any) {
+        /* The next user may come with a new kernel: drop cached sregs. */
+        for (i = 0; i < EXEC_HOOK_MAX_VCPUS; i++) {
+            qatomic_set(&exec_hook_vcpus[i].sregs_valid, false);
+        }
+    }
     qemu_mutex_unlock(&exec_hook_lock);
 }
 

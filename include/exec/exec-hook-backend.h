@@ -9,6 +9,7 @@
 #define EXEC_EXEC_HOOK_BACKEND_H
 
 #include "exec/exec-hook.h"
+#include "qemu/thread.h"
 
 /* Per-vCPU state; fields are used only on the vCPU's own thread. */
 typedef struct ExecHookVcpu {
@@ -16,6 +17,18 @@ typedef struct ExecHookVcpu {
     uint64_t exit_cycles;       /* ditto: host cycles handling them */
     bool sregs_valid;
     ExecHookSregs sregs;
+    /*
+     * KVM: the slot and step state below is written on the vCPU's thread
+     * and by upstream's kvm_arch_update_guest_debug() on whatever thread
+     * gdbstub runs; kvm_lock orders the two.  gdb_* keep gdbstub's part of
+     * the last KVM_SET_GUEST_DEBUG that upstream computed, so that hooks
+     * can be re-armed from the vCPU's thread without reading gdbstub's
+     * tables (which need the BQL).
+     */
+    QemuSpin kvm_lock;
+    uint32_t gdb_control;
+    uint64_t gdb_dr[4];
+    uint64_t gdb_dr7;
     /* KVM: a step-over in progress, and the RF probe. */
     bool stepping;
     bool step_disables_hit;

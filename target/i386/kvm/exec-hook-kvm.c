@@ -29,27 +29,38 @@ static uint32_t exec_hook_kvm_blockirq;
  */
 static bool exec_hook_kvm_sync_regs;
 
+/*
+ * What the host's KVM can do, asked once: every register and arm checks
+ * availability, and each KVM_CHECK_EXTENSION is an ioctl.
+ */
+static int exec_hook_kvm_probed;    /* 0: not yet, 1: usable, -1: not */
+
 static bool exec_hook_kvm_available(Error **errp)
 {
     int flags;
 
-    if (kvm_check_extension(kvm_state, KVM_CAP_SET_GUEST_DEBUG) <= 0) {
+    if (!exec_hook_kvm_probed) {
+        exec_hook_kvm_probed =
+            kvm_check_extension(kvm_state, KVM_CAP_SET_GUEST_DEBUG) > 0 ?
+            1 : -1;
+        exec_hook_kvm_sync_regs = exec_hook_kvm_use_sync_regs &&
+            (kvm_check_extension(kvm_state, KVM_CAP_SYNC_REGS) &
+             KVM_SYNC_X86_REGS);
+#ifdef KVM_GUESTDBG_BLOCKIRQ
+        flags = kvm_check_extension(kvm_state, KVM_CAP_SET_GUEST_DEBUG2);
+        if (flags > 0 && (flags & KVM_GUESTDBG_BLOCKIRQ)) {
+            exec_hook_kvm_blockirq = KVM_GUESTDBG_BLOCKIRQ;
+        }
+#else
+        flags = 0;
+        (void)flags;
+#endif
+    }
+    if (exec_hook_kvm_probed < 0) {
         error_setg(errp, "exec-hook: this KVM has no KVM_SET_GUEST_DEBUG, "
                    "which hooks need");
         return false;
     }
-    exec_hook_kvm_sync_regs = exec_hook_kvm_use_sync_regs &&
-        (kvm_check_extension(kvm_state, KVM_CAP_SYNC_REGS) &
-         KVM_SYNC_X86_REGS);
-#ifdef KVM_GUESTDBG_BLOCKIRQ
-    flags = kvm_check_extension(kvm_state, KVM_CAP_SET_GUEST_DEBUG2);
-    if (flags > 0 && (flags & KVM_GUESTDBG_BLOCKIRQ)) {
-        exec_hook_kvm_blockirq = KVM_GUESTDBG_BLOCKIRQ;
-    }
-#else
-    flags = 0;
-    (void)flags;
-#endif
     return true;
 }
 
@@ -70,20 +81,16 @@ int exec_hook_kvm_slots_in_use(void)
     return most;
 }
 
-void exec_hook_kvm_update_guest_debug(CPUState *cpu,
-                                      struct kvm_guest_debug *dbg)
+/*
+ * Add @cpu's armed hooks to the slots gdbstub leaves free in @dbg, and
+ * record what is programmed.  kvm_lock held.
+ */
+static void exec_hook_kvm_merge(CPUState *cpu, ExecHookVcpu *v,
+                                struct kvm_guest_debug *dbg)
 {
-    ExecHookVcpu *v = exec_hook_vcpu(cpu);
     uint64_t addrs[EXEC_HOOK_KVM_SLOTS];
     int n, i, slot = 0;
 
-    if (!v) {
-        return;
-    }
-    if (!(dbg->control & KVM_GUESTDBG_USE_HW_BP)) {
-        /* Upstream leaves the registers unset when it has none. */
-        memset(dbg->arch.debugreg, 0, sizeof(dbg->arch.debugreg));
-    }
     v->our_slots = 0;
     n = exec_hook_armed_addrs(cpu, addrs, EXEC_HOOK_KVM_SLOTS);
     for (i = 0; i < n; i++) {
@@ -115,12 +122,52 @@ void exec_hook_kvm_update_guest_debug(CPUState *cpu,
                                         v->last_dr7);
 }
 
+/* Upstream computed gdbstub's part of @dbg (any thread): keep it, add ours. */
+void exec_hook_kvm_update_guest_debug(CPUState *cpu,
+                                      struct kvm_guest_debug *dbg)
+{
+    ExecHookVcpu *v = exec_hook_vcpu(cpu);
+
+    if (!v) {
+        return;
+    }
+    if (!(dbg->control & KVM_GUESTDBG_USE_HW_BP)) {
+        /* Upstream leaves the registers unset when it has none. */
+        memset(dbg->arch.debugreg, 0, sizeof(dbg->arch.debugreg));
+    }
+    qemu_spin_lock(&v->kvm_lock);
+    /* A trap re-injected into the guest is for this call only. */
+    v->gdb_control = dbg->control &
+                     ~(KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP);
+    memcpy(v->gdb_dr, dbg->arch.debugreg, sizeof(v->gdb_dr));
+    v->gdb_dr7 = dbg->arch.debugreg[7];
+    exec_hook_kvm_merge(cpu, v, dbg);
+    qemu_spin_unlock(&v->kvm_lock);
+}
+
+/*
+ * Make @cpu's armed set effective; always on @cpu's own thread.  One
+ * KVM_SET_GUEST_DEBUG built from gdbstub's last known part plus ours: no
+ * BQL, no read of gdbstub's tables.
+ */
 static void exec_hook_kvm_apply(CPUState *cpu)
 {
     ExecHookVcpu *v = exec_hook_vcpu(cpu);
-    int err = kvm_update_guest_debug(cpu, 0);
+    struct kvm_guest_debug dbg = { 0 };
+    int err;
 
-    if (exec_hook_kvm_sync_regs && v) {
+    if (!v) {
+        return;
+    }
+    qemu_spin_lock(&v->kvm_lock);
+    dbg.control = v->gdb_control;
+    memcpy(dbg.arch.debugreg, v->gdb_dr, sizeof(v->gdb_dr));
+    dbg.arch.debugreg[7] = v->gdb_dr7;
+    exec_hook_kvm_merge(cpu, v, &dbg);
+    qemu_spin_unlock(&v->kvm_lock);
+    err = kvm_vcpu_ioctl(cpu, KVM_SET_GUEST_DEBUG, &dbg);
+
+    if (exec_hook_kvm_sync_regs) {
         /* Registers in kvm_run at each exit only while hooks are armed. */
         if (v->our_slots || v->stepping) {
             cpu->kvm_run->kvm_valid_regs |= KVM_SYNC_X86_REGS;
@@ -140,12 +187,18 @@ static void exec_hook_kvm_apply(CPUState *cpu)
             cpu->cpu_index, strerror(-err));
 
         exec_hook_disable(why);
-        if (v) {
-            v->stepping = false;
-            v->probing = false;
-        }
         /* Leave gdbstub's breakpoints as they were, without ours. */
-        kvm_update_guest_debug(cpu, 0);
+        memset(&dbg, 0, sizeof(dbg));
+        qemu_spin_lock(&v->kvm_lock);
+        v->stepping = false;
+        v->probing = false;
+        v->our_slots = 0;
+        dbg.control = v->gdb_control;
+        memcpy(dbg.arch.debugreg, v->gdb_dr, sizeof(v->gdb_dr));
+        dbg.arch.debugreg[7] = v->gdb_dr7;
+        v->last_dr7 = dbg.arch.debugreg[7];
+        qemu_spin_unlock(&v->kvm_lock);
+        kvm_vcpu_ioctl(cpu, KVM_SET_GUEST_DEBUG, &dbg);
     }
 }
 
@@ -172,7 +225,12 @@ static void exec_hook_kvm_regs_from_kvm(const struct kvm_regs *k,
     r->rflags = k->rflags;
 }
 
-/* Set RFLAGS.RF so the hit breakpoint does not fire again on re-entry. */
+/*
+ * Set RFLAGS.RF so the hit breakpoint does not fire again on re-entry.
+ * With sync regs the registers came from kvm_run: mark them dirty there
+ * and KVM loads them at the next KVM_RUN, which follows this exit
+ * directly; no ioctl.
+ */
 static void exec_hook_kvm_set_rf(CPUState *cs, struct kvm_regs *k,
                                  bool have_regs)
 {
@@ -180,6 +238,11 @@ static void exec_hook_kvm_set_rf(CPUState *cs, struct kvm_regs *k,
 
     if (cs->vcpu_dirty) {
         env->eflags |= RF_MASK;
+        return;
+    }
+    if (cs->kvm_run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+        cs->kvm_run->s.regs.regs.rflags |= RF_MASK;
+        cs->kvm_run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
         return;
     }
     if (!have_regs && kvm_vcpu_ioctl(cs, KVM_GET_REGS, k) < 0) {
@@ -203,11 +266,13 @@ static bool exec_hook_kvm_hit(CPUState *cs, ExecHookVcpu *v, uint64_t pc)
     exec_hook_count_exit(cs);
     if (v->probing && pc == v->probe_pc) {
         /* RF did not stop the re-trigger: this is the same hit again. */
+        qemu_spin_lock(&v->kvm_lock);
         v->probing = false;
-        exec_hook_set_step_method(EXEC_HOOK_STEP_SINGLESTEP);
         v->stepping = true;
         v->step_disables_hit = true;
         v->step_addr = pc;
+        qemu_spin_unlock(&v->kvm_lock);
+        exec_hook_set_step_method(EXEC_HOOK_STEP_SINGLESTEP);
         return true;
     }
     hook = exec_hook_find_armed(cs, pc);
@@ -238,15 +303,19 @@ static bool exec_hook_kvm_hit(CPUState *cs, ExecHookVcpu *v, uint64_t pc)
     case EXEC_HOOK_STEP_PROBING:
         /* Probe: RF plus a single-step tells whether RF is honoured. */
         exec_hook_kvm_set_rf(cs, &k, have_regs);
+        qemu_spin_lock(&v->kvm_lock);
         v->probing = true;
         v->probe_pc = pc;
         v->stepping = true;
         v->step_disables_hit = false;
+        qemu_spin_unlock(&v->kvm_lock);
         return true;
     default:
+        qemu_spin_lock(&v->kvm_lock);
         v->stepping = true;
         v->step_disables_hit = true;
         v->step_addr = pc;
+        qemu_spin_unlock(&v->kvm_lock);
         return true;
     }
 }
@@ -255,13 +324,14 @@ bool exec_hook_kvm_handle_debug(CPUState *cs,
                                 struct kvm_debug_exit_arch *arch)
 {
     ExecHookVcpu *v = exec_hook_vcpu(cs);
-    bool ours = false, changed = false;
+    bool ours = false, changed = false, hit = false;
     uint64_t t0 = cpu_get_host_ticks();
     int n;
 
     if (!v || arch->exception != EXCP01_DB) {
         return false;
     }
+    qemu_spin_lock(&v->kvm_lock);
     if (v->dr7_valid) {
         /* Upstream decodes dr7 from the exit; give it what was set. */
         arch->dr7 = v->last_dr7;
@@ -280,10 +350,15 @@ bool exec_hook_kvm_handle_debug(CPUState *cs,
     for (n = 0; n < EXEC_HOOK_KVM_SLOTS; n++) {
         if ((arch->dr6 & (1u << n)) && (v->our_slots & (1u << n)) &&
             v->slot_addr[n] == arch->pc) {
-            changed |= exec_hook_kvm_hit(cs, v, arch->pc);
-            ours = true;
+            hit = true;
             break;
         }
+    }
+    qemu_spin_unlock(&v->kvm_lock);
+    if (hit) {
+        /* The callback runs without the lock: it may arm hooks itself. */
+        changed |= exec_hook_kvm_hit(cs, v, arch->pc);
+        ours = true;
     }
     trace_exec_hook_kvm_exit(cs->cpu_index, arch->pc, arch->dr6, ours);
     if (changed) {
