@@ -14,7 +14,9 @@
  *    found ("Linux version RELEASE", "core", "swapper");
  *  - per-CPU offsets of current_task / pcpu_hot: BTF's .data..percpu
  *    DATASEC (libbpf) plus the section's link address.
- * The kernels come from guest/st-guest.sh; a missing one fails the test.
+ * Then again with the kernel moved as KASLR moves it, and with a LSTAR
+ * that is not entry_SYSCALL_64.  The kernels come from guest/st-guest.sh;
+ * a missing one fails the test, and so does a Debian line left out.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -303,7 +305,8 @@ static void need_one(const Kernel *k, const StKallsyms *ks,
 }
 
 /* The per-CPU offsets agree with BTF (where BTF has the variable) */
-static void check_percpu(const Kernel *k, const StKallsyms *ks)
+static void check_percpu(const Kernel *k, const StKallsyms *ks,
+                         int64_t slide)
 {
     static const char *const vars[] = { "current_task", "pcpu_hot",
                                         "cpu_current_top_of_stack",
@@ -320,7 +323,8 @@ static void check_percpu(const Kernel *k, const StKallsyms *ks)
         if (!btf_percpu(k->btf, vars[i], &want)) {
             continue;
         }
-        want += k->percpu_section;
+        /* linked in the image (7.x), the section moves with it */
+        want += k->percpu_section + (k->percpu_section >> 63 ? slide : 0);
         g_assert_true(st_kallsyms_percpu_offset(ks, vars[i], &off, &err));
         g_assert_no_error(err);
         g_assert_cmphex(off, ==, want);
@@ -373,10 +377,55 @@ static void check_kernel(const Kernel *k, const StKallsyms *ks,
     check_bytes(k, ks, "init_task", comm - slide, "swapper");
     g_assert_true(st_kallsyms_address(ks, "init_top_pgt", &addr, &err));
     g_assert_cmpuint(addr % 4096, ==, 0);
-    check_percpu(k, ks);
+    check_percpu(k, ks, slide);
     /* 7.x has one table for both */
     g_assert_cmpuint(check_ksymtab(k, ks, "__ksymtab", slide) +
                      check_ksymtab(k, ks, "__ksymtab_gpl", slide), >, 5000);
+}
+
+/* Mean time of a lookup by name, over every symbol's name (reported) */
+static double lookup_ns(const StKallsyms *ks)
+{
+    uint32_t i, n = st_kallsyms_count(ks);
+    int64_t t0 = g_get_monotonic_time();
+    StKallsym sym, found;
+
+    for (i = 0; i < n; i++) {
+        g_assert_true(st_kallsyms_nth(ks, i, &sym));
+        g_assert_true(st_kallsyms_lookup(ks, sym.name, &found));
+        g_assert_cmpstr(found.name, ==, sym.name);
+    }
+    return (g_get_monotonic_time() - t0) * 1000.0 / n;
+}
+
+/*
+ * Map the kernel again @slide higher, as KASLR does, and relocate what
+ * the kernel relocates in kallsyms: kallsyms_relative_base.
+ */
+static void kaslr(const Kernel *k, StSynth *s, const StKallsymsLayout *l,
+                  int64_t slide)
+{
+    const Elf64_Ehdr *eh = elf_header(k);
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(k->elf + eh->e_phoff);
+    uint64_t va, pa;
+    unsigned i;
+
+    for (i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_LOAD || !(ph[i].p_vaddr >> 63)) {
+            continue;
+        }
+        for (va = ph[i].p_vaddr & ~0x1fffffULL;
+             va < ph[i].p_vaddr + ph[i].p_memsz; va += 2 << 20) {
+            st_synth_map(s, va + slide, va - ph[i].p_vaddr + ph[i].p_paddr,
+                         2 << 20);
+        }
+    }
+    if (l->relative_base_va) {
+        g_assert_true(st_guest_vtop(&s->vm, l->relative_base_va, &pa, NULL,
+                                    NULL));
+        va = cpu_to_le64(l->relative_base + slide);
+        st_synth_write_phys(s, pa, &va, 8);
+    }
 }
 
 static void test_kernel(gconstpointer data)
@@ -385,6 +434,7 @@ static void test_kernel(gconstpointer data)
     g_autoptr(StKallsyms) ks = NULL;
     const StKallsymsLayout *l;
     uint64_t text, text_size, btf_va, btf_size, btf_pa;
+    const int64_t slide = 0x2a00000;
     StSynth *s;
     GError *err = NULL;
 
@@ -398,8 +448,8 @@ static void test_kernel(gconstpointer data)
     l = st_kallsyms_layout(ks);
     /* reported, never asserted */
     printf("# KALLSYMS %s: %u symbols, %s, seqs_of_names %s; "
-           "find %.1f ms + index %.1f ms\n", k->release, l->num_syms,
-           st_kallsyms_addressing_name(l->addressing),
+           "find %.1f ms + index %.1f ms (first run)\n", k->release,
+           l->num_syms, st_kallsyms_addressing_name(l->addressing),
            l->seqs_of_names_va ? "yes" : "no", l->find_time_us / 1000.0,
            l->index_time_us / 1000.0);
     printf("#   num_syms 0x%" PRIx64 " names 0x%" PRIx64 " markers 0x%"
@@ -410,8 +460,50 @@ static void test_kernel(gconstpointer data)
            l->token_index_va, l->offsets_va, l->relative_base_va,
            l->seqs_of_names_va, l->percpu_start, l->percpu_end);
     check_kernel(k, ks, 0);
+
+    /* a LSTAR that is not entry_SYSCALL_64: refused as corrupt */
+    g_assert_null(st_kallsyms_find(&s->vm, k->entry + 0x40, NULL, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
+    g_assert_nonnull(strstr(err->message, "entry_SYSCALL_64"));
+    g_clear_error(&err);
+
+    /* KASLR: everything moves by the slide, per-CPU offsets up to 6.x not */
+    kaslr(k, s, l, slide);
+    st_kallsyms_free(ks);
+    ks = st_kallsyms_find(&s->vm, k->entry + slide, NULL, &err);
+    g_assert_no_error(err);
+    check_kernel(k, ks, slide);
+    l = st_kallsyms_layout(ks);
+    printf("# KALLSYMS %s: find %.1f ms + index %.1f ms (again, KASLR); "
+           "%.0f ns a lookup\n", k->release, l->find_time_us / 1000.0,
+           l->index_time_us / 1000.0, lookup_ns(ks));
     st_synth_free(s);
     kernel_free(k);
+}
+
+/* The kernels given cover every Debian line */
+static void test_every_line(gconstpointer data)
+{
+    static const char *const lines[] = { "5.10.", "6.1.", "6.12.", "7." };
+    char *const *guests = (char *const *)data;
+    unsigned i, j;
+
+    for (i = 0; i < G_N_ELEMENTS(lines); i++) {
+        bool seen = false;
+
+        for (j = 0; guests[j]; j++) {
+            g_autofree char *dir = g_build_filename(guest_dir, guests[j],
+                                                    NULL);
+            g_autofree char *release = kernel_release(dir);
+
+            seen |= release && g_str_has_prefix(release, lines[i]);
+        }
+        if (!seen) {
+            g_test_message("no kernel of the %sx line among the guests",
+                           lines[i]);
+            g_test_fail();
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -430,5 +522,7 @@ int main(int argc, char **argv)
 
         g_test_add_data_func(path, argv[i], test_kernel);
     }
+    g_test_add_data_func("/vmi/kallsyms/every-line", argv + 1,
+                         test_every_line);
     return g_test_run();
 }

@@ -25,9 +25,8 @@ typedef struct KsPlace {
 void st_kallsyms_free(StKallsyms *ks)
 {
     if (ks) {
-        if (ks->by_name) {
-            g_hash_table_destroy(ks->by_name);
-        }
+        g_free(ks->slots);
+        g_free(ks->hash);
         g_free(ks->arena);
         g_free(ks->name_off);
         g_free(ks->types);
@@ -57,80 +56,128 @@ static bool ks_name_len(const uint8_t *p, uint64_t avail, uint32_t *len,
     return *len >= 1 && *len <= KS_ENCODED_MAX && *len <= avail - *hdr;
 }
 
-/* Decode @n names from @nb (@size bytes, all of them), checking markers */
+/* FNV-1a: cheap, and good enough for symbol names */
+static uint32_t ks_hash_name(const char *name)
+{
+    uint32_t h = 2166136261u;
+
+    while (*name) {
+        h = (h ^ (uint8_t)*name++) * 16777619u;
+    }
+    return h;
+}
+
+/*
+ * Decode @n names from @nb (@size bytes, all of them), checking markers.
+ * Each name is expanded into the arena, its type letter kept apart.
+ */
 static bool ks_decode_names(KsCtx *c, StKallsyms *ks, const uint8_t *nb,
                             uint64_t size, uint32_t n, const uint32_t *markers)
 {
-    g_autoptr(GByteArray) arena = g_byte_array_sized_new(size * 2 + 1);
-    char name[ST_KALLSYMS_NAME_MAX + 1];
-    uint64_t q = 0;
+    uint64_t q = 0, used = 0, cap = size * 3 + ST_KALLSYMS_NAME_MAX + 1;
+    char *arena = g_try_malloc(cap);
     uint32_t i, len, k;
     unsigned hdr;
 
     ks->types = g_malloc(n);
     ks->name_off = g_new(uint32_t, n);
-    for (i = 0; i < n; i++) {
-        size_t total = 0;
+    ks->hash = g_new(uint32_t, n);
+    for (i = 0; arena && i < n; i++) {
+        uint64_t start = used;
+        uint32_t h = 2166136261u;
+        int type = -1;
 
         if ((i % KS_GROUP == 0 && q != markers[i / KS_GROUP]) ||
             !ks_name_len(nb + q, size - q, &len, &hdr)) {
-            return false;
+            break;
         }
         q += hdr;
+        if (cap - used < ST_KALLSYMS_NAME_MAX + 1) {
+            cap *= 2;
+            arena = g_try_realloc(arena, cap);
+            if (!arena || !st_ks_charge(c, cap / 2)) {
+                break;
+            }
+        }
+        /* the type letter first, then the name (hashed as it goes) */
         for (k = 0; k < len; k++) {
             uint8_t t = nb[q + k];
+            const uint8_t *tok = c->tt + c->tok_off[t];
+            unsigned tl = c->tok_len[t], j = 0;
 
-            if (total + c->tok_len[t] > ST_KALLSYMS_NAME_MAX) {
-                return false;
+            if (!c->tok_ok[t] || used - start + tl > ST_KALLSYMS_NAME_MAX) {
+                break;
             }
-            memcpy(name + total, c->tt + c->tok_off[t], c->tok_len[t]);
-            total += c->tok_len[t];
+            if (type < 0 && tl) {
+                type = tok[j++];
+            }
+            for (; j < tl; j++) {
+                arena[used++] = tok[j];
+                h = (h ^ tok[j]) * 16777619u;
+            }
         }
         q += len;
-        if (total < 2 || !st_ks_charge(c, total)) {
-            return false;
+        if (k < len || used == start || !st_ks_charge(c, used - start)) {
+            break;
         }
-        for (k = 0; k < total; k++) {
-            if (name[k] <= 0x20 || name[k] >= 0x7f) {
-                return false;
-            }
-        }
-        name[total] = 0;
-        ks->types[i] = name[0];
-        ks->name_off[i] = arena->len;
-        g_byte_array_append(arena, (uint8_t *)name + 1, total);
+        arena[used++] = 0;
+        ks->types[i] = type;
+        ks->name_off[i] = start;
+        ks->hash[i] = h;
     }
-    if (q != size) {
+    if (i < n || q != size || used > UINT32_MAX) {
+        g_free(arena);
         return false;
     }
+    ks->arena = g_realloc(arena, used);
     ks->count = n;
-    ks->arena = (char *)g_byte_array_free(g_steal_pointer(&arena), false);
     return true;
-}
-
-/* Name by name: the first global symbol wins, else the first one */
-static void ks_hash(StKallsyms *ks)
-{
-    uint32_t i;
-
-    ks->by_name = g_hash_table_new(g_str_hash, g_str_equal);
-    for (i = 0; i < ks->count; i++) {
-        char *name = ks->arena + ks->name_off[i];
-        gpointer old = g_hash_table_lookup(ks->by_name, name);
-
-        if (!old || (g_ascii_islower(ks->types[GPOINTER_TO_UINT(old) - 1]) &&
-                     g_ascii_isupper(ks->types[i]))) {
-            g_hash_table_insert(ks->by_name, name, GUINT_TO_POINTER(i + 1));
-        }
-    }
 }
 
 static bool ks_index_of(const StKallsyms *ks, const char *name, uint32_t *i)
 {
-    gpointer v = g_hash_table_lookup(ks->by_name, name);
+    uint32_t h = ks_hash_name(name), slot = h & ks->mask, s;
 
-    *i = GPOINTER_TO_UINT(v) - 1;
-    return v != NULL;
+    while ((s = ks->slots[slot]) != 0) {
+        if (ks->hash[s - 1] == h &&
+            strcmp(ks->arena + ks->name_off[s - 1], name) == 0) {
+            *i = s - 1;
+            return true;
+        }
+        slot = (slot + 1) & ks->mask;
+    }
+    return false;
+}
+
+/*
+ * Names to symbols, in a table at most half full.  Where names repeat
+ * (static symbols) the first global symbol wins, else the first one.
+ */
+static void ks_hash(StKallsyms *ks)
+{
+    uint32_t i, size = 1;
+
+    while (size < 2 * ks->count) {
+        size *= 2;
+    }
+    ks->slots = g_new0(uint32_t, size);
+    ks->mask = size - 1;
+    for (i = 0; i < ks->count; i++) {
+        uint32_t slot = ks->hash[i] & ks->mask, s;
+
+        while ((s = ks->slots[slot]) != 0) {
+            if (ks->hash[s - 1] == ks->hash[i] &&
+                strcmp(ks->arena + ks->name_off[s - 1],
+                       ks->arena + ks->name_off[i]) == 0) {
+                break;
+            }
+            slot = (slot + 1) & ks->mask;
+        }
+        if (!s || (g_ascii_islower(ks->types[s - 1]) &&
+                   g_ascii_isupper(ks->types[i]))) {
+            ks->slots[slot] = i + 1;
+        }
+    }
 }
 
 /* Decode the values at @pl; they must be kernel addresses, never falling */

@@ -24,7 +24,9 @@ struct StKallsyms {
     char *types;            /* symbol -> type letter */
     uint64_t *value;        /* symbol -> address or per-CPU offset */
     uint8_t *percpu;        /* symbol -> per-CPU? */
-    GHashTable *by_name;    /* name (in arena) -> symbol + 1 */
+    uint32_t *hash;         /* symbol -> hash of its name */
+    uint32_t *slots;        /* open addressing: symbol + 1, 0 if free */
+    uint32_t mask;          /* slots - 1, a power of two minus one */
 };
 
 /* One search: its bounds, the work done so far, the token table found */
@@ -42,6 +44,7 @@ typedef struct KsCtx {
     uint8_t tt[KS_TOKEN_TABLE_MAX];
     uint16_t tok_off[256];
     uint16_t tok_len[256];
+    bool tok_ok[256];       /* a token of symbol characters */
 } KsCtx;
 
 /* Count @bytes of work; false once the budget is spent */

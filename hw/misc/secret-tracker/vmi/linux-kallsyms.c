@@ -162,7 +162,7 @@ static bool ks_token_table_at(KsCtx *c, uint64_t hit_pa)
     g_autofree uint8_t *buf = g_malloc(size);
     uint64_t h = hit_pa - lo, q = h, e, p, t;
     uint16_t idx[KS_TOKENS];
-    unsigned i;
+    unsigned i, j;
 
     if (!st_ks_charge(c, size) ||
         !ks_read_phys_lenient(c->vm->mem, lo, buf, size)) {
@@ -214,6 +214,12 @@ static bool ks_token_table_at(KsCtx *c, uint64_t hit_pa)
         for (i = 0; i < KS_TOKENS; i++) {
             c->tok_off[i] = idx[i];
             c->tok_len[i] = strlen((char *)c->tt + idx[i]);
+            c->tok_ok[i] = true;
+            for (j = 0; j < c->tok_len[i]; j++) {
+                uint8_t ch = c->tt[idx[i] + j];
+
+                c->tok_ok[i] &= ch > 0x20 && ch < 0x7f;
+            }
         }
         c->tt_va = lo + t + c->delta;
         c->ti_va = lo + p + c->delta;
