@@ -180,11 +180,17 @@ static void ks_hash(StKallsyms *ks)
     }
 }
 
-/* Decode the values at @pl; they must be kernel addresses, never falling */
+/*
+ * Decode the values at @pl.  They must be kernel addresses but for a few
+ * per-CPU ones, and never fall.  Zeroes are no table: an entry relative
+ * to itself is never 0 (the tables are not symbols), and all-absolute
+ * entries would be all per-CPU.
+ */
 static bool ks_decode_values(KsCtx *c, StKallsyms *ks, const KsPlace *pl)
 {
     bool absolute = pl->addressing == ST_KALLSYMS_ABSOLUTE;
     uint64_t esize = absolute ? 8 : 4, n = ks->count, base = 0, prev = 0;
+    uint64_t n_percpu = 0;
     g_autofree uint8_t *raw = NULL;
     g_autofree uint64_t *value = NULL;
     g_autofree uint8_t *percpu = NULL;
@@ -219,6 +225,9 @@ static bool ks_decode_values(KsCtx *c, StKallsyms *ks, const KsPlace *pl)
             v = e >= 0 ? (uint64_t)e : base - 1 - (int64_t)e;
             break;
         default:
+            if (e == 0) {
+                return false;
+            }
             v = pl->values_va + 4 * i + (int64_t)e;
             break;
         }
@@ -226,6 +235,10 @@ static bool ks_decode_values(KsCtx *c, StKallsyms *ks, const KsPlace *pl)
             return false;
         }
         value[i] = prev = v;
+        n_percpu += percpu[i];
+    }
+    if (n_percpu > n / 2) {
+        return false;
     }
     g_free(ks->value);
     g_free(ks->percpu);
@@ -572,8 +585,10 @@ bool st_kallsyms_address(const StKallsyms *ks, const char *name,
                     "kallsyms: no symbol %s", name);
         return false;
     }
-    if (sym.percpu && ks->layout.addressing ==
-        ST_KALLSYMS_BASE_RELATIVE_ABS_PERCPU) {
+    /* per-CPU symbols have addresses only when linked in the image */
+    if (sym.percpu &&
+        (ks->layout.addressing == ST_KALLSYMS_BASE_RELATIVE_ABS_PERCPU ||
+         ks->layout.addressing == ST_KALLSYMS_ABSOLUTE)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
                     "kallsyms: %s is a per-CPU symbol (offset 0x%" PRIx64
                     "), not an address", name, sym.value);
