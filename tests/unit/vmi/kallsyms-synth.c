@@ -7,6 +7,8 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "kallsyms-synth.h"
+#include "vmi-synth.h"
+#include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 
 /* Longer tokens, as kallsyms' compression would make some */
 static const char *const ks_long_tokens[] = {
@@ -244,4 +246,47 @@ void ks_build(KsTables *t, KsLayout layout, const KsTokens *tk,
     default:
         g_assert_not_reached();
     }
+}
+
+GByteArray *ks_fuzz_input(const KsTables *t, uint64_t base, uint64_t lstar)
+{
+    GByteArray *in = g_byte_array_new();
+    KsFuzzHeader h = {
+        .base = cpu_to_le64(base),
+        .lstar = cpu_to_le32(lstar - base),
+    };
+    uint64_t at = t->va - base;
+
+    g_assert_cmphex(base % KS_FUZZ_PAGE, ==, 0);
+    g_assert_cmphex(t->va, >, lstar);
+    g_byte_array_append(in, (uint8_t *)&h, sizeof(h));
+    g_byte_array_set_size(in, sizeof(h) + at);
+    memset(in->data + sizeof(h), 0, at);
+    g_byte_array_append(in, t->bytes->data, t->bytes->len);
+    return in;
+}
+
+void ks_fuzz_seed(const char *dir, const char *name, GByteArray *in,
+                  unsigned count)
+{
+    const KsFuzzHeader *h = (const KsFuzzHeader *)in->data;
+    uint64_t base = le64_to_cpu(h->base), off;
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    StSynth *s = st_synth_new(false);
+    StKallsyms *ks;
+    GError *err = NULL;
+
+    for (off = 0; off < in->len; off += KS_FUZZ_PAGE) {
+        st_synth_map(s, base + off, KS_FUZZ_IMAGE_PA + off, KS_FUZZ_PAGE);
+    }
+    st_synth_write_phys(s, KS_FUZZ_IMAGE_PA, in->data + sizeof(*h),
+                        in->len - sizeof(*h));
+    ks = st_kallsyms_find(&s->vm, base + le32_to_cpu(h->lstar), NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(st_kallsyms_count(ks), ==, count);
+    st_kallsyms_free(ks);
+    st_synth_free(s);
+    g_assert_true(g_file_set_contents(path, (char *)in->data, in->len,
+                                      NULL));
+    g_test_message("fuzz seed %s: %u bytes", path, in->len);
 }

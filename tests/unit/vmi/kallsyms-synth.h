@@ -59,4 +59,27 @@ void ks_decode(const KsTokens *t, const KsSym *sym, char *out);
 void ks_build(KsTables *out, KsLayout layout, const KsTokens *t,
               const KsSym *syms, unsigned n, uint64_t va, uint64_t base);
 
+/*
+ * The input of fuzz-kallsyms: this header, then a guest memory image put
+ * at virtual address base (2 MiB-aligned, in the top 2 GiB).
+ */
+typedef struct KsFuzzHeader {
+    uint64_t base;      /* virtual address of the image */
+    uint32_t lstar;     /* LSTAR, as an offset in the image */
+    uint32_t flags;     /* bit 0: 5-level paging */
+} KsFuzzHeader;
+
+#define KS_FUZZ_IMAGE_PA 0x1000000ULL
+#define KS_FUZZ_PAGE (2ULL << 20)
+
+/* A fuzzer input with @t at its address, for a kernel at @base */
+GByteArray *ks_fuzz_input(const KsTables *t, uint64_t base, uint64_t lstar);
+
+/*
+ * Write @in to @dir/@name, after checking that the reader finds its
+ * @count symbols when the input is laid out as the fuzzer lays it out.
+ */
+void ks_fuzz_seed(const char *dir, const char *name, GByteArray *in,
+                  unsigned count);
+
 #endif

@@ -366,6 +366,22 @@ static void test_bounds(void)
     case_free(c);
 }
 
+/*
+ * With ST_KALLSYMS_SEED_DIR set: fuzzer seeds of the synthetic tables,
+ * for kallsyms_addresses, which no real kernel here has.
+ */
+static void test_seeds(void)
+{
+    const char *dir = g_getenv("ST_KALLSYMS_SEED_DIR");
+    Case *c = case_new(KS_LAYOUT_ADDRESSES);
+    g_byte_array_free(c->t.bytes, true);
+    ks_build(&c->t, c->layout, &c->tokens, c->syms, c->n, TEXT_VA + 0x1000,
+             BASE);
+    ks_fuzz_seed(dir, "synth-addresses", ks_fuzz_input(&c->t, TEXT_VA,
+                                                       ENTRY_VA), c->n);
+    case_free(c);
+}
+
 int main(int argc, char **argv)
 {
     unsigned i;
@@ -382,5 +398,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/kallsyms/hole", test_hole);
     g_test_add_func("/vmi/kallsyms/bad-seqs", test_bad_seqs);
     g_test_add_func("/vmi/kallsyms/bounds", test_bounds);
+    if (g_getenv("ST_KALLSYMS_SEED_DIR")) {
+        g_test_add_func("/vmi/kallsyms/seeds", test_seeds);
+    }
     return g_test_run();
 }

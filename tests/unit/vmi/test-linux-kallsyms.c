@@ -25,6 +25,7 @@
 #include "qemu/bswap.h"
 #include "elf.h"
 #include "vmi-synth.h"
+#include "kallsyms-synth.h"
 #include "hw/misc/secret-tracker/linux-sites.h"
 #include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 
@@ -428,6 +429,81 @@ static void kaslr(const Kernel *k, StSynth *s, const StKallsymsLayout *l,
     }
 }
 
+/*
+ * With ST_KALLSYMS_SEED_DIR set: a fuzzer seed from this kernel's table,
+ * its real tokens and encoded names, cut down to a few hundred symbols
+ * (the first ones, some from the middle, and a few known ones), in the
+ * kernel's own layout.
+ */
+static void dump_seed(const Kernel *k, StSynth *s, const StKallsyms *ks)
+{
+    static const char *const keep[] = {
+        "entry_SYSCALL_64", "current_task", "pcpu_hot", "__per_cpu_start",
+        "__per_cpu_end", "x64_sys_call", "core_pattern", "init_top_pgt",
+    };
+    const char *dir = g_getenv("ST_KALLSYMS_SEED_DIR");
+    const StKallsymsLayout *l = st_kallsyms_layout(ks);
+    g_autofree KsTokens *tk = g_new0(KsTokens, 1);
+    g_autofree KsSym *syms = NULL;
+    g_autofree uint8_t *names = NULL;
+    g_autoptr(GByteArray) in = NULL;
+    g_autofree char *name = NULL;
+    uint8_t index[512];
+    uint64_t q = 0, base;
+    unsigned i, j, m = 0;
+    KsLayout layout;
+    KsTables t;
+
+    if (!dir) {
+        return;
+    }
+    tk->size = l->token_table_size;
+    g_assert_true(st_guest_read(&s->vm, l->token_table_va, tk->table,
+                                tk->size, NULL));
+    g_assert_true(st_guest_read(&s->vm, l->token_index_va, index, 512, NULL));
+    for (i = 0; i < 256; i++) {
+        tk->index[i] = lduw_le_p(index + 2 * i);
+    }
+    names = g_malloc(l->names_size);
+    g_assert_true(st_guest_read(&s->vm, l->names_va, names, l->names_size,
+                                NULL));
+    syms = g_new0(KsSym, 364 + 4 * G_N_ELEMENTS(keep));
+    for (i = 0; i < l->num_syms; i++) {
+        unsigned len = names[q], hdr = 1;
+        StKallsym sym;
+        bool want = i < 64 || (i >= l->num_syms / 2 &&
+                               i < l->num_syms / 2 + 300);
+
+        if (len & 0x80) {
+            len = (len & 0x7f) | names[q + 1] << 7;
+            hdr = 2;
+        }
+        g_assert_true(st_kallsyms_nth(ks, i, &sym));
+        for (j = 0; j < G_N_ELEMENTS(keep); j++) {
+            want |= strcmp(sym.name, keep[j]) == 0;
+        }
+        if (want) {
+            g_assert_cmpuint(m, <, 364 + 4 * G_N_ELEMENTS(keep));
+            memcpy(syms[m].enc, names + q + hdr, len);
+            syms[m].enc_len = len;
+            syms[m].value = sym.value;
+            syms[m].percpu = sym.percpu &&
+                             l->addressing != ST_KALLSYMS_PC_RELATIVE;
+            m++;
+        }
+        q += hdr + len;
+    }
+    layout = l->addressing == ST_KALLSYMS_PC_RELATIVE ? KS_LAYOUT_7 :
+             l->offsets_va > l->token_index_va ? KS_LAYOUT_6_12 :
+             l->seqs_of_names_va ? KS_LAYOUT_6_1 : KS_LAYOUT_5_10;
+    base = l->entry_syscall_64 & ~(KS_FUZZ_PAGE - 1);
+    ks_build(&t, layout, tk, syms, m, base + 0x1000, l->relative_base);
+    in = ks_fuzz_input(&t, base, l->entry_syscall_64);
+    name = g_strconcat("real-", k->release, NULL);
+    ks_fuzz_seed(dir, name, in, m);
+    g_byte_array_free(t.bytes, true);
+}
+
 static void test_kernel(gconstpointer data)
 {
     Kernel *k = kernel_load(data);
@@ -460,6 +536,7 @@ static void test_kernel(gconstpointer data)
            l->token_index_va, l->offsets_va, l->relative_base_va,
            l->seqs_of_names_va, l->percpu_start, l->percpu_end);
     check_kernel(k, ks, 0);
+    dump_seed(k, s, ks);
 
     /* a LSTAR that is not entry_SYSCALL_64: refused as corrupt */
     g_assert_null(st_kallsyms_find(&s->vm, k->entry + 0x40, NULL, &err));

@@ -38,7 +38,7 @@
 #include "qemu/bswap.h"
 #include "linux-kallsyms-internal.h"
 
-#define KS_SCAN_CHUNK (1024 * 1024)
+#define KS_SCAN_CHUNK (256 * 1024)
 #define KS_PAGE 4096ULL
 #define KS_TOKENS 256
 #define KS_TOKEN_INDEX_SIZE (KS_TOKENS * 2)
@@ -192,9 +192,7 @@ static bool ks_token_table_at(KsCtx *c, uint64_t hit_pa)
             continue;
         }
         t = h - idx['0'];
-        if (e - t != (uint64_t)idx[KS_TOKENS - 1] +
-            strnlen((char *)buf + t + idx[KS_TOKENS - 1],
-                    e - t - idx[KS_TOKENS - 1]) + 1) {
+        if (e - t > KS_TOKEN_TABLE_MAX) {
             continue;
         }
         for (i = 1; i < KS_TOKENS; i++) {
@@ -206,7 +204,10 @@ static bool ks_token_table_at(KsCtx *c, uint64_t hit_pa)
                 break;
             }
         }
-        if (i < KS_TOKENS) {
+        /* and the last token ends the table */
+        if (i < KS_TOKENS || memchr(buf + t + idx[KS_TOKENS - 1], 0,
+                                    e - t - idx[KS_TOKENS - 1]) !=
+                             buf + e - 1) {
             continue;
         }
         c->tt_size = e - t;
