@@ -255,11 +255,16 @@ static bool ks_decode_values(KsCtx *c, StKallsyms *ks, const KsPlace *pl)
 static bool ks_check_seqs(KsCtx *c, StKallsyms *ks, uint64_t va)
 {
     uint64_t n = ks->count, i;
-    g_autofree uint8_t *raw = g_try_malloc(3 * n);
-    g_autofree uint8_t *seen = g_new0(uint8_t, n);
+    g_autofree uint8_t *raw = NULL;
+    g_autofree uint8_t *seen = NULL;
     const char *prev = NULL;
 
-    if (!raw || !st_ks_read(c, va, raw, 3 * n) || !st_ks_charge(c, 8 * n)) {
+    if (3 * n > ST_GUEST_MAX_READ || !st_ks_charge(c, 8 * n)) {
+        return false;
+    }
+    raw = g_try_malloc(3 * n);
+    seen = g_new0(uint8_t, n);
+    if (!raw || !st_ks_read(c, va, raw, 3 * n)) {
         return false;
     }
     for (i = 0; i < n; i++) {
@@ -281,7 +286,7 @@ static bool ks_check_seqs(KsCtx *c, StKallsyms *ks, uint64_t va)
 }
 
 /*
- * The placements the values can have: after the token index (6.12, 7.x)
+ * The placements the values can have: after the token index (6.12, 7.2)
  * or before the symbol count (5.10, 6.1, and kallsyms_addresses).
  */
 static unsigned ks_placements(KsCtx *c, const StKallsyms *ks,
@@ -469,6 +474,7 @@ static StKallsyms *ks_try_names(KsCtx *c, uint64_t names_va,
         return NULL;
     }
     *names_ok = true;
+    c->names_va = names_va;
     t0 = g_get_monotonic_time();
     ks_hash(ks);
     ks->layout.index_time_us = g_get_monotonic_time() - t0;

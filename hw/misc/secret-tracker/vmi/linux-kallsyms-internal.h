@@ -38,6 +38,7 @@ typedef struct KsCtx {
     uint64_t work;
     bool out_of_work;
     GError *mismatch;       /* a table whose entry_SYSCALL_64 is not LSTAR */
+    uint64_t names_va;      /* names that decoded, 0 if none yet */
     uint64_t tt_va;
     uint64_t ti_va;
     uint32_t tt_size;

@@ -5,10 +5,11 @@
  * (each a length byte or two, then indices into a table of 256 tokens,
  * the first character being the symbol type), a marker every 256 names,
  * the token table (256 NUL-terminated strings) with its index (256 u16
- * offsets), the values, and from 6.2 (and in Debian's 6.1 stable) a
- * sorted permutation of the names.  The order of the tables and how
- * values are stored change across the Debian lines; seen on the real
- * kernels (generic, cloud and rt flavours alike):
+ * offsets), the values, and (on Debian's 6.1 and later) a sorted
+ * permutation of the names, kallsyms_seqs_of_names.  The order of the
+ * tables and how values are stored change across the Debian lines; seen
+ * on the real kernels (generic, cloud and rt flavours alike: 5.10.0-32,
+ * 6.1.0-57, 6.12.95+deb12, 6.12.117+deb13, 7.2.13+deb14):
  *
  *   5.10 (bullseye)  offsets, relative_base, num_syms, names, markers,
  *                    token_table, token_index
@@ -17,11 +18,11 @@
  *   6.12 (bookworm-backports, trixie)
  *                    num_syms, names, markers, token_table, token_index,
  *                    offsets, relative_base, seqs_of_names
- *   7.x (sid)        num_syms, names, markers, token_table, token_index,
+ *   7.2 (sid)        num_syms, names, markers, token_table, token_index,
  *                    offsets (relative to themselves), seqs_of_names
  *
  * 5.10 to 6.12 store per-CPU symbols as absolute entries (their per-CPU
- * offset) and the others relative to kallsyms_relative_base; 7.x links
+ * offset) and the others relative to kallsyms_relative_base; 7.2 links
  * the per-CPU section into the image and stores every value relative to
  * the entry's own address.  Nothing here depends on a version number:
  * the token table is found by its contents, the other tables where they
@@ -308,6 +309,12 @@ static void ks_set_error(KsCtx *c, GError **errp, uint64_t lo, uint64_t hi,
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
                     "kallsyms: gave up after %" PRIu64 " MiB of work on "
                     "%u candidate tables", c->work >> 20, anchors);
+    } else if (c->names_va) {
+        /* a layout not seen yet, most likely: say how far it got */
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "kallsyms: names found at 0x%" PRIx64 " (token table "
+                    "0x%" PRIx64 "), but no symbol values that hold "
+                    "together", c->names_va, c->tt_va);
     } else {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
                     "kallsyms: no symbol table in guest-physical 0x%"

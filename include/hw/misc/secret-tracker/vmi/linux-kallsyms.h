@@ -27,10 +27,10 @@ typedef enum StKallsymsAddressing {
     /*
      * As above, but an entry >= 0 is an absolute value (the per-CPU
      * symbols: their per-CPU offset) and an entry < 0 is
-     * kallsyms_relative_base - 1 - entry (x86-64 5.10 .. 6.14)
+     * kallsyms_relative_base - 1 - entry (Debian's 5.10, 6.1, 6.12)
      */
     ST_KALLSYMS_BASE_RELATIVE_ABS_PERCPU,
-    /* value = the entry's own address + (s32) entry (7.x) */
+    /* value = the entry's own address + (s32) entry (Debian's 7.2) */
     ST_KALLSYMS_PC_RELATIVE,
 } StKallsymsAddressing;
 
@@ -49,7 +49,7 @@ typedef struct StKallsymsLayout {
     uint64_t offsets_va;        /* kallsyms_offsets or kallsyms_addresses */
     uint64_t relative_base_va;
     uint64_t relative_base;     /* its value (relocated by KASLR) */
-    uint64_t seqs_of_names_va;  /* 6.2+ and some 6.1 stable kernels */
+    uint64_t seqs_of_names_va;  /* Debian's 6.1 and later */
     /* per-CPU symbols: absolute entries, or values in this range */
     uint64_t percpu_start, percpu_end;
     uint64_t text;              /* _text (0 if the table has none) */
@@ -114,10 +114,10 @@ bool st_kallsyms_address(const StKallsyms *ks, const char *name,
 
 /*
  * The per-CPU offset of per-CPU variable @name: its copy for a CPU is at
- * that CPU's per-CPU base (GS base in the kernel) + offset.  Up to 6.14
- * x86-64 per-CPU symbols are absolute (small offsets from 0); from 6.15
- * the per-CPU section is linked in the kernel image and the offset is the
- * variable's (KASLR-relocated) address.
+ * that CPU's per-CPU base (GS base in the kernel) + offset.  On 5.10 to
+ * 6.12 per-CPU symbols are absolute, small offsets from 0, which KASLR
+ * does not move; on 7.2 the per-CPU section is linked in the kernel image
+ * and the offset is the variable's (KASLR-relocated) address.
  */
 bool st_kallsyms_percpu_offset(const StKallsyms *ks, const char *name,
                                uint64_t *offset, GError **errp);
