@@ -4,8 +4,14 @@
 #
 # usage: st-guest.sh KERNEL_PACKAGE SCENARIO OUT_DIR
 #   KERNEL_PACKAGE  a Debian kernel package, or a metapackage resolved through
-#                   its dependency: linux-image-amd64 (bookworm),
-#                   linux-image-amd64/bookworm-backports, linux-image-6.1.0-NN-amd64
+#                   its dependency, from any Debian line st-deps.sh enables:
+#                   linux-image-amd64 (bookworm 6.1),
+#                   linux-image-amd64/bookworm-backports (6.12),
+#                   linux-image-amd64/trixie (6.12), linux-image-amd64/sid (7.x),
+#                   linux-image-5.10.0-NN-amd64 (bullseye), linux-image-6.1.0-NN-amd64,
+#                   linux-image-cloud-amd64/sid, linux-image-rt-amd64/bullseye, ...
+#                   From 7.x the linux-image package is empty: the image is
+#                   in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz.
 #   SCENARIO        shell script run as root inside the guest; every *.sh
 #                   beside it is also put in /scenarios, and the kernel
 #                   argument st.scenario=NAME runs /scenarios/NAME.sh instead
@@ -49,8 +55,23 @@ case "$pkg" in
     *) die "'$spec' is not a kernel image package" ;;
 esac
 
+# The package that holds the image: linux-image-RELEASE itself (up to 6.x,
+# /boot/vmlinuz-RELEASE), or the linux-binary-RELEASE it depends on (7.x).
+img=$pkg
+imgver=$ver
+bin=$(show "$pkg=$ver" | field Depends | tr ',' '\n' |
+      sed -n 's/^ *\(linux-binary-[^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p' | head -n 1)
+if [ -n "$bin" ]; then
+    img=${bin%% *}
+    imgver=${bin#* }
+    if [ -z "$imgver" ] || [ "$imgver" = "$img" ]; then
+        imgver=$(show "$img" | field Version)
+    fi
+    [ -n "$imgver" ] || die "kernel binary package $img (from $pkg) has no installable version: run 'make deps'"
+fi
+
 key=$(
-    { echo "$pkg=$ver"; "$busybox" 2>&1 | head -n 1;
+    { echo "$pkg=$ver $img=$imgver"; "$busybox" 2>&1 | head -n 1;
       cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh; } |
     sha256sum | cut -d' ' -f1
 )
@@ -60,13 +81,13 @@ if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
 fi
 
 mkdir -p "$out/cache"
-deb=$(ls "$out/cache/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
-debver=$(echo "$ver" | sed 's/^[0-9]*://')
-if [ -z "$deb" ] || [ "$(basename "$deb")" != "${pkg}_${debver}_amd64.deb" ]; then
-    rm -f "$out/cache/${pkg}_"*.deb
-    (cd "$out/cache" && apt-get download -q "$pkg=$ver" >download.log 2>&1) ||
-        die "apt-get download $pkg=$ver failed (see $out/cache/download.log): check apt access, then run again"
-    deb=$out/cache/${pkg}_${debver}_amd64.deb
+deb=$(ls "$out/cache/${img}_"*.deb 2>/dev/null | head -n 1 || true)
+debver=$(echo "$imgver" | sed 's/^[0-9]*://')
+if [ -z "$deb" ] || [ "$(basename "$deb")" != "${img}_${debver}_amd64.deb" ]; then
+    rm -f "$out/cache/"*.deb
+    (cd "$out/cache" && apt-get download -q "$img=$imgver" >download.log 2>&1) ||
+        die "apt-get download $img=$imgver failed (see $out/cache/download.log): check apt access, then run again"
+    deb=$out/cache/${img}_${debver}_amd64.deb
     [ -f "$deb" ] || die "apt-get download did not produce $deb"
 fi
 
@@ -74,11 +95,19 @@ work=$out/.work.$$
 rm -rf "$work"
 mkdir -p "$work/kernel" "$work/root"
 trap 'rm -rf "$work"' EXIT
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards './boot/*' ||
-    die "cannot unpack $deb"
-vmlinuz=$(ls "$work/kernel/boot/vmlinuz-"* | head -n 1)
-[ -f "$vmlinuz" ] || die "$deb has no /boot/vmlinuz-*"
-release=${vmlinuz##*/vmlinuz-}
+case "$img" in
+    linux-binary-*) member='./usr/lib/modules/*/vmlinuz' ;;
+    *) member='./boot/vmlinuz-*' ;;
+esac
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards "$member" ||
+    die "cannot unpack $member from $deb"
+vmlinuz=$(ls "$work/kernel/boot/vmlinuz-"* "$work/kernel/usr/lib/modules/"*/vmlinuz \
+          2>/dev/null | head -n 1 || true)
+[ -n "$vmlinuz" ] && [ -f "$vmlinuz" ] || die "$deb has no kernel image ($member)"
+case "$vmlinuz" in
+    */boot/vmlinuz-*) release=${vmlinuz##*/vmlinuz-} ;;
+    *) release=$(basename "$(dirname "$vmlinuz")") ;;
+esac
 
 r=$work/root
 mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin" "$r/proc" "$r/sys" \
@@ -101,6 +130,7 @@ echo st-guest >"$r/etc/hostname"
 
 cp "$vmlinuz" "$out/vmlinuz"
 mv "$work/initrd.img" "$out/initrd.img"
-printf 'package=%s\nversion=%s\nrelease=%s\n' "$pkg" "$ver" "$release" >"$out/kernel.txt"
+printf 'package=%s\nversion=%s\nrelease=%s\nimage_package=%s\n' \
+    "$pkg" "$ver" "$release" "$img" >"$out/kernel.txt"
 echo "$key" >"$out/.key"
 echo "st-guest: $pkg $ver, scenario $(basename "$scenario") -> $out"
