@@ -26,7 +26,8 @@
 #include "elf.h"
 #include "vmi-synth.h"
 #include "kallsyms-synth.h"
-#include "hw/misc/secret-tracker/linux-sites.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
+#include "profile-gen.h"
 #include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 
 #include <bpf/btf.h>

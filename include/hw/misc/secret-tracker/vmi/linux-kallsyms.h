@@ -16,7 +16,7 @@
 #ifndef SECRET_TRACKER_VMI_LINUX_KALLSYMS_H
 #define SECRET_TRACKER_VMI_LINUX_KALLSYMS_H
 
-#include "hw/misc/secret-tracker/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/guest-mem.h"
 
 /* How kallsyms stores a symbol's value */
 typedef enum StKallsymsAddressing {
