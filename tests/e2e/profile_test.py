@@ -4,7 +4,10 @@ and hooks the real system call sites, with no configuration.
 
 Oracles independent of the tracker: the kernel release from the guest
 builder, and the instruction bytes at the hooked sites read through QEMU's
-own monitor (swapgs at the entry, sysretq at the exit).
+own monitor.  Kernels with a syscall dispatcher (Debian's 6.1 and later:
+x64_sys_call) are hooked there: the exit hook is the instruction after a
+direct call to the entry hook.  Older ones are hooked at the entry
+(swapgs) and its sysretq.
 """
 
 import os
@@ -42,6 +45,7 @@ def main():
             got_entry = got_entry[4:]
         got_entry = got_entry[:3]
         got_exit = code_bytes(g, exit_, 3)
+        got_call = code_bytes(g, exit_ - 5, 5)
         g.run_to_end()
         st = g.status()
         text = g.hmp('info secret-tracker')
@@ -57,15 +61,26 @@ def main():
     if st.get('profile-source') != 'btf':
         failures.append('profile source %r, not btf'
                         % st.get('profile-source'))
-    if got_entry != SWAPGS:
-        failures.append('entry hook 0x%x holds %s, not [endbr64] swapgs'
-                        % (entry, got_entry))
-    if got_exit != SYSRETQ:
-        failures.append('exit hook 0x%x holds %s, not sysretq'
-                        % (exit_, got_exit))
-    if not 0 < exit_ - entry < 1024:
-        failures.append('exit hook 0x%x not within 1 KiB after the entry'
-                        % exit_)
+    version = tuple(int(x) for x in info['release'].split('.')[:2])
+    if version >= (6, 1):
+        # call rel32 just before the exit hook, and its target the entry
+        rel = int.from_bytes(bytes(int(b, 16) for b in got_call[1:]),
+                             'little', signed=True)
+        if got_call[:1] != ['0xe8'] or not 0 <= entry - (exit_ + rel) < 64:
+            failures.append('exit hook 0x%x does not follow a call to the '
+                            'entry hook 0x%x: %s' % (exit_, entry, got_call))
+        mode = 'dispatcher at 0x%x, its return at 0x%x' % (entry, exit_)
+    else:
+        if got_entry != SWAPGS:
+            failures.append('entry hook 0x%x holds %s, not [endbr64] swapgs'
+                            % (entry, got_entry))
+        if got_exit != SYSRETQ:
+            failures.append('exit hook 0x%x holds %s, not sysretq'
+                            % (exit_, got_exit))
+        if not 0 < exit_ - entry < 1024:
+            failures.append('exit hook 0x%x not within 1 KiB after the '
+                            'entry' % exit_)
+        mode = 'entry 0x%x, sysretq at entry+0x%x' % (entry, exit_ - entry)
     if hooks['syscall-entry']['hits'] == 0 or st['counters']['events'] == 0:
         failures.append('no system call seen')
     if st['counters']['read-errors']:
@@ -76,10 +91,8 @@ def main():
         for f in failures:
             print('FAIL:', f)
         return 1
-    print('kernel %s: profile btf found and parsed in %s us; entry 0x%x, '
-          'sysretq at entry+0x%x' % (info['release'],
-                                     st.get('profile-time-us'), entry,
-                                     exit_ - entry))
+    print('kernel %s: profile btf found and parsed in %s us; %s'
+          % (info['release'], st.get('profile-time-us'), mode))
     return 0
 
 

@@ -14,6 +14,12 @@
 
 /* Engine callbacks, called with the lock held from inside an event. */
 
+/* The kernel as the vCPU of the event sees it (its own TLB) */
+static const StLinuxKernel *st_ops_kernel(SecretTrackerProbe *p)
+{
+    return p->ev ? &p->ev->kernel : &p->main_kernel;
+}
+
 static StEngineKind st_kind(const StLinuxFile *f)
 {
     switch (f->type) {
@@ -48,8 +54,8 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     uint64_t file;
     StLinuxFile f;
 
-    if (!st_linux_fd_file(&p->kernel, p->ev_task, fd, &file, NULL) ||
-        !st_linux_read_file(&p->kernel, file, &f, NULL)) {
+    if (!st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, &file, NULL) ||
+        !st_linux_read_file(st_ops_kernel(p), file, &f, NULL)) {
         return false;
     }
     memset(out, 0, sizeof(*out));
@@ -62,7 +68,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     if (out->kind == ST_ENGINE_KIND_SOCKET) {
         StLinuxSocket sock;
 
-        if (st_linux_read_socket(&p->kernel, file, &sock, NULL)) {
+        if (st_linux_read_socket(st_ops_kernel(p), file, &sock, NULL)) {
             out->sock_family = sock.family;
             if (sock.family == ST_AF_INET ||
                 sock.family == ST_AF_INET6) {
@@ -85,7 +91,7 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
                         size_t size)
 {
     SecretTrackerProbe *p = opaque;
-    g_autofree char *path = st_linux_path(&p->kernel, obj->path_handle[0],
+    g_autofree char *path = st_linux_path(st_ops_kernel(p), obj->path_handle[0],
                                           obj->path_handle[1], NULL);
 
     return path && g_strlcpy(buf, path, size) < size;
@@ -106,7 +112,8 @@ static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
     if (!cpu || !exec_hook_get_sregs(cpu, true, &sregs, NULL)) {
         return false;
     }
-    st_guest_vm_init(&user, &p->mem, sregs.cr3, sregs.cr4);
+    st_guest_vm_init(&user, st_ops_kernel(p)->vm->mem, sregs.cr3,
+                     sregs.cr4);
     if (st_guest_is_kernel_va(&user, va)) {
         return false;   /* a user pointer into the kernel: refuse */
     }
@@ -145,13 +152,14 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
         uint64_t file;
         g_autofree char *dir = NULL;
 
-        if (!st_linux_fd_file(&p->kernel, p->ev_task, dirfd, &file, NULL)) {
+        if (!st_linux_fd_file(st_ops_kernel(p), p->ev_task, dirfd, &file,
+                              NULL)) {
             return false;
         }
-        dir = st_linux_file_path(&p->kernel, file, NULL);
+        dir = st_linux_file_path(st_ops_kernel(p), file, NULL);
         return dir && snprintf(buf, size, "%s/%s", dir, name) < size;
     } else {
-        g_autofree char *cwd = st_linux_cwd(&p->kernel, p->ev_task, NULL);
+        g_autofree char *cwd = st_linux_cwd(st_ops_kernel(p), p->ev_task, NULL);
 
         return cwd && snprintf(buf, size, "%s%s%s", cwd,
                                g_str_has_suffix(cwd, "/") ? "" : "/",

@@ -1,10 +1,12 @@
 /*
- * secret-tracker probe: system-call entry and exit hits, turned into
- * engine events (vCPU threads, without the BQL)
+ * secret-tracker probe: hook hits turned into engine events (vCPU
+ * threads, without the BQL)
  *
- * Per event: one register snapshot from the hook, a few bounded guest
- * reads for the current task, then the engine, which asks for file
- * descriptors lazily.  Paths are resolved later, from the main loop.
+ * Per event: one register snapshot from the hook; for a syscall the
+ * engine has no family for, nothing else at all.  Otherwise a few bounded
+ * guest reads (the arguments, the current task), then the engine, which
+ * asks for file descriptors lazily.  Paths are resolved later, from the
+ * main loop.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,46 +19,54 @@
 #include "probe-internal.h"
 #include "trace.h"
 
+#define ST_RFLAGS_TF 0x100
+/* reboot(2): the magic numbers and the kexec command */
+#define ST_REBOOT_MAGIC1 0xfee1deadULL
+#define ST_REBOOT_CMD_KEXEC 0x45584543ULL
+
 static uint64_t st_now_ns(void)
 {
     return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 }
 
 /*
- * The kernel's per-CPU base for @cpu.  At the syscall entry, before
- * swapgs, it is in MSR_KERNEL_GS_BASE; it never changes after boot, so it
- * is read once per vCPU.
+ * The kernel's per-CPU base for this vCPU: GS base while the CPU is in
+ * the kernel (the dispatchers, io_uring), KERNEL_GS_BASE at the LSTAR
+ * entry before swapgs and at sysretq after it.  It never changes while a
+ * kernel runs, so it is read once per vCPU.
  */
-static bool st_percpu_base(SecretTrackerProbe *p, CPUState *cpu,
-                           bool at_entry, uint64_t *base)
+static bool st_percpu_base(StProbeVcpu *vc, CPUState *cpu, bool kernel_gs,
+                           uint64_t *base)
 {
     ExecHookSregs sregs;
-    unsigned idx = cpu->cpu_index;
+    uint64_t v;
 
-    if (idx < EXEC_HOOK_MAX_VCPUS && p->percpu[idx]) {
-        *base = p->percpu[idx];
+    if (vc->percpu) {
+        *base = vc->percpu;
         return true;
     }
-    if (!at_entry || !exec_hook_get_sregs(cpu, true, &sregs, NULL) ||
-        !st_guest_is_kernel_va(&p->vm, sregs.kernel_gs_base)) {
+    if (!exec_hook_get_sregs(cpu, true, &sregs, NULL)) {
         return false;
     }
-    if (idx < EXEC_HOOK_MAX_VCPUS) {
-        p->percpu[idx] = sregs.kernel_gs_base;
+    v = kernel_gs ? sregs.gs_base : sregs.kernel_gs_base;
+    if (!st_guest_is_kernel_va(&vc->vm, v)) {
+        return false;
     }
-    *base = sregs.kernel_gs_base;
+    vc->percpu = v;
+    *base = v;
     return true;
 }
 
-static bool st_task(SecretTrackerProbe *p, uint64_t percpu,
-                    StEngineTask *task, uint64_t *task_ptr)
+static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
+                    uint64_t *task_ptr)
 {
     StLinuxTask t;
 
-    if (!st_linux_current_task(&p->kernel, percpu, task_ptr, NULL) ||
-        !st_linux_read_task(&p->kernel, *task_ptr, &t, NULL)) {
+    if (!st_linux_current_task(&vc->kernel, percpu, task_ptr, NULL) ||
+        !st_linux_read_task(&vc->kernel, *task_ptr, &t, NULL)) {
         return false;
     }
+    memset(task, 0, sizeof(*task));
     task->tid = t.pid;
     task->tid_start_time = t.start_time;
     task->tgid = t.tgid;
@@ -68,87 +78,250 @@ static bool st_task(SecretTrackerProbe *p, uint64_t percpu,
 }
 
 /* The first system call checks that the profile fits the kernel. */
-static void st_validate(SecretTrackerProbe *p, uint64_t percpu)
+static bool st_validate(SecretTrackerProbe *p, const StProbeKernel *k,
+                        StProbeVcpu *vc, uint64_t percpu)
 {
     g_autoptr(GError) err = NULL;
     StLinuxTask task;
+    int i;
 
-    if (st_linux_validate(&p->kernel, percpu, &task, &err)) {
+    if (qatomic_read(&p->validated)) {
+        return true;
+    }
+    /* Idempotent, so racing vCPUs may both validate. */
+    if (st_linux_validate(&vc->kernel, percpu, &task, &err)) {
         qatomic_set(&p->validated, true);
         st_probe_set_state(p, SECRET_TRACKER_STATE_ACTIVE, NULL);
         trace_secret_tracker_probe_validated(task.pid, task.comm);
-        return;
+        return true;
     }
-    exec_hook_disarm(p->entry_hook, NULL);
-    exec_hook_disarm(p->exit_hook, NULL);
+    for (i = 0; i < ST_SITE__COUNT; i++) {
+        if (k->hook[i]) {
+            exec_hook_disarm(k->hook[i], NULL);
+        }
+    }
     qatomic_set(&p->failed, true);
     st_probe_set_state(p, SECRET_TRACKER_STATE_ERROR, err->message);
     trace_secret_tracker_probe_error(err->message);
+    return false;
 }
 
-void st_probe_entry(const ExecHookEvent *ev, void *opaque)
+/* The engine wants this task's return: make sure this vCPU will see it. */
+static void st_expect_return(SecretTrackerProbe *p, const StProbeKernel *k,
+                             StProbeVcpu *vc, CPUState *cpu,
+                             const StEngineTask *task)
+{
+    StProbeExpect *e;
+
+    if (!k->return_on_demand) {
+        return;     /* armed all the time (TCG), or no return site */
+    }
+    if (vc->n_expect == ST_PROBE_EXPECT) {
+        /* The oldest waits longest: it is the one given up. */
+        memmove(vc->expect, vc->expect + 1,
+                sizeof(vc->expect[0]) * (ST_PROBE_EXPECT - 1));
+        vc->n_expect--;
+    }
+    e = &vc->expect[vc->n_expect++];
+    e->tid = task->tid;
+    e->tid_start_time = task->tid_start_time;
+    vc->idle_returns = 0;
+    if (!vc->return_armed) {
+        if (exec_hook_arm(k->hook[ST_SITE_RETURN64], cpu, NULL)) {
+            vc->return_armed = true;
+        } else {
+            qatomic_inc(&p->returns_unavailable);
+            vc->n_expect = 0;
+        }
+    }
+}
+
+/* A return on this vCPU: was it one we waited for?  Stop when done. */
+static void st_returned(const StProbeKernel *k, StProbeVcpu *vc,
+                        CPUState *cpu, const StEngineTask *task)
+{
+    bool matched = false;
+    unsigned i;
+
+    if (!k->return_on_demand || !vc->return_armed) {
+        return;
+    }
+    for (i = 0; task && i < vc->n_expect; i++) {
+        if (vc->expect[i].tid == task->tid &&
+            vc->expect[i].tid_start_time == task->tid_start_time) {
+            vc->expect[i] = vc->expect[--vc->n_expect];
+            matched = true;
+            break;
+        }
+    }
+    if (!matched) {
+        vc->idle_returns++;
+    }
+    /* A waited-for task that blocks (or moves away) must not keep us. */
+    if (!task || vc->n_expect == 0 ||
+        vc->idle_returns > ST_PROBE_IDLE_RETURNS) {
+        exec_hook_disarm(k->hook[ST_SITE_RETURN64], cpu);
+        vc->return_armed = false;
+        vc->n_expect = 0;
+        vc->idle_returns = 0;
+    }
+}
+
+static bool st_kexec_call(SecretTrackerProbe *p, const StProbeKernel *k,
+                          const uint64_t *args, const StEngineTask *task)
+{
+    if (args[0] != ST_REBOOT_MAGIC1 || args[2] != ST_REBOOT_CMD_KEXEC) {
+        return false;
+    }
+    trace_secret_tracker_probe_kexec(task ? task->tid : -1);
+    st_probe_kexec(p, k);
+    return true;
+}
+
+void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
     const ExecHookRegs *r = ev->regs;
-    uint64_t args[ST_ENGINE_NR_ARGS] = {
-        r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9
-    };
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
     StEngineTask task;
-    uint64_t percpu, task_ptr;
+    StLinuxPtRegs pt;
+    uint64_t nr, percpu, task_ptr, user_flags;
+    uint64_t args[ST_ENGINE_NR_ARGS];
+    bool want;
 
-    if (!qatomic_read(&p->validated)) {
-        /* Idempotent, so racing vCPUs may both validate. */
-        if (st_percpu_base(p, ev->cpu, true, &percpu)) {
-            st_validate(p, percpu);
-        }
-        if (!qatomic_read(&p->validated)) {
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k) {
+        return;
+    }
+    /* x64_sys_call(regs, nr), or the entry with the number in RAX */
+    nr = k->dispatchers ? (uint32_t)r->rsi : r->rax;
+    if (qatomic_read(&p->validated) && nr != ST_NR_REBOOT &&
+        (nr > UINT32_MAX || (nr & ST_NR_X32_BIT) ||
+         st_engine_syscall_family(nr) == ST_ENGINE_FAMILY_NONE)) {
+        return;     /* the common case: no guest memory read at all */
+    }
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc || !st_percpu_base(vc, ev->cpu, k->dispatchers, &percpu) ||
+        !st_validate(p, k, vc, percpu)) {
+        return;
+    }
+    if (nr > UINT32_MAX || (nr & ST_NR_X32_BIT)) {
+        return;
+    }
+    if (k->dispatchers) {
+        /* The arguments as the kernel will use them (after ptrace). */
+        if (!st_linux_read_pt_regs_at(&vc->kernel, r->rdi, &pt, NULL)) {
+            qatomic_inc(&p->read_errors);
+            trace_secret_tracker_probe_read_error("entry", nr);
             return;
         }
+        args[0] = pt.di;
+        args[1] = pt.si;
+        args[2] = pt.dx;
+        args[3] = pt.r10;
+        args[4] = pt.r8;
+        args[5] = pt.r9;
+        user_flags = 0;
+    } else {
+        args[0] = r->rdi;
+        args[1] = r->rsi;
+        args[2] = r->rdx;
+        args[3] = r->r10;
+        args[4] = r->r8;
+        args[5] = r->r9;
+        user_flags = r->r11;    /* SYSCALL saved the user's RFLAGS here */
     }
-    if ((r->rax & ST_NR_X32_BIT) || r->rax > UINT32_MAX ||
-        st_engine_syscall_family(r->rax) == ST_ENGINE_FAMILY_NONE) {
-        return;
+    if (user_flags & ST_RFLAGS_TF) {
+        qatomic_inc(&p->alerts_trap_flag);
     }
-    if (!st_percpu_base(p, ev->cpu, true, &percpu) ||
-        !st_task(p, percpu, &task, &task_ptr)) {
+    if (!st_task(vc, percpu, &task, &task_ptr)) {
         qatomic_inc(&p->read_errors);
-        trace_secret_tracker_probe_read_error("entry", r->rax);
+        trace_secret_tracker_probe_read_error("entry", nr);
         return;
     }
-    trace_secret_tracker_probe_entry(task.tid, r->rax);
+    if (nr == ST_NR_REBOOT) {
+        st_kexec_call(p, k, args, &task);
+        return;
+    }
+    trace_secret_tracker_probe_entry(task.tid, nr);
     qemu_mutex_lock(p->lock);
+    p->ev = vc;
     p->ev_task = task_ptr;
-    st_engine_syscall_entry(p->engine, &task, r->rax, args, st_now_ns());
+    st_engine_syscall_entry(p->engine, &task, nr, args, st_now_ns());
+    want = st_engine_has_pending(p->engine);
+    p->ev = NULL;
     qemu_mutex_unlock(p->lock);
+    if (want) {
+        st_expect_return(p, k, vc, ev->cpu, &task);
+    }
 }
 
-void st_probe_exit(const ExecHookEvent *ev, void *opaque)
+void st_probe_return64(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
     StLinuxPtRegs pt;
     StEngineTask task;
     uint64_t percpu, task_ptr;
 
-    if (!qatomic_read(&p->validated) || !st_engine_has_pending(p->engine)) {
-        return;     /* the common case: no guest memory read at all */
-    }
-    if (!st_percpu_base(p, ev->cpu, false, &percpu)) {
-        return;     /* no entry seen on this vCPU yet: nothing to pair */
-    }
-    if (!st_linux_read_pt_regs(&p->kernel, percpu, &pt, NULL) ||
-        st_engine_syscall_family(pt.orig_ax) == ST_ENGINE_FAMILY_NONE) {
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k || !qatomic_read(&p->validated)) {
         return;
     }
-    if (!st_task(p, percpu, &task, &task_ptr)) {
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc) {
+        return;
+    }
+    if (!st_engine_has_pending(p->engine)) {
+        st_returned(k, vc, ev->cpu, NULL);
+        return;     /* the common case: no guest memory read at all */
+    }
+    if (!st_percpu_base(vc, ev->cpu, k->dispatchers, &percpu)) {
+        return;     /* no entry seen on this vCPU yet: nothing to pair */
+    }
+    memset(&task, 0, sizeof(task));   /* matches no expected return */
+    if (!st_linux_read_pt_regs(&vc->kernel, percpu, &pt, NULL) ||
+        st_engine_syscall_family(pt.orig_ax) == ST_ENGINE_FAMILY_NONE) {
+        st_returned(k, vc, ev->cpu, &task);
+        return;
+    }
+    if (!st_task(vc, percpu, &task, &task_ptr)) {
         qatomic_inc(&p->read_errors);
         trace_secret_tracker_probe_read_error("exit", pt.orig_ax);
+        st_returned(k, vc, ev->cpu, &task);
         return;
     }
     trace_secret_tracker_probe_exit(task.tid, pt.orig_ax,
                                     (int64_t)ev->regs->rax);
     qemu_mutex_lock(p->lock);
+    p->ev = vc;
     p->ev_task = task_ptr;
     st_engine_syscall_exit(p->engine, &task, pt.orig_ax,
                            (int64_t)ev->regs->rax, st_now_ns());
+    p->ev = NULL;
     qemu_mutex_unlock(p->lock);
+    st_returned(k, vc, ev->cpu, &task);
+}
+
+/*
+ * Compat entries (int 0x80 from any process, sysenter, the 32-bit
+ * syscall) are counted here; their decoding into the engine's syscalls
+ * follows in probe-compat.c.
+ */
+void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
+{
+    SecretTrackerProbe *p = opaque;
+
+    qatomic_inc(&p->compat_calls);
+}
+
+void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)
+{
+    SecretTrackerProbe *p = opaque;
+
+    qatomic_inc(&p->io_uring_ops);
 }

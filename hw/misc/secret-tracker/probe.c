@@ -1,10 +1,15 @@
 /*
  * secret-tracker probe: life cycle
  *
- * Wait until the guest kernel has set MSR_LSTAR, find its profile (the
- * in-guest BTF, or the ISF file given) and its sysretq site, arm hooks at
- * both, and validate the profile at the first system call.  A reset, or
- * a new LSTAR (kexec), starts over.
+ * Wait until the guest kernel has set MSR_LSTAR, find that kernel
+ * (probe-kernel.c), publish it, then arm its hooks, and validate the
+ * profile at the first system call.  A reset, or a new kernel (kexec:
+ * reboot(LINUX_REBOOT_CMD_KEXEC) seen, or a new LSTAR), starts over.
+ *
+ * Hook callbacks read the published kernel under RCU; it is replaced,
+ * never changed, and hooks are registered and unregistered from the main
+ * loop only, never with the engine lock held (a vCPU in a callback may be
+ * waiting for that lock while we wait for the vCPU).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,17 +22,19 @@
 #include "qemu/rcu.h"
 #include "exec/memory.h"
 #include "exec/address-spaces.h"
-#include "system/cpus.h"
 #include "system/hw_accel.h"
 #include "hw/core/cpu.h"
 #include "cpu.h"
-#include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "probe-internal.h"
 #include "trace.h"
 
 /* How often to look for the guest kernel's LSTAR (and for a kexec). */
 #define ST_POLL_WAITING_MS 100
 #define ST_POLL_ACTIVE_MS 1000
+/* A kexec that did not happen after this long failed: hook again. */
+#define ST_KEXEC_TIMEOUT_MS 5000
+/* Paths resolved per main-loop turn before yielding. */
+#define ST_PATHS_PER_TURN 256
 
 void st_probe_set_state(SecretTrackerProbe *p, SecretTrackerState state,
                         const char *error)
@@ -59,24 +66,55 @@ static bool st_read_ram(void *opaque, uint64_t pa, void *buf, size_t len)
     return true;
 }
 
+StProbeVcpu *st_probe_vcpu(SecretTrackerProbe *p, CPUState *cpu,
+                           const StProbeKernel *k)
+{
+    StProbeVcpu *vc;
+
+    if (cpu->cpu_index < 0 || cpu->cpu_index >= EXEC_HOOK_MAX_VCPUS) {
+        return NULL;
+    }
+    vc = &p->vcpu[cpu->cpu_index];
+    if (vc->generation != k->generation) {
+        /* A new kernel: nothing of the old one's is valid any more. */
+        memset(vc, 0, sizeof(*vc));
+        vc->generation = k->generation;
+        vc->vm = k->vm;
+        vc->vm.tlb = &vc->tlb;
+        vc->kernel.vm = &vc->vm;
+        vc->kernel.prof = k->prof;
+    }
+    return vc;
+}
+
+static void st_kernel_free_rcu(StProbeKernel *k)
+{
+    st_probe_kernel_free(k);
+}
+
+/*
+ * Unpublish the kernel and remove its hooks.  BQL held, the engine lock
+ * not held.  Callbacks still running finish with the old kernel, which is
+ * freed after them (RCU).
+ */
 static void st_disarm(SecretTrackerProbe *p)
 {
-    if (p->entry_hook) {
-        exec_hook_unregister(p->entry_hook);
-        p->entry_hook = NULL;
+    StProbeKernel *k = p->kernel;
+    int i;
+
+    if (!k) {
+        return;
     }
-    if (p->exit_hook) {
-        exec_hook_unregister(p->exit_hook);
-        p->exit_hook = NULL;
+    qatomic_rcu_set(&p->kernel, NULL);
+    for (i = 0; i < ST_SITE__COUNT; i++) {
+        if (k->hook[i]) {
+            exec_hook_unregister(k->hook[i]);
+            k->hook[i] = NULL;
+        }
     }
     p->lstar = 0;
-    p->sysret = 0;
-    p->validated = false;
-    memset(p->percpu, 0, sizeof(p->percpu));
-    if (p->prof && p->prof != p->isf) {
-        st_linux_profile_free(p->prof);
-    }
-    p->prof = NULL;
+    qatomic_set(&p->validated, false);
+    call_rcu(k, st_kernel_free_rcu, rcu);
 }
 
 static void st_fail(SecretTrackerProbe *p, const char *fmt, ...)
@@ -92,9 +130,7 @@ static void st_fail(SecretTrackerProbe *p, const char *fmt, ...)
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     trace_secret_tracker_probe_error(msg);
-    qemu_mutex_lock(p->lock);
     st_disarm(p);
-    qemu_mutex_unlock(p->lock);
     qatomic_set(&p->failed, true);
     st_probe_set_state(p, SECRET_TRACKER_STATE_ERROR, msg);
 }
@@ -104,22 +140,40 @@ static void st_resolve_paths(void *opaque)
 {
     SecretTrackerProbe *p = opaque;
     StEngineObject obj;
-    uint64_t node;
-    unsigned budget = 256;
+    uint64_t node, dev, ino;
+    unsigned done = 0;
+    bool more = false;
 
     qemu_mutex_lock(p->lock);
-    while (p->prof && budget-- &&
-           st_engine_next_path_request(p->engine, &node, &obj)) {
-        g_autofree char *path = st_linux_path(&p->kernel, obj.path_handle[0],
-                                              obj.path_handle[1], NULL);
-        if (path) {
-            st_engine_set_path(p->engine, node, path);
-        } else {
+    while (p->main_kernel.prof && p->engine) {
+        if (done == ST_PATHS_PER_TURN) {
+            more = true;
+            break;
+        }
+        if (!st_engine_next_path_request(p->engine, &node, &obj)) {
+            break;
+        }
+        done++;
+        /* The dentry was saved earlier: it must still name this file. */
+        if (!st_linux_dentry_inode(&p->main_kernel, obj.path_handle[0], &dev,
+                                   &ino, NULL) ||
+            dev != obj.dev || ino != obj.ino) {
             trace_secret_tracker_probe_path_error(node);
+            continue;
+        }
+        {
+            g_autofree char *path = st_linux_path(&p->main_kernel,
+                                                  obj.path_handle[0],
+                                                  obj.path_handle[1], NULL);
+            if (path) {
+                st_engine_set_path(p->engine, node, path);
+            } else {
+                trace_secret_tracker_probe_path_error(node);
+            }
         }
     }
     qemu_mutex_unlock(p->lock);
-    if (!budget) {
+    if (more) {
         qemu_bh_schedule(p->paths_bh);
     }
 }
@@ -134,93 +188,167 @@ void secret_tracker_probe_kick(SecretTrackerProbe *p)
     qemu_bh_schedule(p->paths_bh);
 }
 
-/* Find profile and sites for the kernel whose entry is @lstar, and arm. */
+static ExecHookFn st_site_fn(StProbeSite site)
+{
+    switch (site) {
+    case ST_SITE_SYSCALL64:
+        return st_probe_syscall64;
+    case ST_SITE_RETURN64:
+        return st_probe_return64;
+    case ST_SITE_SYSCALL32:
+    case ST_SITE_INT80:
+    case ST_SITE_FAST32:
+        return st_probe_syscall32;
+    case ST_SITE_IO_URING:
+        return st_probe_io_uring;
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * Register and arm @k's hooks.  The system-call entry must arm; the
+ * others take what is left of KVM's four debug registers, most useful
+ * first (compat entries, io_uring); under KVM the return hook is armed
+ * per vCPU only while a syscall needs it.  BQL held.
+ */
+static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
+                         Error **errp)
+{
+    static const StProbeSite order[] = {
+        ST_SITE_SYSCALL64, ST_SITE_SYSCALL32, ST_SITE_INT80, ST_SITE_FAST32,
+        ST_SITE_IO_URING, ST_SITE_RETURN64,
+    };
+    bool kvm = exec_hook_backend() == EXEC_HOOK_BACKEND_KVM;
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(order); i++) {
+        StProbeSite site = order[i];
+        Error *local_err = NULL;
+
+        if (!k->site[site]) {
+            continue;
+        }
+        k->hook[site] = exec_hook_register(k->site[site], st_site_fn(site),
+                                           p, &local_err);
+        if (!k->hook[site]) {
+            if (site == ST_SITE_SYSCALL64) {
+                error_propagate(errp, local_err);
+                return false;
+            }
+            trace_secret_tracker_probe_site(st_probe_site_name(site),
+                                            k->site[site], "not registered");
+            error_free(local_err);
+            continue;
+        }
+        if (site == ST_SITE_RETURN64 && kvm) {
+            k->return_on_demand = true;
+            continue;
+        }
+        if (!exec_hook_arm(k->hook[site], NULL, &local_err)) {
+            if (site == ST_SITE_SYSCALL64) {
+                error_propagate(errp, local_err);
+                return false;
+            }
+            trace_secret_tracker_probe_site(st_probe_site_name(site),
+                                            k->site[site], "no slot");
+            error_free(local_err);
+            continue;
+        }
+        trace_secret_tracker_probe_site(st_probe_site_name(site),
+                                        k->site[site], "armed");
+    }
+    return true;
+}
+
+/* Find the kernel whose entry is @cpu's LSTAR, publish it, arm. */
 static void st_arm(SecretTrackerProbe *p, X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
     g_autoptr(GError) err = NULL;
-    StLinuxProfile *prof;
-    uint8_t code[ST_SITES_CODE_LEN];
-    uint64_t off;
     Error *local_err = NULL;
-    ExecHook *entry, *exit;
+    StProbeKernel *k;
 
-    st_guest_vm_init(&p->vm, &p->mem, env->cr[3], env->cr[4]);
-    if (p->isf) {
-        g_autofree char *banner = NULL;
-        uint64_t start;
-
-        /* A profile made for another kernel is refused, not half-used. */
-        if (st_guest_vtop(&p->vm, env->lstar, &start, NULL, NULL)) {
-            banner = st_linux_find_banner(&p->mem, start, NULL, NULL);
-        }
-        if (!st_linux_profile_check_banner(p->isf, banner, &err)) {
-            st_fail(p, "%s", err->message);
-            return;
-        }
-        prof = p->isf;
-    } else {
-        prof = st_linux_profile_auto(&p->vm, env->lstar, NULL, &err);
-        if (!prof) {
-            st_fail(p, "no kernel profile: %s; give one with the 'profile' "
-                    "property (an ISF file, e.g. made by st-profile-gen)",
-                    err->message);
-            return;
-        }
-    }
-    if (!st_guest_read(&p->vm, env->lstar, code, sizeof(code), &err) ||
-        !st_linux_find_sysret(code, sizeof(code), &off, &err)) {
-        if (prof != p->isf) {
-            st_linux_profile_free(prof);
-        }
-        st_fail(p, "cannot find the system call return: %s", err->message);
+    k = st_probe_kernel_new(p, env->lstar, env->cr[3], env->cr[4], &err);
+    if (!k) {
+        st_fail(p, "%s%s", err->message, p->isf ? "" :
+                "; give a profile with the 'profile' property (an ISF "
+                "file, e.g. made by st-profile-gen)");
         return;
     }
-    if (prof->has_entry_syscall) {
-        int64_t slide;
-
-        if (!st_linux_kaslr_slide(prof, env->lstar, &slide, &err)) {
-            if (prof != p->isf) {
-                st_linux_profile_free(prof);
-            }
-            st_fail(p, "profile does not fit this kernel: %s", err->message);
-            return;
-        }
+    k->generation = ++p->generation;
+    p->jiffies_va = 0;
+    if (k->ksyms) {
+        st_kallsyms_address(k->ksyms, "jiffies_64", &p->jiffies_va, NULL);
     }
-
-    entry = exec_hook_register(env->lstar, st_probe_entry, p, &local_err);
-    exit = entry ? exec_hook_register(env->lstar + off, st_probe_exit, p,
-                                      &local_err) : NULL;
-    if (!exit || !exec_hook_arm(entry, NULL, &local_err) ||
-        !exec_hook_arm(exit, NULL, &local_err)) {
-        if (entry) {
-            exec_hook_unregister(entry);
-        }
-        if (exit) {
-            exec_hook_unregister(exit);
-        }
-        if (prof != p->isf) {
-            st_linux_profile_free(prof);
-        }
+    p->main_vm = k->vm;
+    p->main_vm.tlb = &p->main_tlb;
+    st_guest_tlb_flush(&p->main_tlb);
+    qemu_mutex_lock(p->lock);
+    p->main_kernel.vm = &p->main_vm;
+    p->main_kernel.prof = k->prof;
+    qemu_mutex_unlock(p->lock);
+    p->lstar = env->lstar;
+    qatomic_set(&p->validated, false);
+    qatomic_set(&p->kexec_pending, false);
+    /* Published first: a hit right after arming finds it. */
+    qatomic_rcu_set(&p->kernel, k);
+    if (!st_arm_hooks(p, k, &local_err)) {
         st_fail(p, "cannot hook the system call path: %s",
                 error_get_pretty(local_err));
         error_free(local_err);
         return;
     }
-
-    qemu_mutex_lock(p->lock);
-    p->prof = prof;
-    p->kernel.vm = &p->vm;
-    p->kernel.prof = prof;
-    p->lstar = env->lstar;
-    p->sysret = env->lstar + off;
-    p->entry_hook = entry;
-    p->exit_hook = exit;
-    p->validated = false;
-    qemu_mutex_unlock(p->lock);
-    trace_secret_tracker_probe_armed(p->lstar, p->sysret,
+    trace_secret_tracker_probe_armed(k->site[ST_SITE_SYSCALL64],
+                                     k->site[ST_SITE_RETURN64],
                                      st_linux_profile_source_name(
-                                         prof->source));
+                                         k->prof->source));
+}
+
+/* A new kernel (kexec, or LSTAR moved): the old boot's state ends. */
+static void st_new_kernel(SecretTrackerProbe *p)
+{
+    st_disarm(p);
+    qemu_mutex_lock(p->lock);
+    p->main_kernel.prof = NULL;
+    st_engine_new_boot(p->engine);
+    qemu_mutex_unlock(p->lock);
+    st_probe_set_state(p, SECRET_TRACKER_STATE_WAITING_FOR_GUEST, NULL);
+}
+
+/*
+ * The same kernel booted again (kexec without KASLR keeps LSTAR): its
+ * jiffies started over.  Without the symbol, a kexec that kept LSTAR is
+ * taken for a failed one.
+ */
+static bool st_kernel_restarted(SecretTrackerProbe *p)
+{
+    uint64_t now;
+
+    return p->kexec_jiffies && p->main_kernel.prof &&
+           st_guest_read_u64(&p->main_vm, p->jiffies_va, &now, NULL) &&
+           now < p->kexec_jiffies;
+}
+
+void st_probe_kexec(SecretTrackerProbe *p, const StProbeKernel *k)
+{
+    uint64_t jiffies = 0;
+    int i;
+
+    /* From a hook callback: disarm (not unregister) every hook now. */
+    if (p->jiffies_va) {
+        StGuestVm vm = k->vm;
+
+        st_guest_read_u64(&vm, p->jiffies_va, &jiffies, NULL);
+    }
+    qatomic_set(&p->kexec_jiffies, jiffies);
+    qatomic_set(&p->kexec_ms, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL));
+    qatomic_set(&p->kexec_pending, true);
+    for (i = 0; i < ST_SITE__COUNT; i++) {
+        if (k->hook[i]) {
+            exec_hook_disarm(k->hook[i], NULL);
+        }
+    }
 }
 
 static void st_poll(void *opaque)
@@ -228,32 +356,30 @@ static void st_poll(void *opaque)
     SecretTrackerProbe *p = opaque;
     X86CPU *cpu = X86_CPU(first_cpu);
     CPUX86State *env = &cpu->env;
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
     int64_t next = ST_POLL_WAITING_MS;
 
     cpu_synchronize_state(first_cpu);
-    if ((env->hflags & HF_LMA_MASK) && env->lstar &&
-        env->lstar != p->lstar && !qatomic_read(&p->failed)) {
-        if (p->lstar) {
-            /*
-             * A new kernel (kexec): start over with its profile.  The vCPUs
-             * stop first, so no hook callback still uses the old one.
-             */
-            pause_all_vcpus();
-            qemu_mutex_lock(p->lock);
+    if (p->lstar && qatomic_read(&p->kexec_pending)) {
+        /* Hooks are off: wait for the new kernel, or for a failed kexec. */
+        if (env->lstar != p->lstar || st_kernel_restarted(p)) {
+            st_new_kernel(p);
+        } else if (now - qatomic_read(&p->kexec_ms) > ST_KEXEC_TIMEOUT_MS) {
+            /* Same entry, time went on: the kexec failed.  Hook again. */
             st_disarm(p);
-            st_engine_new_boot(p->engine);
-            qemu_mutex_unlock(p->lock);
-            resume_all_vcpus();
-            st_probe_set_state(p, SECRET_TRACKER_STATE_WAITING_FOR_GUEST,
-                               NULL);
         }
+    } else if (p->lstar && env->lstar != p->lstar) {
+        st_new_kernel(p);
+    }
+    if ((env->hflags & HF_LMA_MASK) && env->lstar && !p->lstar &&
+        !qatomic_read(&p->failed)) {
         st_arm(p, cpu);
     }
     if (p->lstar) {
         next = ST_POLL_ACTIVE_MS;
         st_resolve_paths(p);
     }
-    timer_mod(p->poll, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + next);
+    timer_mod(p->poll, now + next);
 }
 
 void secret_tracker_probe_reset(SecretTrackerProbe *p)
@@ -261,13 +387,15 @@ void secret_tracker_probe_reset(SecretTrackerProbe *p)
     if (!p->poll) {
         return;     /* the qtest accelerator runs no guest code */
     }
-    qemu_mutex_lock(p->lock);
     st_disarm(p);
+    qemu_mutex_lock(p->lock);
+    p->main_kernel.prof = NULL;
     if (p->engine) {
         st_engine_new_boot(p->engine);
     }
     qemu_mutex_unlock(p->lock);
     qatomic_set(&p->failed, false);
+    qatomic_set(&p->kexec_pending, false);
     st_probe_set_state(p, SECRET_TRACKER_STATE_WAITING_FOR_GUEST, NULL);
     timer_mod(p->poll, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
               ST_POLL_WAITING_MS);
@@ -323,9 +451,9 @@ void secret_tracker_probe_free(SecretTrackerProbe *p)
     if (p->poll) {
         timer_free(p->poll);
     }
-    qemu_mutex_lock(p->lock);
     st_disarm(p);
-    qemu_mutex_unlock(p->lock);
+    /* Callbacks that still held the kernel have finished after this. */
+    drain_call_rcu();
     qemu_bh_delete(p->paths_bh);
     st_linux_profile_free(p->isf);
     g_free(p);
@@ -350,26 +478,29 @@ void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
                                     SecretTrackerInfo *info)
 {
     SecretTrackerHookList **tail = &info->hooks;
+    StProbeKernel *k = p->kernel;   /* main loop: the BQL keeps it */
+    int i;
 
     if (exec_hook_backend() != EXEC_HOOK_BACKEND_NONE) {
         info->step_over = g_strdup(exec_hook_step_method_name(
                                        exec_hook_step_method()));
     }
-    if (p->prof) {
-        info->kernel = g_strdup(p->prof->banner);
-        info->profile_source = g_strdup(st_linux_profile_source_name(
-                                            p->prof->source));
-        if (p->prof->source == ST_PROFILE_SOURCE_BTF) {
-            info->has_profile_time_us = true;
-            info->profile_time_us = p->prof->from_cache ? 0 :
-                                    p->prof->btf_time_us;
+    if (!k) {
+        return;
+    }
+    info->kernel = g_strdup(k->prof->banner);
+    info->profile_source = g_strdup(st_linux_profile_source_name(
+                                        k->prof->source));
+    if (k->prof->source == ST_PROFILE_SOURCE_BTF) {
+        info->has_profile_time_us = true;
+        info->profile_time_us = k->prof->from_cache ? 0 :
+                                k->prof->btf_time_us;
+    }
+    for (i = 0; i < ST_SITE__COUNT; i++) {
+        if (k->hook[i]) {
+            QAPI_LIST_APPEND(tail, st_hook_info(st_probe_site_name(i),
+                                                k->hook[i]));
         }
-    }
-    if (p->entry_hook) {
-        QAPI_LIST_APPEND(tail, st_hook_info("syscall-entry", p->entry_hook));
-    }
-    if (p->exit_hook) {
-        QAPI_LIST_APPEND(tail, st_hook_info("syscall-exit", p->exit_hook));
     }
 }
 

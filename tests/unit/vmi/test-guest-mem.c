@@ -249,6 +249,47 @@ static void test_high_ram(void)
     st_synth_free(s);
 }
 
+/*
+ * The translation cache keeps large pages (kernel image, direct map) and
+ * never 4 KiB ones; a hit gives what the walk gave; a flush forgets.
+ */
+static void test_tlb(void)
+{
+    StSynth *s = st_synth_new(false);
+    StGuestTlb tlb;
+    uint64_t big = 0xffff888000000000ULL + (7ULL << 21), pa_big = 9ULL << 21;
+    uint64_t small = st_synth_alloc(s, 4096), pa, size;
+    uint64_t val = 0xcafef00d12345678ULL, rd = 0;
+
+    memset(&tlb, 0, sizeof(tlb));
+    s->vm.tlb = &tlb;
+    st_synth_map(s, big, pa_big, 2ULL << 20);
+    st_synth_write_phys(s, pa_big + 0x1230, &val, 8);
+
+    g_assert_true(st_guest_read_u64(&s->vm, big + 0x1230, &rd, NULL));
+    g_assert_cmphex(rd, ==, val);
+    g_assert_cmpuint(tlb.hits, ==, 0);
+    g_assert_true(st_guest_vtop(&s->vm, big + 0x1ffff8, &pa, &size, NULL));
+    g_assert_cmpuint(tlb.hits, ==, 1);
+    g_assert_cmphex(pa, ==, pa_big + 0x1ffff8);
+    g_assert_cmphex(size, ==, 2ULL << 20);
+
+    /* 4 KiB mappings are walked every time */
+    g_assert_true(st_guest_vtop(&s->vm, small, &pa, NULL, NULL));
+    g_assert_true(st_guest_vtop(&s->vm, small, &pa, NULL, NULL));
+    g_assert_cmpuint(tlb.hits, ==, 1);
+    st_synth_unmap_level(s, small, 1);
+    g_assert_false(st_guest_vtop(&s->vm, small, &pa, NULL, NULL));
+
+    /* a cached large page survives its unmapping until a flush */
+    st_synth_unmap_level(s, big, 2);
+    g_assert_true(st_guest_vtop(&s->vm, big, &pa, NULL, NULL));
+    st_guest_tlb_flush(&tlb);
+    g_assert_false(st_guest_vtop(&s->vm, big, &pa, NULL, NULL));
+    s->vm.tlb = NULL;
+    st_synth_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -261,5 +302,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/guest-mem/bad-addresses", test_bad_addresses);
     g_test_add_func("/vmi/guest-mem/hostile-tables", test_hostile_tables);
     g_test_add_func("/vmi/guest-mem/high-ram", test_high_ram);
+    g_test_add_func("/vmi/guest-mem/tlb", test_tlb);
     return g_test_run();
 }

@@ -338,6 +338,33 @@ static void check_percpu(const Kernel *k, const StKallsyms *ks,
     }
 }
 
+/*
+ * Where the kernel has a syscall dispatcher function, the probe hooks its
+ * return site: the one direct call to x64_sys_call in do_syscall_64.
+ */
+static void check_return_site(const Kernel *k, const StKallsyms *ks,
+                              int64_t slide)
+{
+    uint64_t disp, caller, after;
+    const uint8_t *code;
+    GError *err = NULL;
+
+    if (!st_kallsyms_address(ks, "x64_sys_call", &disp, NULL)) {
+        g_test_message("%s: no x64_sys_call (hooked at LSTAR)", k->release);
+        return;
+    }
+    g_assert_true(st_kallsyms_address(ks, "do_syscall_64", &caller, &err));
+    g_assert_no_error(err);
+    code = elf_at(k, caller - slide, 1024);
+    g_assert_nonnull(code);
+    g_assert_true(st_linux_find_call(code, 1024, caller, disp, 64, &after,
+                                     &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(after, >, caller);
+    g_test_message("%s: x64_sys_call returns to do_syscall_64+0x%" PRIx64,
+                   k->release, after - caller);
+}
+
 static void check_kernel(const Kernel *k, const StKallsyms *ks,
                          int64_t slide)
 {
@@ -370,6 +397,7 @@ static void check_kernel(const Kernel *k, const StKallsyms *ks,
             g_assert_true(g_str_has_suffix(sym.name, "_table"));
         }
     }
+    check_return_site(k, ks, slide);
     check_bytes(k, ks, "linux_banner", -slide, "Linux version ");
     g_assert_true(st_kallsyms_address(ks, "linux_banner", &addr, &err));
     g_assert_nonnull(strstr((const char *)elf_at(k, addr - slide, 256),

@@ -30,6 +30,7 @@ void st_guest_vm_init(StGuestVm *vm, const StGuestMem *mem, uint64_t cr3,
     vm->mem = mem;
     vm->root = st_guest_kernel_root(cr3);
     vm->la57 = !!(cr4 & ST_CR4_LA57);
+    vm->tlb = NULL;
 }
 
 bool st_guest_is_kernel_va(const StGuestVm *vm, uint64_t va)
@@ -66,11 +67,52 @@ bool st_guest_read_phys(const StGuestMem *mem, uint64_t paddr, void *buf,
     return true;
 }
 
+void st_guest_tlb_flush(StGuestTlb *tlb)
+{
+    memset(tlb->entry, 0, sizeof(tlb->entry));
+}
+
+/* The slot a large page of @size at @va would use */
+static StGuestTlbEntry *st_guest_tlb_slot(StGuestTlb *tlb, uint64_t va,
+                                          uint64_t size)
+{
+    uint64_t page = va & ~(size - 1);
+
+    return &tlb->entry[((page >> 21) ^ (size >> 30)) % ST_GUEST_TLB_SIZE];
+}
+
+static bool st_guest_tlb_lookup(StGuestTlb *tlb, uint64_t va,
+                                uint64_t *paddr, uint64_t *page_size)
+{
+    static const uint64_t sizes[] = { 1ULL << 21, 1ULL << 30 };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        StGuestTlbEntry *e = st_guest_tlb_slot(tlb, va, sizes[i]);
+
+        if (e->size == sizes[i] && e->va == (va & ~(sizes[i] - 1))) {
+            *paddr = e->pa | (va & (sizes[i] - 1));
+            if (page_size) {
+                *page_size = sizes[i];
+            }
+            tlb->hits++;
+            return true;
+        }
+    }
+    tlb->misses++;
+    return false;
+}
+
 bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
                    uint64_t *page_size, GError **errp)
 {
     int level = vm->la57 ? 5 : 4;
     uint64_t table = vm->root;
+
+    if (vm->tlb && st_guest_is_canonical(vm, va) &&
+        st_guest_tlb_lookup(vm->tlb, va, paddr, page_size)) {
+        return true;
+    }
 
     if (!st_guest_is_canonical(vm, va)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED,
@@ -104,6 +146,13 @@ bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
                      (va & (size - 1));
             if (page_size) {
                 *page_size = size;
+            }
+            if (vm->tlb && level > 1) {
+                StGuestTlbEntry *e = st_guest_tlb_slot(vm->tlb, va, size);
+
+                e->va = va & ~(size - 1);
+                e->pa = *paddr & ~(size - 1);
+                e->size = size;
             }
             return true;
         }

@@ -118,6 +118,24 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
     return true;
 }
 
+bool st_linux_dentry_inode(const StLinuxKernel *kernel, uint64_t dentry,
+                           uint64_t *dev, uint64_t *ino, GError **errp)
+{
+    uint64_t inode, sb;
+
+    if (!st_read_field(kernel, dentry, ST_DENTRY_D_INODE, &inode, errp)) {
+        return false;
+    }
+    if (!inode) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "dentry 0x%" PRIx64 " is negative", dentry);
+        return false;
+    }
+    return st_read_field(kernel, inode, ST_INODE_I_INO, ino, errp) &&
+           st_read_pointer(kernel, inode, ST_INODE_I_SB, &sb, errp) &&
+           st_read_field(kernel, sb, ST_SUPER_BLOCK_S_DEV, dev, errp);
+}
+
 /* Read a dentry's name (d_name.len bytes at d_name.name) into @buf */
 static bool st_linux_dentry_name(const StLinuxKernel *kernel, uint64_t dentry,
                                  char *buf, uint64_t *len, GError **errp)

@@ -81,7 +81,7 @@ bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                            StLinuxPtRegs *out, GError **errp)
 {
     uint32_t size = kernel->prof->struct_size[ST_STRUCT_PT_REGS];
-    uint64_t top, regs;
+    uint64_t top;
 
     if (!st_guest_is_kernel_va(kernel->vm, percpu_base)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
@@ -101,16 +101,73 @@ bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                     "no usable kernel stack top (0x%" PRIx64 ")", top);
         return false;
     }
-    regs = top - size;
-    return st_read_field(kernel, regs, ST_PT_REGS_ORIG_AX, &out->orig_ax,
-                         errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_AX, &out->ax, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_DI, &out->di, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_SI, &out->si, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_DX, &out->dx, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_R10, &out->r10, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_R8, &out->r8, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_R9, &out->r9, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_IP, &out->ip, errp) &&
-           st_read_field(kernel, regs, ST_PT_REGS_SP, &out->sp, errp);
+    return st_linux_read_pt_regs_at(kernel, top - size, out, errp);
+}
+
+/* Member @f of a pt_regs copied whole into @buf of @size bytes */
+static bool st_pt_regs_member(const StLinuxKernel *kernel, const uint8_t *buf,
+                              uint32_t size, StLinuxOffset f, uint64_t *val,
+                              GError **errp)
+{
+    const StLinuxFieldInfo *fi = st_field_info(kernel, f, errp);
+    uint64_t v = 0;
+    unsigned i;
+
+    if (!fi) {
+        return false;
+    }
+    if (fi->size == 0 || fi->size > 8 || fi->offset + fi->size > size) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
+                    "pt_regs member at %u (%u bytes) is not a register",
+                    fi->offset, fi->size);
+        return false;
+    }
+    for (i = 0; i < fi->size; i++) {
+        v |= (uint64_t)buf[fi->offset + i] << (8 * i);
+    }
+    *val = v;
+    return true;
+}
+
+bool st_linux_read_pt_regs_at(const StLinuxKernel *kernel, uint64_t regs,
+                              StLinuxPtRegs *out, GError **errp)
+{
+    uint32_t size = kernel->prof->struct_size[ST_STRUCT_PT_REGS];
+    uint8_t buf[512];
+
+    /* One read of the whole struct: the stack is walked once. */
+    if (!size || size > sizeof(buf)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE,
+                    "the profile's struct pt_regs is %u bytes", size);
+        return false;
+    }
+    if (!st_guest_is_kernel_va(kernel->vm, regs) ||
+        !st_guest_read(kernel->vm, regs, buf, size, errp)) {
+        if (errp && !*errp) {
+            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
+                        "pt_regs at 0x%" PRIx64 " is not in the kernel",
+                        regs);
+        }
+        return false;
+    }
+    return st_pt_regs_member(kernel, buf, size, ST_PT_REGS_ORIG_AX,
+                             &out->orig_ax, errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_AX, &out->ax,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_DI, &out->di,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_SI, &out->si,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_DX, &out->dx,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_R10, &out->r10,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_R8, &out->r8,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_R9, &out->r9,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_IP, &out->ip,
+                             errp) &&
+           st_pt_regs_member(kernel, buf, size, ST_PT_REGS_SP, &out->sp,
+                             errp);
 }

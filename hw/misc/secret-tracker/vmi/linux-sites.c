@@ -5,6 +5,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "hw/misc/secret-tracker/vmi/linux-sites.h"
 
 #include <capstone.h>
@@ -70,6 +71,54 @@ bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
                     "LSTAR%s", len,
                     unpaired ? " (a sysretq without swapgs was seen)" : "");
     }
+    return false;
+}
+
+bool st_linux_find_call(const uint8_t *code, size_t len, uint64_t code_va,
+                        uint64_t target, uint64_t slack, uint64_t *after,
+                        GError **errp)
+{
+    csh handle;
+    cs_insn *insn;
+    const uint8_t *p = code;
+    size_t left = len;
+    uint64_t addr = code_va;
+    unsigned found = 0;
+
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "cannot start the capstone disassembler");
+        return false;
+    }
+    insn = cs_malloc(handle);
+    while (left) {
+        if (!cs_disasm_iter(handle, &p, &left, &addr, insn)) {
+            p++;
+            left--;
+            addr++;
+            continue;
+        }
+        /* call rel32: e8 + a 32-bit displacement from the next insn */
+        if (insn->id == X86_INS_CALL && insn->size == 5 &&
+            insn->bytes[0] == 0xe8) {
+            int32_t rel = ldl_le_p(&insn->bytes[1]);
+            uint64_t dest = insn->address + 5 + (int64_t)rel;
+
+            if (dest <= target && target - dest <= slack) {
+                found++;
+                *after = insn->address + 5;
+            }
+        }
+    }
+    cs_free(insn, 1);
+    cs_close(&handle);
+    if (found == 1) {
+        return true;
+    }
+    g_set_error(errp, ST_GUEST_ERROR,
+                found ? ST_GUEST_ERROR_CORRUPT : ST_GUEST_ERROR_NOT_FOUND,
+                "%u calls to 0x%" PRIx64 " in %zu bytes at 0x%" PRIx64,
+                found, target, len, code_va);
     return false;
 }
 

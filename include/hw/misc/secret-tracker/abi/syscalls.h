@@ -33,6 +33,7 @@
 #define ST_NR_EXIT              60
 #define ST_NR_RENAME            82
 #define ST_NR_UNLINK            87
+#define ST_NR_REBOOT            169
 #define ST_NR_EXIT_GROUP        231
 #define ST_NR_OPENAT            257
 #define ST_NR_UNLINKAT          263

@@ -33,11 +33,35 @@ typedef struct StGuestMem {
     void *opaque;
 } StGuestMem;
 
+/*
+ * A small translation cache for one thread's walks: only 2 MiB and 1 GiB
+ * mappings are kept (the kernel image and its direct map of RAM, which do
+ * not move while a kernel runs); 4 KiB mappings (vmalloc, kernel stacks,
+ * user memory) come and go and are always walked.  Flush it when the
+ * kernel changes (reset, kexec).
+ */
+#define ST_GUEST_TLB_SIZE 32
+
+typedef struct StGuestTlbEntry {
+    uint64_t va;        /* page-aligned; 0: empty */
+    uint64_t pa;
+    uint64_t size;
+} StGuestTlbEntry;
+
+typedef struct StGuestTlb {
+    StGuestTlbEntry entry[ST_GUEST_TLB_SIZE];
+    uint64_t hits;
+    uint64_t misses;
+} StGuestTlb;
+
+void st_guest_tlb_flush(StGuestTlb *tlb);
+
 /* A kernel virtual address space: the memory plus its page-table root. */
 typedef struct StGuestVm {
     const StGuestMem *mem;
     uint64_t root;  /* physical address of the top-level table */
     bool la57;      /* 5-level paging */
+    StGuestTlb *tlb;    /* optional; not shared between threads */
 } StGuestVm;
 
 /* Kernel page-table root from CR3: PCID bits and the PTI user bit cleared */

@@ -101,6 +101,12 @@ char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
                     uint64_t vfsmount, GError **errp);
 char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
                          GError **errp);
+/*
+ * The inode a dentry names now, as (s_dev, i_ino): a saved dentry pointer
+ * may have been freed and reused since, so check before trusting it.
+ */
+bool st_linux_dentry_inode(const StLinuxKernel *kernel, uint64_t dentry,
+                           uint64_t *dev, uint64_t *ino, GError **errp);
 /* The task's current directory (task->fs->pwd); g_free() */
 char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp);
 
@@ -111,6 +117,9 @@ void st_linux_socket_clear(StLinuxSocket *sock);
 /* The syscall's saved user registers, at the top of the kernel stack */
 bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                            StLinuxPtRegs *out, GError **errp);
+/* The same, from a pt_regs at @regs (the dispatchers' first argument) */
+bool st_linux_read_pt_regs_at(const StLinuxKernel *kernel, uint64_t regs,
+                              StLinuxPtRegs *out, GError **errp);
 
 /*
  * Does the profile fit the running kernel?  The current task resolves,

@@ -22,6 +22,16 @@
 bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
                           GError **errp);
 
+/*
+ * Find the one direct call in @code (at guest-virtual @code_va) whose
+ * target lies in [@target - @slack, @target] (call-depth tracking may
+ * call a few bytes before a function), disassembling linearly.  *@after
+ * is the address of the instruction after it: where the callee returns.
+ */
+bool st_linux_find_call(const uint8_t *code, size_t len, uint64_t code_va,
+                        uint64_t target, uint64_t slack, uint64_t *after,
+                        GError **errp);
+
 /* KASLR slide: LSTAR minus the profile's unrandomized entry_SYSCALL_64 */
 bool st_linux_kaslr_slide(const StLinuxProfile *prof, uint64_t lstar,
                           int64_t *slide, GError **errp);

@@ -1,0 +1,173 @@
+/*
+ * secret-tracker probe: finding a guest kernel (main loop)
+ *
+ * From LSTAR alone: the kernel's symbol table (kallsyms), its profile
+ * (in-guest BTF, or the ISF file given), the root of its kernel page
+ * tables, and the sites to hook.  Everything here reads guest memory
+ * and is checked before anything is armed.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/vmi/linux-sites.h"
+#include "probe-internal.h"
+
+/* Call-depth tracking may call a few bytes before a function. */
+#define ST_CALL_SLACK 64
+/* How much of do_syscall_64 holds the call to x64_sys_call */
+#define ST_CALLER_LEN 1024
+
+const char *st_probe_site_name(StProbeSite site)
+{
+    static const char *const names[ST_SITE__COUNT] = {
+        [ST_SITE_SYSCALL64] = "syscall-entry",
+        [ST_SITE_RETURN64] = "syscall-exit",
+        [ST_SITE_SYSCALL32] = "compat-syscall",
+        [ST_SITE_INT80] = "int80",
+        [ST_SITE_FAST32] = "fast-syscall32",
+        [ST_SITE_IO_URING] = "io-uring",
+    };
+
+    return (unsigned)site < ST_SITE__COUNT ? names[site] : "?";
+}
+
+void st_probe_kernel_free(StProbeKernel *k)
+{
+    if (!k) {
+        return;
+    }
+    if (k->prof_owned) {
+        st_linux_profile_free(k->prof);
+    }
+    st_kallsyms_free(k->ksyms);
+    g_free(k->ksyms_error);
+    g_free(k);
+}
+
+static bool st_symbol(const StProbeKernel *k, const char *name,
+                      uint64_t *addr)
+{
+    return k->ksyms && st_kallsyms_address(k->ksyms, name, addr, NULL);
+}
+
+/* The ISF given, if it names this kernel; else the kernel's own BTF. */
+static bool st_probe_profile(SecretTrackerProbe *p, StProbeKernel *k,
+                             const StGuestVm *vm, GError **errp)
+{
+    if (p->isf) {
+        g_autofree char *banner = NULL;
+        uint64_t start;
+
+        /* A profile made for another kernel is refused, not half-used. */
+        if (st_guest_vtop(vm, k->lstar, &start, NULL, NULL)) {
+            banner = st_linux_find_banner(vm->mem, start, NULL, NULL);
+        }
+        if (!st_linux_profile_check_banner(p->isf, banner, errp)) {
+            return false;
+        }
+        if (p->isf->has_entry_syscall) {
+            int64_t slide;
+
+            if (!st_linux_kaslr_slide(p->isf, k->lstar, &slide, errp)) {
+                g_prefix_error(errp, "profile does not fit this kernel: ");
+                return false;
+            }
+        }
+        k->prof = p->isf;
+        return true;
+    }
+    k->prof = st_linux_profile_auto(vm, k->lstar, NULL, errp);
+    if (!k->prof) {
+        g_prefix_error(errp, "no kernel profile: ");
+        return false;
+    }
+    k->prof_owned = true;
+    return true;
+}
+
+/*
+ * The kernel half is read through the kernel's own top-level table
+ * (init_top_pgt): unlike the CR3 of whatever process ran when we armed,
+ * it is never freed and reused.
+ */
+static void st_probe_root(StProbeKernel *k, const StGuestVm *vm)
+{
+    uint64_t va, pa;
+
+    k->vm = *vm;
+    k->vm.tlb = NULL;
+    if (st_symbol(k, "init_top_pgt", &va) &&
+        st_guest_vtop(vm, va, &pa, NULL, NULL) && !(pa & 0xfff)) {
+        k->vm.root = pa;
+        k->root_from_symbols = true;
+    }
+}
+
+/* Hook at the dispatchers, or at the entry and its sysretq. */
+static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
+                           GError **errp)
+{
+    uint64_t disp, caller, after, addr;
+    uint8_t code[ST_CALLER_LEN];
+
+    if (st_symbol(k, "x64_sys_call", &disp)) {
+        k->dispatchers = true;
+        k->site[ST_SITE_SYSCALL64] = disp;
+        if (st_symbol(k, "do_syscall_64", &caller) &&
+            st_guest_read(vm, caller, code, sizeof(code), NULL) &&
+            st_linux_find_call(code, sizeof(code), caller, disp,
+                               ST_CALL_SLACK, &after, NULL)) {
+            k->site[ST_SITE_RETURN64] = after;
+        }
+    } else {
+        uint64_t off;
+
+        if (!st_guest_read(vm, k->lstar, code, sizeof(code), errp) ||
+            !st_linux_find_sysret(code, sizeof(code), &off, errp)) {
+            g_prefix_error(errp, "cannot find the system call return: ");
+            return false;
+        }
+        k->site[ST_SITE_SYSCALL64] = k->lstar;
+        k->site[ST_SITE_RETURN64] = k->lstar + off;
+    }
+    if (st_symbol(k, "ia32_sys_call", &addr)) {
+        k->site[ST_SITE_SYSCALL32] = addr;
+    } else {
+        if (st_symbol(k, "do_int80_syscall_32", &addr) ||
+            st_symbol(k, "int80_emulation", &addr)) {
+            k->site[ST_SITE_INT80] = addr;
+        }
+        if (st_symbol(k, "do_fast_syscall_32", &addr)) {
+            k->site[ST_SITE_FAST32] = addr;
+        }
+    }
+    if (st_symbol(k, "io_issue_sqe", &addr)) {
+        k->site[ST_SITE_IO_URING] = addr;
+    }
+    return true;
+}
+
+StProbeKernel *st_probe_kernel_new(SecretTrackerProbe *p, uint64_t lstar,
+                                   uint64_t cr3, uint64_t cr4,
+                                   GError **errp)
+{
+    StProbeKernel *k = g_new0(StProbeKernel, 1);
+    g_autoptr(GError) kerr = NULL;
+    StGuestVm vm;
+
+    k->lstar = lstar;
+    st_guest_vm_init(&vm, &p->mem, cr3, cr4);
+    k->ksyms = st_kallsyms_find(&vm, lstar, NULL, &kerr);
+    if (!k->ksyms) {
+        /* Not fatal: the entry and its sysretq are found by their code. */
+        k->ksyms_error = g_strdup(kerr->message);
+    }
+    st_probe_root(k, &vm);
+    if (!st_probe_profile(p, k, &k->vm, errp) ||
+        !st_probe_sites(k, &k->vm, errp)) {
+        st_probe_kernel_free(k);
+        return NULL;
+    }
+    return k;
+}
