@@ -37,6 +37,7 @@ typedef struct Fake {
     unsigned n_ioctl_fds;
     int ioctl_fds[32];
     uint64_t next_file_id;
+    bool fd_still_trusts;       /* fd_still says yes, as if no op */
     unsigned resolve_calls;
     unsigned fd_still_calls;
     unsigned get_path_calls;
