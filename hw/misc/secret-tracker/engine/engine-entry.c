@@ -97,7 +97,7 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
                              uint64_t now_ns)
 {
     StEngineFamily family = st_engine_syscall_family(nr);
-    StWant want = { .mask = 0 };
+    StWant want;
     StNode *proc;
     StPending *p;
 
@@ -128,6 +128,11 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
             e->counters.compat_tracked++;
         }
     }
+    if (family == ST_ENGINE_FAMILY_WRITE && nr != ST_NR_VMSPLICE &&
+        (!proc || !proc->info.labels)) {
+        return false;           /* the hot path: nothing to carry */
+    }
+    memset(&want, 0, sizeof(want));
     st_entry_rules(e, task, nr, family, args, proc, &want, now_ns);
     if (!want.mask) {
         return false;
