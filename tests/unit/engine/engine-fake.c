@@ -12,6 +12,7 @@
 
 #include "qemu/osdep.h"
 #include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
 #include "engine-fake.h"
 
 static char *fd_key(uint32_t tgid, int fd)
@@ -32,6 +33,17 @@ static bool fake_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     }
     *out = ff->obj;
     return true;
+}
+
+static bool fake_fd_still(void *opaque, const StEngineTask *task, int fd,
+                          uint64_t file_id)
+{
+    Fake *f = opaque;
+    g_autofree char *key = fd_key(task->tgid, fd);
+    FakeFd *ff = g_hash_table_lookup(f->fds, key);
+
+    f->fd_still_calls++;
+    return f->fd_still_trusts || (ff && ff->obj.file_id == file_id);
 }
 
 static FakeFd *fake_by_handle(Fake *f, const StEngineObject *obj)
@@ -72,6 +84,7 @@ static bool fake_get_name(void *opaque, const StEngineObject *obj,
     Fake *f = opaque;
     FakeFd *ff = fake_by_handle(f, obj);
 
+    f->get_name_calls++;
     if (!ff) {
         return false;
     }
@@ -93,16 +106,40 @@ static bool fake_read_path_arg(void *opaque, const StEngineTask *task,
     return true;
 }
 
-static bool fake_send_peer(void *opaque, const StEngineTask *task,
-                           unsigned nr, const uint64_t *args,
-                           StEngineEndpoint *out)
+static unsigned fake_send_peer(void *opaque, const StEngineTask *task,
+                               unsigned nr, const uint64_t *args,
+                               StEngineEndpoint *out, unsigned max)
 {
     Fake *f = opaque;
 
+    if (f->n_peers) {
+        memcpy(out, f->peers, MIN(max, f->n_peers) * sizeof(*out));
+        return f->n_peers;
+    }
     if (!f->have_send_peer) {
-        return false;
+        return 0;
     }
     *out = f->send_peer;
+    return 1;
+}
+
+static uint64_t fake_iov_bytes(void *opaque, const StEngineTask *task,
+                               unsigned nr, const uint64_t *args)
+{
+    if (nr == ST_NR_SENDMMSG || nr == ST_NR_RECVMMSG) {
+        return args[2] * 100;
+    }
+    return args[2];
+}
+
+static bool fake_ioctl_fds(void *opaque, const StEngineTask *task,
+                           unsigned cmd, uint64_t arg, int *fds,
+                           unsigned max, unsigned *n)
+{
+    Fake *f = opaque;
+
+    memcpy(fds, f->ioctl_fds, MIN(max, f->n_ioctl_fds) * sizeof(*fds));
+    *n = f->n_ioctl_fds;
     return true;
 }
 
@@ -163,6 +200,9 @@ Fake *fake_new_with(StEngineConfig *cfg)
     cfg->ops.send_peer = fake_send_peer;
     cfg->ops.task_details = fake_task_details;
     cfg->ops.mmsg_bytes = fake_mmsg_bytes;
+    cfg->ops.fd_still = fake_fd_still;
+    cfg->ops.iov_bytes = fake_iov_bytes;
+    cfg->ops.ioctl_fds = fake_ioctl_fds;
     cfg->opaque = f;
     cfg->new_flow = fake_new_flow;
     cfg->new_flow_opaque = f;
@@ -195,6 +235,8 @@ FakeFd *fake_fd(Fake *f, uint32_t tgid, int fd, StEngineKind kind,
     ff->obj.kind = kind;
     ff->obj.dev = dev;
     ff->obj.ino = ino;
+    ff->obj.file_id = ++f->next_file_id;
+    ff->obj.mode = ST_FMODE_READ | ST_FMODE_WRITE;
     if (path) {
         ff->obj.path_handle[0] = dev;
         ff->obj.path_handle[1] = ino;
@@ -209,6 +251,17 @@ void fake_close(Fake *f, uint32_t tgid, int fd)
     g_autofree char *key = fd_key(tgid, fd);
 
     g_hash_table_remove(f->fds, key);
+}
+
+FakeFd *fake_file(Fake *f, uint32_t tgid, int fd, uint64_t ino,
+                  const char *path, uint64_t size, uint64_t pos)
+{
+    FakeFd *ff = fake_fd(f, tgid, fd, ST_ENGINE_KIND_FILE, DEV_DISK, ino,
+                         path);
+
+    ff->obj.size = size;
+    ff->obj.pos = pos;
+    return ff;
 }
 
 StEngineEndpoint ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
@@ -290,28 +343,32 @@ StEngineTask mkthread(const StEngineTask *proc, uint32_t tid,
     return t;
 }
 
-void entry(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
+bool entry(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
            uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
            uint64_t ns)
 {
     uint64_t args[ST_ENGINE_NR_ARGS] = { a0, a1, a2, a3, a4, 0 };
+    bool want = st_engine_syscall_entry(f->e, t, nr, args, ns);
 
-    st_engine_syscall_entry(f->e, t, nr, args, ns);
+    /* The engine asks for a return only of what it remembers. */
+    g_assert(!want || st_engine_has_pending(f->e));
+    return want;
 }
 
-/* A complete syscall: entry, then exit with @ret. */
+/* A complete syscall: entry, then exit with @ret if the entry wants it. */
 void sys(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
          uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
          int64_t ret, uint64_t ns)
 {
-    entry(f, t, nr, a0, a1, a2, a3, a4, ns);
-    st_engine_syscall_exit(f->e, t, nr, ret, ns + 1);
+    if (entry(f, t, nr, a0, a1, a2, a3, a4, ns)) {
+        st_engine_syscall_exit(f->e, t, nr, ret, ns + 1);
+    }
 }
 
 void sys_rw(Fake *f, const StEngineTask *t, unsigned nr, int fd,
             int64_t ret, uint64_t ns)
 {
-    sys(f, t, nr, fd, 0x1000, 4096, 0, 0, ret, ns);
+    sys(f, t, nr, fd, 0x1000, ret > 0 ? ret : 4096, 0, 0, ret, ns);
 }
 
 static bool collect_flow(void *opaque, const StEngineFlowInfo *flow)

@@ -22,14 +22,26 @@ typedef struct FakeFd {
     char *path;
 } FakeFd;
 
+#define FAKE_MAX_PEERS 64
+
 /* The fake guest: StEngineOps answer from these tables. */
 typedef struct Fake {
     GHashTable *fds;            /* "tgid:fd" -> FakeFd */
     GHashTable *uptrs;          /* user pointer -> path */
     bool have_send_peer;
     StEngineEndpoint send_peer;
+    /* When n_peers is set: the destinations of every send, one a message. */
+    unsigned n_peers;
+    StEngineEndpoint peers[FAKE_MAX_PEERS];
+    /* What ioctl_fds finds in any ioctl structure. */
+    unsigned n_ioctl_fds;
+    int ioctl_fds[32];
+    uint64_t next_file_id;
+    bool fd_still_trusts;       /* fd_still says yes, as if no op */
     unsigned resolve_calls;
+    unsigned fd_still_calls;
     unsigned get_path_calls;
+    unsigned get_name_calls;
     unsigned details_calls;
     GHashTable *details;        /* tid -> StEngineTask with details */
     GArray *new_flows;          /* ids announced */
@@ -41,10 +53,16 @@ Fake *fake_new_with(StEngineConfig *cfg);
 Fake *fake_new(void);
 void fake_free(Fake *f);
 
-/* fd @fd of process @tgid is (@kind, @dev, @ino); @path gives a handle. */
+/*
+ * fd @fd of process @tgid is (@kind, @dev, @ino); @path gives a handle.
+ * Each call opens a new file (a new file_id), readable and writable.
+ */
 FakeFd *fake_fd(Fake *f, uint32_t tgid, int fd, StEngineKind kind,
                 uint64_t dev, uint64_t ino, const char *path);
 void fake_close(Fake *f, uint32_t tgid, int fd);
+/* A regular file of @size bytes whose position is @pos. */
+FakeFd *fake_file(Fake *f, uint32_t tgid, int fd, uint64_t ino,
+                  const char *path, uint64_t size, uint64_t pos);
 StEngineEndpoint ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
                      uint16_t port);
 FakeFd *fake_inet(Fake *f, uint32_t tgid, int fd, uint64_t ino,
@@ -62,8 +80,15 @@ StEngineTask mktask_lazy(Fake *f, uint32_t tgid, uint64_t start,
 StEngineTask mkthread(const StEngineTask *proc, uint32_t tid,
                       uint64_t tid_start);
 
-/* A syscall entry alone; a complete syscall (exit at @ns + 1). */
-void entry(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
+/*
+ * A syscall entry alone (returns whether the engine wants the return); a
+ * complete syscall (exit at @ns + 1, reported as a return hook armed for
+ * the vCPU would: only when the entry asked for it).  sys_rw() asks to
+ * read or write @ret bytes (4096 for a failing call) and gets @ret.  The
+ * fake's iov_bytes: args[2] bytes for vectored calls, 100 per message for
+ * sendmmsg and recvmmsg.
+ */
+bool entry(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,
            uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
            uint64_t ns);
 void sys(Fake *f, const StEngineTask *t, unsigned nr, uint64_t a0,

@@ -18,12 +18,18 @@
 /* The dirfd "current directory", as a syscall argument register. */
 #define FDCWD_ARG ((uint64_t)ST_AT_FDCWD)
 
+/*
+ * A file under a pattern becomes secret when an fd naming it is first
+ * used (it was labelled at the return of its open: the open family now
+ * does nothing, so whatever way the fd was opened does not matter).
+ */
 static void test_open_pattern(void)
 {
     Fake *f = fake_new();
     StEngineTask ed = mktask(600, 6000, 1, 1, "ed");
     GError *err = NULL;
     const StEngineNodeInfo *n;
+    unsigned fd;
 
     g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, NULL,
                                              &err));
@@ -35,14 +41,15 @@ static void test_open_pattern(void)
             "/secret/sub/b.txt");
     fake_fd(f, 600, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 82, "/keys/id_rsa2");
     fake_fd(f, 600, 6, ST_ENGINE_KIND_FILE, DEV_DISK, 83, "/keys/id_ecdsa");
-    fake_fd(f, 600, 7, ST_ENGINE_KIND_FILE, DEV_DISK, 84, "/secret/c.txt");
 
-    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 3, 100);
-    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 4, 110);
-    sys(f, &ed, ST_NR_OPENAT2, FDCWD_ARG, 0x1000, 0, 0, 0, 5, 120);
-    sys(f, &ed, ST_NR_OPEN, 0x1000, 0, 0, 0, 0, 6, 130);
-    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, -2, 140);
-
+    /* Opens ask for nothing and label nothing. */
+    g_assert_false(entry(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0,
+                         100));
+    g_assert_false(st_engine_syscall_relevant(ST_NR_OPENAT, NULL));
+    g_assert_null(inode(f, DEV_DISK, 80));
+    for (fd = 3; fd <= 6; fd++) {
+        sys_rw(f, &ed, ST_NR_READ, fd, 10, 200 + fd);
+    }
     n = inode(f, DEV_DISK, 80);
     g_assert_nonnull(n);
     assert_labels(f, n->labels, SECRET_GLOB);
@@ -52,19 +59,26 @@ static void test_open_pattern(void)
     g_assert_null(inode(f, DEV_DISK, 81));   /* '*' does not cross '/' */
     assert_labels(f, inode(f, DEV_DISK, 82)->labels, "ssh");
     g_assert_null(inode(f, DEV_DISK, 83));
-    g_assert_null(inode(f, DEV_DISK, 84));   /* failed open */
     /* id_ecdsa matches no pattern by name: its path was never asked. */
     g_assert_cmpuint(f->get_path_calls, ==, 3);
-    /* Opening is no flow, and the opener is not tracked. */
-    g_assert_cmpuint(n_flows(f), ==, 0);
-    g_assert_null(proc_of(f, &ed));
-    /* The opened file now taints its reader. */
-    sys_rw(f, &ed, ST_NR_READ, 3, 10, 200);
-    assert_labels(f, proc_of(f, &ed)->labels, SECRET_GLOB);
+    g_assert_cmpuint(counters(f).first_use_labels, ==, 2);
+    /* The labelled files tainted their reader, which is no secret. */
+    assert_labels(f, proc_of(f, &ed)->labels, SECRET_GLOB ",ssh");
     g_assert_false(proc_of(f, &ed)->registered);
-    /* Opened through a hard link, the file keeps the name it has. */
+    g_assert_nonnull(find_flow(f, n->id, proc_of(f, &ed)->id,
+                               ST_ENGINE_FAMILY_READ));
+    /* Once per fd: reading again asks for no name and no path. */
+    {
+        unsigned names = f->get_name_calls, paths = f->get_path_calls;
+
+        sys_rw(f, &ed, ST_NR_READ, 6, 10, 300);
+        sys_rw(f, &ed, ST_NR_READ, 4, 10, 310);
+        g_assert_cmpuint(f->get_name_calls, ==, names);
+        g_assert_cmpuint(f->get_path_calls, ==, paths);
+    }
+    /* Read through a hard link, the file keeps the name it has. */
     fake_fd(f, 600, 8, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/other/link.txt");
-    sys(f, &ed, ST_NR_OPENAT, FDCWD_ARG, 0x1000, 0, 0, 0, 8, 300);
+    sys_rw(f, &ed, ST_NR_READ, 8, 10, 400);
     g_assert_cmpstr(inode(f, DEV_DISK, 80)->path, ==, "/secret/a.txt");
     fake_free(f);
 }
@@ -255,6 +269,109 @@ static void test_path_queue(void)
     fake_free(f);
 }
 
+/* An fd opened (and used) before the pattern existed is checked again. */
+static void test_first_use_before_pattern(void)
+{
+    Fake *f = fake_new();
+    StEngineTask t = mktask(600, 6000, 1, 1, "t");
+
+    reg(f, DEV_DISK, 99, "other");      /* reads resolve fds */
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/secret/a.txt");
+    sys_rw(f, &t, ST_NR_READ, 3, 10, 100);
+    g_assert_null(proc_of(f, &t));
+    g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, NULL, NULL));
+    /* Still cached (no close): the new pattern has it checked again. */
+    sys_rw(f, &t, ST_NR_READ, 3, 10, 110);
+    g_assert_nonnull(inode(f, DEV_DISK, 80));
+    g_assert_true(inode(f, DEV_DISK, 80)->registered);
+    assert_labels(f, proc_of(f, &t)->labels, SECRET_GLOB);
+    fake_free(f);
+}
+
+/* Patterns alone (no secret registered yet) make reads resolve fds. */
+static void test_first_use_patterns_only(void)
+{
+    Fake *f = fake_new();
+    StEngineTask t = mktask(600, 6000, 1, 1, "t");
+
+    g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, "S", NULL));
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 80, "/secret/a.txt");
+    sys_rw(f, &t, ST_NR_READ, 3, 10, 100);
+    assert_labels(f, proc_of(f, &t)->labels, "S");
+    fake_free(f);
+}
+
+/* Every way an fd is used labels it: write targets, transfers, mmap. */
+static void test_first_use_other_rules(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask cp = mktask(601, 6001, 1, 1, "cp");
+    StEngineTask view = mktask(602, 6002, 1, 1, "view");
+    const StEngineNodeInfo *n;
+
+    g_assert_true(st_engine_register_pattern(f->e, "/keys/" "*", "K", NULL));
+    /* A tracked process writes a file under the pattern: a secret. */
+    fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 90, "/keys/new");
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 10, 100);
+    n = inode(f, DEV_DISK, 90);
+    assert_labels(f, n->labels, "S,K");
+    g_assert_true(n->registered);
+    /* sendfile by an untracked process from a file under the pattern. */
+    fake_fd(f, 601, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 91, "/keys/old");
+    fake_fd(f, 601, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 92, "/tmp/out");
+    sys(f, &cp, ST_NR_SENDFILE, 4, 3, 0, 100, 0, 100, 110);
+    assert_labels(f, inode(f, DEV_DISK, 92)->labels, "K");
+    /* A mapping of one. */
+    fake_fd(f, 602, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 93, "/keys/map");
+    sys(f, &view, ST_NR_MMAP, 0, 4096, ST_PROT_READ, ST_MAP_PRIVATE, 3,
+        0x7f0000000000, 120);
+    assert_labels(f, proc_of(f, &view)->labels, "K");
+    /* A path that cannot be read is counted. */
+    {
+        FakeFd *ff = fake_fd(f, 602, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 94,
+                             "/keys/bad");
+        uint64_t drops = counters(f).drops[ST_ENGINE_DROP_RESOLVE];
+
+        ff->obj.path_handle[1] = 0;     /* the fake's get_path fails */
+        sys_rw(f, &view, ST_NR_READ, 4, 1, 130);
+        g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_RESOLVE], ==,
+                         drops + 1);
+    }
+    fake_free(f);
+}
+
+/*
+ * A rename's paths are read at its entry: rewriting them while the call
+ * runs changes nothing.  Renames of untracked paths ask for no return.
+ */
+static void test_rename_paths_at_entry(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask mv = setup_reader(f, &secret);
+
+    g_assert_true(st_engine_set_path(f->e, secret, "/home/u/secret"));
+    fake_uptr(f, 0x1000, "/home/u/secret");
+    fake_uptr(f, 0x2000, "/tmp/x");
+    fake_uptr(f, 0x3000, "/var/a");
+    fake_uptr(f, 0x4000, "/var/b");
+    g_assert_false(entry(f, &mv, ST_NR_RENAME, 0x3000, 0x4000, 0, 0, 0,
+                         100));
+    g_assert_true(entry(f, &mv, ST_NR_RENAME, 0x1000, 0x2000, 0, 0, 0, 200));
+    fake_uptr(f, 0x2000, "/innocent");      /* a sibling thread's rewrite */
+    st_engine_syscall_exit(f->e, &mv, ST_NR_RENAME, 0, 201);
+    g_assert_cmpstr(st_engine_node(f->e, secret)->path, ==, "/tmp/x");
+    /* An unlink whose return never comes is counted, not applied. */
+    fake_uptr(f, 0x5000, "/tmp/x");
+    g_assert_true(entry(f, &mv, ST_NR_UNLINK, 0x5000, 0, 0, 0, 0, 300));
+    entry(f, &mv, ST_NR_CLOSE, 9, 0, 0, 0, 0, 310);
+    g_assert_false(st_engine_node(f->e, secret)->deleted);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_UNPAIRED], ==, 1);
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -264,5 +381,13 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/path-queue", test_path_queue);
     g_test_add_func("/engine/rename", test_rename);
     g_test_add_func("/engine/unlink", test_unlink);
+    g_test_add_func("/engine/first-use/before-pattern",
+                    test_first_use_before_pattern);
+    g_test_add_func("/engine/first-use/patterns-only",
+                    test_first_use_patterns_only);
+    g_test_add_func("/engine/first-use/other-rules",
+                    test_first_use_other_rules);
+    g_test_add_func("/engine/rename/paths-at-entry",
+                    test_rename_paths_at_entry);
     return g_test_run();
 }

@@ -71,7 +71,7 @@ static void test_tcp_reader_first(void)
     fake_inet(f, 100, 5, 911, cli, srv);
     fake_inet(f, 701, 6, 912, srv, cli);
     /* Never seen before, the server socket is read before the exit. */
-    entry(f, &client, ST_NR_WRITE, 5, 0x1000, 92, 0, 0, 200);
+    g_assert_false(entry(f, &client, ST_NR_WRITE, 5, 0x1000, 92, 0, 0, 200));
     sys_rw(f, &server, ST_NR_READ, 6, 92, 210);
     g_assert_nonnull(proc_of(f, &server));
     assert_labels(f, proc_of(f, &server)->labels, "S");
@@ -83,10 +83,14 @@ static void test_tcp_reader_first(void)
     g_assert_cmpuint(w->count, ==, 1);
     g_assert_cmpuint(w->bytes, ==, 92);
     g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
-    /* A failed write after that adds no count. */
-    sys_rw(f, &client, ST_NR_WRITE, 5, -32, 300);
-    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
-                               ST_ENGINE_FAMILY_WRITE)->count, ==, 1);
+    /*
+     * A write that then fails is counted all the same: it is decided at
+     * entry, with the bytes it asks to write.
+     */
+    sys(f, &client, ST_NR_WRITE, 5, 0x1000, 8, 0, 0, -32, 300);
+    w = find_flow(f, s1->id, s2->id, ST_ENGINE_FAMILY_WRITE);
+    g_assert_cmpuint(w->count, ==, 2);
+    g_assert_cmpuint(w->bytes, ==, 100);
     fake_free(f);
 }
 
@@ -251,6 +255,172 @@ static void test_exfiltration(void)
     fake_free(f);
 }
 
+/* The endpoint node of @ep, or NULL. */
+static const StEngineNodeInfo *endpoint_of(Fake *f, StEngineEndpoint ep)
+{
+    g_autoptr(GPtrArray) eps = g_ptr_array_new();
+    unsigned i;
+
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND_ENDPOINT, collect_node, eps);
+    for (i = 0; i < eps->len; i++) {
+        const StEngineNodeInfo *n = g_ptr_array_index(eps, i);
+
+        if (memcmp(&n->endpoint, &ep, sizeof(ep)) == 0) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * sendmmsg names one destination per message; sendmsg one in msg_name.
+ * An unconnected socket's destinations come from them.
+ */
+static void test_send_destinations(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask client = setup_reader(f, &secret);
+    StEngineTask daemon = mktask(710, 7100, 1, 1, "daemon");
+    StEngineEndpoint none = { 0 };
+    StEngineEndpoint a = ep4(93, 184, 216, 34, 53);
+    StEngineEndpoint b = ep4(198, 51, 100, 7, 53);
+    unsigned i;
+
+    fake_inet(f, 100, 5, 960, ep4(0, 0, 0, 0, 40000), none);
+    fake_inet(f, 710, 3, 961, ep4(0, 0, 0, 0, 5353), none);
+    /* Three messages: a, b, and a loopback one; a again is one edge. */
+    f->n_peers = 4;
+    f->peers[0] = a;
+    f->peers[1] = b;
+    f->peers[2] = ep4(127, 0, 0, 1, 5353);
+    f->peers[3] = a;
+    sys(f, &client, ST_NR_SENDMMSG, 5, 0x1000, 4, 0, 0, 4, 200);
+    g_assert_nonnull(endpoint_of(f, a));
+    g_assert_nonnull(endpoint_of(f, b));
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 1);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 960)->id,
+                               endpoint_of(f, a)->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 1);
+    sys_rw(f, &daemon, ST_NR_RECVMSG, 3, 10, 210);
+    assert_labels(f, proc_of(f, &daemon)->labels, "S");
+    /* sendmsg with a msg_name on the same unconnected socket. */
+    f->n_peers = 1;
+    f->peers[0] = ep4(203, 0, 113, 9, 443);
+    sys(f, &client, ST_NR_SENDMSG, 5, 0x1000, 0, 0, 0, 10, 220);
+    g_assert_nonnull(endpoint_of(f, ep4(203, 0, 113, 9, 443)));
+    /* Beyond the destinations followed per call: counted. */
+    f->n_peers = ST_ENGINE_MAX_SEND_PEERS + 3;
+    for (i = 0; i < f->n_peers; i++) {
+        f->peers[i] = a;
+    }
+    sys(f, &client, ST_NR_SENDMMSG, 5, 0x1000, 19, 0, 0, 19, 230);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 3);
+    fake_free(f);
+}
+
+/* vsock, packet and XDP sends leave the VM whatever their address. */
+static void test_leaving_families(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask t = setup_reader(f, &secret);
+    StEngineEndpoint host = { .family = ST_AF_VSOCK };
+    const StEngineNodeInfo *n;
+    FakeFd *ff;
+
+    /* Connected to the host (CID 2), port 1234. */
+    host.addr[3] = 2;
+    host.addr[6] = 0x04;
+    host.addr[7] = 0xd2;
+    ff = fake_fd(f, 100, 5, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 970, NULL);
+    ff->obj.sock_family = ST_AF_VSOCK;
+    ff->obj.peer = host;
+    sys_rw(f, &t, ST_NR_WRITE, 5, 16, 200);
+    n = endpoint_of(f, host);
+    g_assert_nonnull(n);
+    g_assert_true(n->exfiltration);
+    g_assert_cmpstr(n->path, ==, "vsock:2:1234");
+    assert_labels(f, n->labels, "S");
+    /* A raw packet socket, destination unknown: still leaving. */
+    ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 971, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    sys_rw(f, &t, ST_NR_SENDTO, 6, 60, 210);
+    {
+        StEngineEndpoint unknown = { .family = ST_AF_PACKET };
+
+        n = endpoint_of(f, unknown);
+        g_assert_nonnull(n);
+        g_assert_cmpstr(n->path, ==, "packet:unknown");
+    }
+    /* XDP. */
+    ff = fake_fd(f, 100, 7, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 972, NULL);
+    ff->obj.sock_family = ST_AF_XDP;
+    sys_rw(f, &t, ST_NR_SENDTO, 7, 60, 220);
+    {
+        StEngineEndpoint unknown = { .family = ST_AF_XDP };
+
+        g_assert_nonnull(endpoint_of(f, unknown));
+    }
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 0);
+    fake_free(f);
+}
+
+/*
+ * The VM's own addresses are local: learnt from sockets (a connection's
+ * local address, a bind) or given by the caller.  A receiver bound to
+ * 0.0.0.0 gets what is sent to them (they counted as exfiltration).
+ */
+static void test_own_addresses(void)
+{
+    StEngineConfig cfg = { .max_local_addrs = 3 };
+    Fake *f = fake_new_with(&cfg);
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask syslogd = mktask(720, 7200, 1, 1, "syslogd");
+    StEngineTask web = mktask(721, 7201, 1, 1, "web");
+    StEngineTask other = mktask(722, 7202, 1, 1, "other");
+    StEngineEndpoint none = { 0 };
+    StEngineEndpoint own = ep4(10, 0, 2, 15, 514);
+    StEngineEndpoint given = ep4(192, 168, 7, 7, 0);
+
+    /* cat's ssh connection: its local address is the VM's. */
+    fake_inet(f, 100, 7, 980, ep4(10, 0, 2, 15, 22), ep4(10, 0, 2, 2, 5555));
+    sys_rw(f, &cat, ST_NR_WRITE, 7, 10, 200);
+    g_assert_nonnull(endpoint_of(f, ep4(10, 0, 2, 2, 5555)));
+    /* A datagram to 10.0.2.15:514, received on 0.0.0.0:514. */
+    fake_inet(f, 100, 5, 981, ep4(0, 0, 0, 0, 0), none);
+    fake_inet(f, 720, 3, 982, ep4(0, 0, 0, 0, 514), none);
+    f->have_send_peer = true;
+    f->send_peer = own;
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 210);
+    g_assert_null(endpoint_of(f, own));
+    sys_rw(f, &syslogd, ST_NR_RECVFROM, 3, 10, 220);
+    assert_labels(f, proc_of(f, &syslogd)->labels, "S");
+    /* An address the caller gives. */
+    st_engine_add_local_address(f->e, &given);
+    f->send_peer = ep4(192, 168, 7, 7, 514);
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 230);
+    g_assert_null(endpoint_of(f, f->send_peer));
+    /* A bind teaches its address at its return. */
+    fake_inet(f, 721, 3, 983, ep4(172, 16, 0, 9, 8080), none);
+    g_assert_true(entry(f, &web, ST_NR_BIND, 3, 0x1000, 16, 0, 0, 240));
+    st_engine_syscall_exit(f->e, &web, ST_NR_BIND, 0, 241);
+    f->send_peer = ep4(172, 16, 0, 9, 8080);
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 250);
+    g_assert_null(endpoint_of(f, f->send_peer));
+    sys_rw(f, &web, ST_NR_RECVFROM, 3, 10, 260);
+    assert_labels(f, proc_of(f, &web)->labels, "S");
+    /* A fourth address evicts the least recently used (10.0.2.15). */
+    fake_inet(f, 722, 3, 984, ep4(10, 9, 9, 9, 99), ep4(10, 0, 2, 2, 99));
+    sys_rw(f, &other, ST_NR_READ, 3, 1, 270);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_LOCAL_ADDRS], ==, 1);
+    f->send_peer = own;
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0x2000, 10, 280);
+    g_assert_nonnull(endpoint_of(f, own));
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -262,5 +432,10 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/socket/ipv6-loopback-mmsg",
                     test_ipv6_loopback_and_mmsg);
     g_test_add_func("/engine/socket/exfiltration", test_exfiltration);
+    g_test_add_func("/engine/socket/send-destinations",
+                    test_send_destinations);
+    g_test_add_func("/engine/socket/leaving-families",
+                    test_leaving_families);
+    g_test_add_func("/engine/socket/own-addresses", test_own_addresses);
     return g_test_run();
 }

@@ -75,11 +75,12 @@ static void test_query_processes(void)
     p = g_ptr_array_index(procs, 0);
     g_assert_cmpuint(p->tgid, ==, cat.tgid);
     g_assert_cmpuint(p->start_time, ==, 1000);
-    g_assert_cmpuint(p->first_seen_ns, ==, 101);
+    /* Tracked when the read is entered. */
+    g_assert_cmpuint(p->first_seen_ns, ==, 100);
     assert_labels(f, p->labels, "S");
     p = g_ptr_array_index(procs, 1);
     g_assert_cmpstr(p->comm, ==, "gzip");
-    g_assert_cmpuint(p->first_seen_ns, ==, 501);
+    g_assert_cmpuint(p->first_seen_ns, ==, 500);
     st_engine_foreach_node(f->e, ST_ENGINE_KIND__MAX, collect_node, all);
     g_assert_cmpuint(all->len, ==, 3);
     g_assert_cmpstr(st_engine_kind_name(p->kind), ==, "process");
@@ -135,7 +136,9 @@ static void test_new_boot(void)
     sys_rw(f, &cat, ST_NR_READ, 3, 64, 100);
     sys_rw(f, &cat, ST_NR_WRITE, 4, 64, 110);
     sys_rw(f, &cat, ST_NR_WRITE, 5, 64, 120);
-    entry(f, &cat, ST_NR_WRITE, 6, 0x1000, 64, 0, 0, 130);
+    sys_rw(f, &cat, ST_NR_WRITE, 6, 64, 125);
+    /* A read of the tainted pipe waits for its byte count. */
+    g_assert_true(entry(f, &cat, ST_NR_READ, 6, 0x1000, 64, 0, 0, 130));
     g_assert_true(st_engine_has_pending(f->e));
     flows = n_flows(f);
     old_copy = inode(f, tmpfs, 50);
@@ -192,27 +195,63 @@ static void test_bound_flows(void)
     fake_free(f);
 }
 
+/*
+ * The node table evicts its least recently used node, never a secret or a
+ * live tracked process; an evicted node that flows name still renders.
+ */
 static void test_bound_nodes(void)
 {
     StEngineConfig cfg = { .max_nodes = 3 };
     Fake *f = fake_new_with(&cfg);
     uint64_t secret;
     StEngineTask cat = setup_reader(f, &secret);
+    const StEngineNodeInfo *o1, *rec;
+    const StEngineFlowInfo *fl;
     GError *err = NULL;
     StEngineCounters c;
+    uint64_t o1_id, x;
 
     fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 20, "/o1");
     fake_fd(f, 100, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 21, "/o2");
     sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 200);
+    o1 = inode(f, DEV_DISK, 20);
+    o1_id = o1->id;
+    g_assert_true(st_engine_set_path(f->e, o1_id, "/o1"));
+    fl = find_flow(f, proc_of(f, &cat)->id, o1_id, ST_ENGINE_FAMILY_WRITE);
     sys_rw(f, &cat, ST_NR_WRITE, 5, 1, 210);
+    /* /o1 made room for /o2; the secret and cat stay. */
+    g_assert_null(inode(f, DEV_DISK, 20));
+    g_assert_nonnull(inode(f, DEV_DISK, 21));
+    g_assert_nonnull(st_engine_node(f->e, secret));
+    g_assert_nonnull(proc_of(f, &cat));
+    /* The flow to /o1 still renders, from a compact record. */
+    rec = st_engine_node(f->e, fl->dst);
+    g_assert_nonnull(rec);
+    g_assert_true(rec->evicted);
+    g_assert_cmpuint(rec->ino, ==, 20);
+    g_assert_cmpstr(rec->path, ==, "/o1");
+    /* A registration evicts /o2, the last evictable node... */
+    x = st_engine_register_inode(f->e, DEV_DISK, 99, "X", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(x, !=, 0);
     g_assert_null(inode(f, DEV_DISK, 21));
-    g_assert_cmpuint(st_engine_register_inode(f->e, DEV_DISK, 99, "X", &err),
+    /* ...after which only secrets and cat are left: refused. */
+    g_assert_cmpuint(st_engine_register_inode(f->e, DEV_DISK, 98, "Y", &err),
                      ==, 0);
     g_assert_nonnull(err);
     g_error_free(err);
     c = counters(f);
     g_assert_cmpuint(c.nodes, ==, 3);
-    g_assert_cmpuint(c.drops[ST_ENGINE_DROP_NODES], ==, 2);
+    g_assert_cmpuint(c.drops[ST_ENGINE_DROP_NODES_EVICTED], ==, 2);
+    g_assert_cmpuint(c.drops[ST_ENGINE_DROP_NODES], ==, 1);
+    /* /o2 had a flow too; evicted nodes are not listed as tracked. */
+    g_assert_true(st_engine_node(f->e, o1_id + 1)->evicted);
+    {
+        g_autoptr(GPtrArray) all = g_ptr_array_new();
+
+        st_engine_foreach_node(f->e, ST_ENGINE_KIND__MAX, collect_node, all);
+        g_assert_cmpuint(all->len, ==, 3);
+    }
     fake_free(f);
 }
 
@@ -236,6 +275,7 @@ static void test_bound_labels(void)
     fake_free(f);
 }
 
+/* A full fd cache evicts its least recently used entry (it was flushed). */
 static void test_bound_fd_cache(void)
 {
     StEngineConfig cfg = { .max_fd_cache = 2 };
@@ -243,51 +283,81 @@ static void test_bound_fd_cache(void)
     uint64_t secret;
     StEngineTask cat = setup_reader(f, &secret);   /* caches fd 3 */
     StEngineCounters c;
+    unsigned before;
 
     fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 20, "/o1");
     fake_fd(f, 100, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 21, "/o2");
-    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 200);
-    sys_rw(f, &cat, ST_NR_WRITE, 5, 1, 210);   /* full: flushed */
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 200);   /* fd 3 and fd 4 cached */
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 205);   /* fd 4 most recent */
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 1, 210);   /* full: fd 3 goes */
     c = counters(f);
-    g_assert_cmpuint(c.drops[ST_ENGINE_DROP_FD_CACHE], ==, 2);
+    g_assert_cmpuint(c.drops[ST_ENGINE_DROP_FD_CACHE], ==, 1);
     g_assert_nonnull(inode(f, DEV_DISK, 21));
+    before = f->resolve_calls;
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 1, 220);   /* still cached */
+    g_assert_cmpuint(f->resolve_calls, ==, before);
+    sys_rw(f, &cat, ST_NR_WRITE, 3, 1, 230);   /* evicted: resolved */
+    g_assert_cmpuint(f->resolve_calls, ==, before + 1);
     fake_free(f);
 }
 
+/*
+ * A full pending pool evicts its oldest entry.  Both readers are tainted
+ * at entry anyway (before, b was not tracked at all); only a's byte count
+ * is lost with its evicted entry.
+ */
 static void test_bound_pending(void)
 {
     StEngineConfig cfg = { .max_pending = 1 };
     Fake *f = fake_new_with(&cfg);
     StEngineTask a = mktask(100, 1000, 1, 1, "a");
     StEngineTask b = mktask(101, 1001, 1, 1, "b");
+    uint64_t pipe;
 
-    reg(f, DEV_DISK, 10, "S");
-    fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
-    fake_fd(f, 101, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
-    entry(f, &a, ST_NR_READ, 3, 0, 10, 0, 0, 100);     /* a blocks */
-    sys_rw(f, &b, ST_NR_READ, 3, 10, 110);              /* no slot left */
-    g_assert_null(proc_of(f, &b));
-    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PENDING], ==, 1);
-    st_engine_syscall_exit(f->e, &a, ST_NR_READ, 10, 120);
+    pipe = reg(f, DEV_PIPEFS, 10, "S");
+    fake_fd(f, 100, 3, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 10, NULL);
+    fake_fd(f, 101, 3, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 10, NULL);
+    g_assert_true(entry(f, &a, ST_NR_READ, 3, 0, 10, 0, 0, 100)); /* blocks */
     g_assert_nonnull(proc_of(f, &a));
+    sys_rw(f, &b, ST_NR_READ, 3, 10, 110);              /* evicts a's */
+    g_assert_nonnull(proc_of(f, &b));
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PENDING], ==, 1);
+    g_assert_cmpuint(counters(f).unpaired, ==, 1);
+    st_engine_syscall_exit(f->e, &a, ST_NR_READ, 10, 120);    /* ignored */
+    g_assert_cmpuint(find_flow(f, pipe, proc_of(f, &a)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 0);
+    g_assert_cmpuint(find_flow(f, pipe, proc_of(f, &b)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 10);
     fake_free(f);
 }
 
+/* The oldest pending endpoint makes room for a new one (it was refused). */
 static void test_bound_endpoints(void)
 {
     StEngineConfig cfg = { .max_endpoints = 1 };
     Fake *f = fake_new_with(&cfg);
     uint64_t secret;
     StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask s1 = mktask(701, 7001, 1, 1, "s1");
+    StEngineTask s2 = mktask(702, 7002, 1, 1, "s2");
 
     fake_inet(f, 100, 5, 931, ep4(127, 0, 0, 1, 40001),
               ep4(127, 0, 0, 1, 9001));
     fake_inet(f, 100, 6, 932, ep4(127, 0, 0, 1, 40002),
               ep4(127, 0, 0, 1, 9002));
+    fake_inet(f, 701, 3, 933, ep4(127, 0, 0, 1, 9001),
+              ep4(127, 0, 0, 1, 40001));
+    fake_inet(f, 702, 3, 934, ep4(127, 0, 0, 1, 9002),
+              ep4(127, 0, 0, 1, 40002));
     sys_rw(f, &cat, ST_NR_WRITE, 5, 1, 200);
     sys_rw(f, &cat, ST_NR_WRITE, 6, 1, 210);
     g_assert_cmpuint(counters(f).pending_endpoints, ==, 1);
     g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_ENDPOINTS], ==, 1);
+    /* The newer one still delivers; the evicted one does not. */
+    sys_rw(f, &s2, ST_NR_READ, 3, 1, 300);
+    g_assert_nonnull(proc_of(f, &s2));
+    sys_rw(f, &s1, ST_NR_READ, 3, 1, 310);
+    g_assert_null(proc_of(f, &s1));
     fake_free(f);
 }
 

@@ -12,7 +12,7 @@
 #include "qemu/osdep.h"
 #include "engine-internal.h"
 
-StEdge *st_edge_new(StEngine *e, const StNode *src, const StNode *dst,
+StEdge *st_edge_new(StEngine *e, StNode *src, StNode *dst,
                     StEngineFamily family, unsigned nr, uint64_t now)
 {
     StEdge *edge;
@@ -33,6 +33,9 @@ StEdge *st_edge_new(StEngine *e, const StNode *src, const StNode *dst,
     edge->key.dst = dst->info.id;
     edge->key.family = family;
     g_ptr_array_add(e->edges, edge);
+    /* Named by a flow: an evicted node leaves a record behind. */
+    src->n_edges++;
+    dst->n_edges++;
     return edge;
 }
 
@@ -56,7 +59,7 @@ void st_edge_free(gpointer data)
  * Record @count calls moving @bytes with @labels from @src to @dst.  The
  * taint itself is the caller's job; a dropped edge loses only the record.
  */
-StEdge *st_flow_record(StEngine *e, const StNode *src, const StNode *dst,
+StEdge *st_flow_record(StEngine *e, StNode *src, StNode *dst,
                        StEngineFamily family, unsigned nr, uint64_t count,
                        uint64_t bytes, uint64_t labels, uint64_t first_ns,
                        uint64_t last_ns)
@@ -89,6 +92,18 @@ StEdge *st_flow_record(StEngine *e, const StNode *src, const StNode *dst,
     g_hash_table_insert(e->edge_index, &edge->key, edge);
     st_edge_announce(e, edge);
     return edge;
+}
+
+/* The return of a call counted at entry gives its bytes. */
+void st_flow_add_bytes(StEngine *e, uint64_t flow_id, uint64_t bytes)
+{
+    StEdge *edge;
+
+    if (flow_id == 0 || flow_id > e->edges->len) {
+        return;
+    }
+    edge = g_ptr_array_index(e->edges, flow_id - 1);
+    edge->info.bytes += bytes;
 }
 
 void st_engine_foreach_flow(StEngine *e, uint64_t since_id,

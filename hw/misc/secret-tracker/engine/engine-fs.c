@@ -1,8 +1,12 @@
 /*
- * secret-tracker engine: file names (open patterns, rename, unlink)
+ * secret-tracker engine: file names (first-use labelling, rename, unlink)
  *
- * A file opened under a registered glob becomes secret.  Renames and
- * unlinks are matched by path against the tracked files' known paths.
+ * A file becomes secret when an fd naming it is first used and its path
+ * matches a registered glob, however it was opened (a hard link, a bind
+ * mount, open_by_handle_at, an fd opened before the pattern existed), or
+ * when it lives on a filesystem on a tainted block device.  Renames and
+ * unlinks are matched by path against the tracked files' known paths;
+ * their paths are read at entry, applied at a successful return.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -19,7 +23,7 @@
  * Can a pattern match @obj, judging by its file name alone?  A file name
  * is cheap; a full path is a walk up the guest's dentries.
  */
-static bool st_open_may_match(StEngine *e, const StEngineObject *obj)
+static bool st_name_may_match(StEngine *e, const StEngineObject *obj)
 {
     unsigned i;
 
@@ -39,25 +43,21 @@ static bool st_open_may_match(StEngine *e, const StEngineObject *obj)
     return false;
 }
 
-void st_rule_open(StEngine *e, const StPending *p, int64_t ret, uint64_t now)
+/* The labels of the patterns @obj's path matches; @path set if any. */
+static uint64_t st_pattern_labels(StEngine *e, const StEngineObject *obj,
+                                  char **path)
 {
-    StEngineObject obj;
     uint64_t mask = 0;
-    StNode *n;
     unsigned i;
 
-    st_fd_cache_forget(e, p->task.tgid, p->task.start_time, (int)ret);
-    if (!st_fd_lookup(e, &p->task, (int)ret, &obj, true)) {
-        return;
+    if (!e->patterns->len || !e->cfg.ops.get_path ||
+        !st_kind_has_path(obj->kind) || !st_name_may_match(e, obj)) {
+        return 0;
     }
-    if (!st_kind_has_path(obj.kind) || !e->cfg.ops.get_path ||
-        !st_open_may_match(e, &obj)) {
-        return;
-    }
-    if (!e->cfg.ops.get_path(e->cfg.opaque, &obj, e->path_buf,
+    if (!e->cfg.ops.get_path(e->cfg.opaque, obj, e->path_buf,
                              sizeof(e->path_buf))) {
         e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
-        return;
+        return 0;
     }
     e->path_buf[sizeof(e->path_buf) - 1] = '\0';
     for (i = 0; i < e->patterns->len; i++) {
@@ -67,11 +67,146 @@ void st_rule_open(StEngine *e, const StPending *p, int64_t ret, uint64_t now)
             mask |= 1ull << pat->label;
         }
     }
-    n = st_object_node_with_path(e, &obj, mask != 0, g_strdup(e->path_buf),
-                                 now);
-    if (n && mask) {
+    if (mask) {
+        *path = g_strdup(e->path_buf);
+    }
+    return mask;
+}
+
+/*
+ * @obj was just resolved for an fd (or is used again after a new pattern
+ * or device taint): label it if a pattern names it, or if it lives on a
+ * tainted block device, before any rule applies to it.
+ */
+void st_first_use(StEngine *e, const StEngineObject *obj, uint64_t now)
+{
+    StInodeKey key = { .dev = obj->dev, .ino = obj->ino };
+    StNode *dev = NULL, *n;
+    uint64_t mask, dev_labels = 0;
+    char *path = NULL;
+
+    if (!e->patterns->len && !g_hash_table_size(e->devices)) {
+        return;
+    }
+    if (!st_kind_has_path(obj->kind)) {
+        return;                 /* pipes and sockets have no name */
+    }
+    if (g_hash_table_size(e->devices)) {
+        dev = g_hash_table_lookup(e->devices, &obj->dev);
+        dev_labels = dev ? dev->info.labels : 0;
+    }
+    mask = st_pattern_labels(e, obj, &path);
+    n = g_hash_table_lookup(e->inodes, &key);
+    if (n && !(mask & ~n->info.labels) && !(dev_labels & ~n->info.labels) &&
+        (!mask || n->info.registered)) {
+        g_free(path);
+        return;                 /* nothing new */
+    }
+    if (!mask && !dev_labels) {
+        return;
+    }
+    n = st_object_node_with_path(e, obj, true, path, now);
+    if (!n) {
+        return;
+    }
+    e->counters.first_use_labels++;
+    if (mask) {
         n->info.labels |= mask;
         n->info.registered = true;
+        st_node_set_evictable(e, n);
+    }
+    if (dev_labels & ~n->info.labels) {
+        st_node_use(e, dev);
+        n->info.labels |= dev_labels;
+        st_flow_record(e, dev, n, ST_ENGINE_FAMILY_TRANSFER, e->event_nr, 1,
+                       0, dev_labels, now, now);
+    }
+}
+
+/* Read the path argument at @ptr (relative to @dirfd) into @buf. */
+static bool st_path_arg(StEngine *e, const StEngineTask *task, int dirfd,
+                        uint64_t ptr, char *buf)
+{
+    if (!e->cfg.ops.read_path_arg(e->cfg.opaque, task, dirfd, ptr, buf,
+                                  ST_ENGINE_PATH_MAX)) {
+        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
+        return false;
+    }
+    buf[ST_ENGINE_PATH_MAX - 1] = '\0';
+    return true;
+}
+
+/* Is @dir a directory above some tracked file's known path? */
+static bool st_path_holds_tracked(StEngine *e, const char *dir)
+{
+    size_t len = strlen(dir);
+    GHashTableIter it;
+    gpointer key;
+
+    g_hash_table_iter_init(&it, e->paths);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        const char *path = key;
+
+        if (strncmp(path, dir, len) == 0 && path[len] == '/') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A rename's paths are read at entry (a sibling thread may rewrite them
+ * later); the return is wanted only if they concern a tracked path.
+ */
+void st_rule_rename_entry(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, StWant *want)
+{
+    int old_dfd = ST_AT_FDCWD, new_dfd = ST_AT_FDCWD;
+    uint64_t old_ptr, new_ptr;
+    char *old = e->path_buf, *new = e->second_path_buf;
+
+    if (!e->n_indexed_paths || !e->cfg.ops.read_path_arg) {
+        return;
+    }
+    if (nr == ST_NR_RENAME) {
+        old_ptr = args[0];
+        new_ptr = args[1];
+    } else {
+        old_dfd = (int)args[0];
+        old_ptr = args[1];
+        new_dfd = (int)args[2];
+        new_ptr = args[3];
+    }
+    if (!st_path_arg(e, task, old_dfd, old_ptr, old) ||
+        !st_path_arg(e, task, new_dfd, new_ptr, new)) {
+        return;
+    }
+    if (g_hash_table_contains(e->paths, old) ||
+        g_hash_table_contains(e->paths, new) ||
+        st_path_holds_tracked(e, old)) {
+        want->mask |= ST_WANT_RENAME;
+        want->paths[0] = g_strdup(old);
+        want->paths[1] = g_strdup(new);
+    }
+}
+
+void st_rule_unlink_entry(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, StWant *want)
+{
+    int dfd = ST_AT_FDCWD;
+    uint64_t ptr = args[0];
+
+    if (!e->n_indexed_paths || !e->cfg.ops.read_path_arg) {
+        return;
+    }
+    if (nr != ST_NR_UNLINK) {
+        dfd = (int)args[0];
+        ptr = args[1];
+    }
+    if (st_path_arg(e, task, dfd, ptr, e->path_buf) &&
+        g_hash_table_contains(e->paths, e->path_buf)) {
+        want->mask |= ST_WANT_UNLINK;
+        want->paths[0] = g_strdup(e->path_buf);
     }
 }
 
@@ -93,38 +228,14 @@ static void st_rename_node(StEngine *e, StNode *n, char *new_path,
     st_node_take_path(e, n, new_path);
 }
 
+/* A rename returned success: apply the paths read at its entry. */
 void st_rule_rename(StEngine *e, const StPending *p, uint64_t now)
 {
-    int old_dfd = ST_AT_FDCWD, new_dfd = ST_AT_FDCWD;
-    uint64_t old_ptr, new_ptr;
-    const char *old = e->path_buf, *new = e->second_path_buf;
+    const char *old = p->want.paths[0], *new = p->want.paths[1];
     StNode *n, *victim;
     size_t old_len;
     GPtrArray *moved;
     unsigned i;
-
-    if (!e->cfg.ops.read_path_arg) {
-        return;
-    }
-    if (p->nr == ST_NR_RENAME) {
-        old_ptr = p->args[0];
-        new_ptr = p->args[1];
-    } else {
-        old_dfd = (int)p->args[0];
-        old_ptr = p->args[1];
-        new_dfd = (int)p->args[2];
-        new_ptr = p->args[3];
-    }
-    if (!e->cfg.ops.read_path_arg(e->cfg.opaque, &p->task, old_dfd, old_ptr,
-                                  e->path_buf, sizeof(e->path_buf)) ||
-        !e->cfg.ops.read_path_arg(e->cfg.opaque, &p->task, new_dfd, new_ptr,
-                                  e->second_path_buf,
-                                  sizeof(e->second_path_buf))) {
-        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
-        return;
-    }
-    e->path_buf[sizeof(e->path_buf) - 1] = '\0';
-    e->second_path_buf[sizeof(e->second_path_buf) - 1] = '\0';
 
     /* A tracked file that the rename replaced is gone. */
     victim = g_hash_table_lookup(e->paths, new);
@@ -134,14 +245,14 @@ void st_rule_rename(StEngine *e, const StPending *p, uint64_t now)
         victim->info.deleted = true;
     }
     if (n) {
+        st_node_use(e, n);
         st_rename_node(e, n, g_strdup(new), p, now);
         return;
     }
     /* A directory: move the tracked files below it. */
     old_len = strlen(old);
     moved = g_ptr_array_new();
-    for (i = 0; i < e->nodes->len; i++) {
-        n = g_ptr_array_index(e->nodes, i);
+    QTAILQ_FOREACH(n, &e->node_order, order) {
         if (n->path && !n->info.deleted && st_kind_has_path(n->info.kind) &&
             strncmp(n->path, old, old_len) == 0 && n->path[old_len] == '/') {
             g_ptr_array_add(moved, n);
@@ -149,32 +260,18 @@ void st_rule_rename(StEngine *e, const StPending *p, uint64_t now)
     }
     for (i = 0; i < moved->len; i++) {
         n = g_ptr_array_index(moved, i);
+        st_node_use(e, n);
         st_rename_node(e, n, g_strconcat(new, n->path + old_len, NULL), p,
                        now);
     }
     g_ptr_array_free(moved, TRUE);
 }
 
+/* An unlink returned success: the tracked file is gone. */
 void st_rule_unlink(StEngine *e, const StPending *p)
 {
-    int dfd = ST_AT_FDCWD;
-    uint64_t ptr = p->args[0];
-    StNode *n;
+    StNode *n = g_hash_table_lookup(e->paths, p->want.paths[0]);
 
-    if (!e->cfg.ops.read_path_arg) {
-        return;
-    }
-    if (p->nr != ST_NR_UNLINK) {
-        dfd = (int)p->args[0];
-        ptr = p->args[1];
-    }
-    if (!e->cfg.ops.read_path_arg(e->cfg.opaque, &p->task, dfd, ptr,
-                                  e->path_buf, sizeof(e->path_buf))) {
-        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
-        return;
-    }
-    e->path_buf[sizeof(e->path_buf) - 1] = '\0';
-    n = g_hash_table_lookup(e->paths, e->path_buf);
     if (n) {
         st_node_unindex_path(e, n);
         n->info.deleted = true;

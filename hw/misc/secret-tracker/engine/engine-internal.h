@@ -11,9 +11,10 @@
 #ifndef HW_MISC_SECRET_TRACKER_ENGINE_INTERNAL_H
 #define HW_MISC_SECRET_TRACKER_ENGINE_INTERNAL_H
 
+#include "qemu/queue.h"
 #include "hw/misc/secret-tracker/engine/engine.h"
 
-/* End of a chain or free list in the fixed pools (pending, fd cache). */
+/* End of a chain in the pending pool's buckets. */
 #define ST_NO_INDEX UINT32_MAX
 
 /* Hash keys.  Fields are 64-bit so that the keys hash as plain words. */
@@ -37,10 +38,20 @@ typedef struct StEdgeKey {
     uint64_t family;
 } StEdgeKey;
 
-/* A cached fd: the process (tgid, start time) and the fd number. */
+/*
+ * Whose fd table an fd belongs to: (files_id, ST_FD_SPACE_FILES) when the
+ * task's files_id is known, else (tgid, process start time).
+ */
+#define ST_FD_SPACE_FILES UINT64_MAX
+
+typedef struct StFdSpaceKey {
+    uint64_t owner;
+    uint64_t space;
+} StFdSpaceKey;
+
+/* A cached fd: its table and its number. */
 typedef struct StFdKey {
-    uint64_t tgid;
-    uint64_t start_time;
+    StFdSpaceKey table;
     uint64_t fd;
 } StFdKey;
 
@@ -50,7 +61,9 @@ typedef struct StSocketAddrKey {
     StEngineEndpoint peer;
 } StSocketAddrKey;
 
-typedef struct StNode {
+typedef struct StNode StNode;
+
+struct StNode {
     StEngineNodeInfo info;      /* first: what queries see */
     union {
         StInodeKey inode;       /* inode nodes: key in StEngine.inodes */
@@ -58,6 +71,7 @@ typedef struct StNode {
     } key;
     StSocketAddrKey socket_key; /* inet sockets: key in .inet_sockets */
     bool socket_indexed;
+    bool device_indexed;        /* block devices: in .devices by rdev */
     char *path;                 /* owned; info.path points here */
     StEngineObject obj;         /* last object seen, for its path handle */
     bool have_handle;
@@ -66,7 +80,16 @@ typedef struct StNode {
      * became tracked; a task that started later may be its child.
      */
     uint64_t tracked_since;
-} StNode;
+    uint64_t mm_id;             /* processes: address space */
+    bool comm_stale;            /* processes: entered execve since */
+    /* Tables */
+    QTAILQ_ENTRY(StNode) order; /* StEngine.node_order, by id */
+    QTAILQ_ENTRY(StNode) lru;   /* in StEngine.node_lru[lru_class] */
+    unsigned lru_class;         /* ST_LRU_*: kept, or which list */
+    uint64_t used_event;        /* last event that used it: kept during it */
+    uint64_t n_edges;           /* edges naming it: a record once evicted */
+    GList path_link;            /* in StEngine.path_queue if path_pending */
+};
 
 typedef struct StEdge {
     StEngineFlowInfo info;
@@ -75,23 +98,52 @@ typedef struct StEdge {
     char *new_path;
 } StEdge;
 
-/* A syscall entry waiting for its exit, in a fixed pool. */
+/* What the return of a remembered entry completes (a mask). */
+enum {
+    ST_WANT_BYTES = 1,          /* add the bytes returned to want_edges */
+    ST_WANT_MMSG_BYTES = 2,     /* the same, counted by ops.mmsg_bytes */
+    ST_WANT_REFRESH_FD = 4,     /* resolve want_fd again (bind, autobind) */
+    ST_WANT_CLONE = 8,          /* pair the child whose tid is returned */
+    ST_WANT_RENAME = 16,        /* apply the rename of want_paths */
+    ST_WANT_UNLINK = 32,        /* apply the unlink of want_paths[0] */
+};
+
+/* What an entry's rules want from its return. */
+typedef struct StWant {
+    unsigned mask;
+    uint64_t edges[2];          /* flow ids whose bytes the return gives */
+    int fd;
+    char *paths[2];             /* owned */
+} StWant;
+
+/* A syscall entry waiting for its return, in a fixed pool. */
 typedef struct StPending {
     StEngineTask task;
     unsigned nr;
     StEngineFamily family;
     uint64_t args[ST_ENGINE_NR_ARGS];
-    bool have_target;           /* write family: fd resolved at entry */
-    StEngineObject target;
-    uint32_t next;              /* bucket chain or free list */
+    StWant want;
+    uint32_t next;              /* bucket chain */
     bool used;
+    QTAILQ_ENTRY(StPending) age;    /* StEngine.pending_age or free */
 } StPending;
+
+typedef struct StFdTable StFdTable;
 
 typedef struct StFdEntry {
     StFdKey key;
     StEngineObject obj;
-    uint32_t next_free;
+    uint64_t label_generation;  /* first-use check done at this one */
+    StFdTable *table;
+    QTAILQ_ENTRY(StFdEntry) lru;        /* StEngine.fd_lru or fd_free */
+    QTAILQ_ENTRY(StFdEntry) in_table;   /* StFdTable.entries */
 } StFdEntry;
+
+/* The cached fds of one fd table. */
+struct StFdTable {
+    StFdSpaceKey key;
+    QTAILQ_HEAD(, StFdEntry) entries;
+};
 
 /* Labels sent to a loopback endpoint whose socket is not known yet. */
 typedef struct StPendingEndpoint {
@@ -111,7 +163,14 @@ typedef struct StExpectedChild {
     uint64_t parent_node;
     unsigned nr;
     uint64_t clone_ns;
+    uint64_t seq;               /* order of arrival: the oldest is evicted */
 } StExpectedChild;
+
+/* An address of the VM's own (port 0), with its last use. */
+typedef struct StLocalAddr {
+    StEngineEndpoint addr;
+    uint64_t last_used;
+} StLocalAddr;
 
 /*
  * A process found untracked, valid while process_generation is unchanged:
@@ -132,6 +191,24 @@ typedef struct StPattern {
     unsigned label;
 } StPattern;
 
+/*
+ * Node eviction classes.  Sinks (endpoints, character devices, dead
+ * processes) pass no labels on, so evicting one loses only its record:
+ * they go first.  Secrets and live tracked processes are never evicted.
+ */
+enum {
+    ST_LRU_KEPT,
+    ST_LRU_SINKS,
+    ST_LRU_CARRIERS,
+    ST_LRU__MAX,
+};
+
+/* A node evicted while flows name it: what st_engine_node() returns. */
+typedef struct StNodeRecord {
+    StEngineNodeInfo info;
+    char *path;
+} StNodeRecord;
+
 struct StEngine {
     StEngineConfig cfg;
     StEngineCounters counters;
@@ -139,16 +216,23 @@ struct StEngine {
     char *labels[ST_ENGINE_MAX_LABELS];
     unsigned n_labels;
     GPtrArray *patterns;
+    /* Bumps when first use could label more: a pattern, a device taint. */
+    uint64_t label_generation;
 
-    GPtrArray *nodes;           /* by id - 1 */
+    /* Nodes: live ones by id and in id order; evictable ones by use. */
+    GHashTable *node_ids;       /* id -> live StNode */
+    QTAILQ_HEAD(, StNode) node_order;
+    QTAILQ_HEAD(, StNode) node_lru[ST_LRU__MAX];  /* least recent first */
+    GHashTable *node_records;   /* id -> StNodeRecord of evicted nodes */
+    uint64_t next_node_id;
     GHashTable *inodes;         /* StInodeKey -> node */
     GHashTable *processes;      /* StProcessKey -> node */
     GHashTable *process_by_tgid;    /* tgid -> latest process node */
     GHashTable *endpoints;      /* StEngineEndpoint -> endpoint node */
     GHashTable *inet_sockets;   /* StSocketAddrKey -> socket node */
+    GHashTable *devices;        /* rdev -> tainted block device node */
     GHashTable *paths;          /* current path -> file node */
-    GQueue path_queue;          /* node ids waiting for a path */
-    unsigned n_read_sources;    /* inode nodes + pending endpoints */
+    GQueue path_queue;          /* nodes waiting for a path (path_link) */
     unsigned n_indexed_paths;
 
     GPtrArray *edges;           /* by id - 1 */
@@ -157,19 +241,29 @@ struct StEngine {
     StPending *pending;
     uint32_t *pending_buckets;  /* by tid */
     uint32_t pending_mask;
-    uint32_t pending_free;
+    QTAILQ_HEAD(, StPending) pending_age;   /* oldest first */
+    QTAILQ_HEAD(, StPending) pending_free;
     unsigned n_pending;
 
     StFdEntry *fd_pool;
-    uint32_t fd_free;
+    QTAILQ_HEAD(, StFdEntry) fd_lru;        /* least recently used first */
+    QTAILQ_HEAD(, StFdEntry) fd_free;
     GHashTable *fd_cache;       /* StFdKey -> StFdEntry in fd_pool */
+    GHashTable *fd_tables;      /* StFdSpaceKey -> StFdTable */
+    bool fd_resolved;           /* the last st_fd_lookup() asked the guest */
 
-    GPtrArray *pending_endpoints;
+    GPtrArray *pending_endpoints;   /* oldest first */
     GHashTable *expected_children;  /* tid -> StExpectedChild */
+    uint64_t child_seq;
+
+    StLocalAddr *local_addrs;
+    unsigned n_local_addrs;
 
     unsigned n_live_processes;  /* tracked processes not dead */
     uint64_t start_time_high_water; /* highest task start time seen */
     uint64_t last_ns;
+    uint64_t event;             /* bumps at every call that changes state */
+    unsigned event_nr;          /* the syscall of the current event */
     uint64_t process_generation;    /* bumps when tracking may change */
     StUntrackedEntry untracked[ST_UNTRACKED_SLOTS];
 
@@ -186,8 +280,11 @@ bool st_kind_is_inode(StEngineKind kind);
 bool st_kind_has_path(StEngineKind kind);
 uint64_t st_node_read_labels(const StNode *n);
 StNode *st_node_by_id(StEngine *e, uint64_t id);
+void st_node_use(StEngine *e, StNode *n);
 StNode *st_node_new(StEngine *e, StEngineKind kind, uint64_t now);
+void st_node_set_evictable(StEngine *e, StNode *n);
 void st_node_free(gpointer data);
+void st_node_record_free(gpointer data);
 void st_node_unindex_path(StEngine *e, StNode *n);
 void st_node_take_path(StEngine *e, StNode *n, char *path);
 StNode *st_inode_lookup(StEngine *e, uint64_t dev, uint64_t ino);
@@ -195,59 +292,89 @@ StNode *st_object_node_with_path(StEngine *e, const StEngineObject *obj,
                                  bool create, char *path, uint64_t now);
 StNode *st_object_node(StEngine *e, const StEngineObject *obj, bool create,
                        uint64_t now);
+bool st_have_read_sources(StEngine *e);
+void st_nodes_retire_boot(StEngine *e);
 
 /* engine-flows.c */
-StEdge *st_edge_new(StEngine *e, const StNode *src, const StNode *dst,
+StEdge *st_edge_new(StEngine *e, StNode *src, StNode *dst,
                     StEngineFamily family, unsigned nr, uint64_t now);
 void st_edge_announce(StEngine *e, StEdge *edge);
 void st_edge_free(gpointer data);
-StEdge *st_flow_record(StEngine *e, const StNode *src, const StNode *dst,
+StEdge *st_flow_record(StEngine *e, StNode *src, StNode *dst,
                        StEngineFamily family, unsigned nr, uint64_t count,
                        uint64_t bytes, uint64_t labels, uint64_t first_ns,
                        uint64_t last_ns);
+void st_flow_add_bytes(StEngine *e, uint64_t flow_id, uint64_t bytes);
 
 /* engine-fdcache.c */
+enum {
+    ST_FD_FRESH = 1,            /* resolve again: size and pos wanted */
+};
+void st_fd_cache_init(StEngine *e);
+void st_fd_cache_destroy(StEngine *e);
 void st_fd_cache_flush(StEngine *e);
-void st_fd_cache_forget(StEngine *e, uint32_t tgid, uint64_t start, int fd);
-void st_fd_cache_forget_range(StEngine *e, uint32_t tgid, uint64_t start,
+void st_fd_cache_forget(StEngine *e, const StEngineTask *task, int fd);
+void st_fd_cache_forget_range(StEngine *e, const StEngineTask *task,
                               uint64_t first, uint64_t last);
+void st_fd_cache_forget_table(StEngine *e, const StEngineTask *task);
 bool st_fd_lookup(StEngine *e, const StEngineTask *task, int fd,
-                  StEngineObject *out, bool ask);
+                  StEngineObject *out, unsigned flags, uint64_t now);
 void st_fd_bookkeeping(StEngine *e, const StEngineTask *task, unsigned nr,
-                       const uint64_t *args);
+                       const uint64_t *args, StWant *want);
 
 /* engine-pending.c */
+void st_pending_init(StEngine *e);
 StPending *st_pending_find(StEngine *e, uint32_t tid);
 void st_pending_remove(StEngine *e, StPending *p);
 StPending *st_pending_add(StEngine *e, const StEngineTask *task, unsigned nr,
                           StEngineFamily family, const uint64_t *args,
-                          uint64_t now);
-void st_resolve_unpaired(StEngine *e, StPending *p,
-                         const StEngineTask *now_task, uint64_t now);
+                          StWant *want);
+void st_resolve_unpaired(StEngine *e, StPending *p);
+void st_pending_clear(StEngine *e);
+void st_want_clear(StWant *want);
+
+/* engine-endpoints.c */
+void st_endpoint_normalize(StEngineEndpoint *ep);
+bool st_endpoint_addr_any(const StEngineEndpoint *ep);
+bool st_endpoint_same(const StEngineEndpoint *a, const StEngineEndpoint *b);
+bool st_endpoint_is_local(StEngine *e, const StEngineEndpoint *ep);
+bool st_family_leaves_vm(uint16_t family);
+StNode *st_endpoint_node(StEngine *e, const StEngineEndpoint *ep,
+                         uint64_t now);
+void st_local_addr_learn(StEngine *e, const StEngineEndpoint *ep);
 
 /* engine-sockets.c */
-void st_endpoint_normalize(StEngineEndpoint *ep);
-void st_socket_deliver(StEngine *e, const StEngineTask *task,
-                       const StPending *p, StNode *sock,
+void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
+                       const uint64_t *args, StNode *sock,
                        const StEngineObject *obj, uint64_t labels,
-                       uint64_t bytes, bool ask, uint64_t now);
-void st_channel_pretaint(StEngine *e, const StPending *p,
-                         const StEngineObject *obj, uint64_t labels,
-                         uint64_t now);
+                       uint64_t bytes, uint64_t now);
 StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now);
 
 /* engine-rules.c */
-uint64_t st_bytes_moved(StEngine *e, const StPending *p, int64_t ret,
-                        bool ask);
-bool st_rule_read(StEngine *e, const StPending *p, uint64_t bytes, bool ask,
-                  uint64_t now);
-bool st_rule_write(StEngine *e, StPending *p, uint64_t bytes, bool ask,
+uint64_t st_request_bytes(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args);
+void st_rule_read(StEngine *e, const StEngineTask *task, unsigned nr,
+                  const uint64_t *args, StWant *want, uint64_t now);
+void st_rule_write(StEngine *e, const StEngineTask *task, unsigned nr,
+                   const uint64_t *args, StNode *proc, StWant *want,
                    uint64_t now);
-void st_transfer_pretaint(StEngine *e, const StPending *p, StNode *proc,
-                          uint64_t now);
-bool st_rule_transfer(StEngine *e, const StPending *p, uint64_t bytes,
-                      bool ask, uint64_t now);
-bool st_rule_mmap(StEngine *e, const StPending *p, bool ask, uint64_t now);
+void st_rule_vmsplice(StEngine *e, const StEngineTask *task, unsigned nr,
+                      const uint64_t *args, StNode *proc, StWant *want,
+                      uint64_t now);
+void st_rule_transfer(StEngine *e, const StEngineTask *task, unsigned nr,
+                      const uint64_t *args, StNode *proc, StWant *want,
+                      uint64_t now);
+void st_rule_mmap(StEngine *e, const StEngineTask *task, unsigned nr,
+                  const uint64_t *args, StNode *proc, uint64_t now);
+void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
+                     const uint64_t *args, StNode *proc, int fd,
+                     StWant *want, uint64_t now);
+
+/* engine-ioctl.c */
+bool st_ioctl_followed(uint64_t cmd);
+void st_rule_ioctl(StEngine *e, const StEngineTask *task, unsigned nr,
+                   const uint64_t *args, uint64_t now);
+StNode *st_device_source(StEngine *e, const StEngineObject *obj);
 
 /* engine-process.c */
 StNode *st_process_lookup(StEngine *e, uint32_t tgid, uint64_t start_time);
@@ -256,11 +383,15 @@ StNode *st_process_taint(StEngine *e, const StEngineTask *task,
 StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now);
 void st_rule_clone(StEngine *e, const StPending *p, int64_t ret,
                    uint64_t now);
-void st_rule_execve(StEngine *e, const StEngineTask *task);
+void st_rule_execve(StEngine *e, const StEngineTask *task, StNode *proc);
 void st_process_exit(StEngine *e, const StEngineTask *task, uint64_t now);
 
 /* engine-fs.c */
-void st_rule_open(StEngine *e, const StPending *p, int64_t ret, uint64_t now);
+void st_first_use(StEngine *e, const StEngineObject *obj, uint64_t now);
+void st_rule_rename_entry(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, StWant *want);
+void st_rule_unlink_entry(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, StWant *want);
 void st_rule_rename(StEngine *e, const StPending *p, uint64_t now);
 void st_rule_unlink(StEngine *e, const StPending *p);
 

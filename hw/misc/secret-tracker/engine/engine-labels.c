@@ -135,6 +135,7 @@ bool st_engine_register_pattern(StEngine *e, const char *pattern,
         pat->base = base + 1;
     }
     g_ptr_array_add(e->patterns, pat);
+    e->label_generation++;      /* fds already seen get checked again */
     return true;
 }
 
@@ -158,6 +159,7 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
     memset(&obj, 0, sizeof(obj));
     obj.dev = dev;
     obj.ino = ino;
+    e->event++;
     n = st_object_node(e, &obj, true, e->last_ns);
     if (!n) {
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
@@ -168,5 +170,6 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
     n->info.labels |= 1ull << idx;
     n->info.rx_labels |= 1ull << idx;
     n->info.registered = true;
+    st_node_set_evictable(e, n);
     return n->info.id;
 }

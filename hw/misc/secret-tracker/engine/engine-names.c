@@ -45,6 +45,7 @@ const char *st_engine_kind_name(StEngineKind kind)
         [ST_ENGINE_KIND_OTHER] = "other",
         [ST_ENGINE_KIND_PROCESS] = "process",
         [ST_ENGINE_KIND_ENDPOINT] = "endpoint",
+        [ST_ENGINE_KIND_BLOCKDEV] = "blockdev",
     };
 
     if ((unsigned)kind >= ST_ENGINE_KIND__MAX) {
@@ -66,6 +67,8 @@ const char *st_engine_drop_name(StEngineDrop drop)
         [ST_ENGINE_DROP_RESOLVE] = "resolve",
         [ST_ENGINE_DROP_UNPAIRED] = "unpaired",
         [ST_ENGINE_DROP_PEER] = "peer",
+        [ST_ENGINE_DROP_NODES_EVICTED] = "nodes-evicted",
+        [ST_ENGINE_DROP_LOCAL_ADDRS] = "local-addrs",
     };
 
     if ((unsigned)drop >= ST_ENGINE_DROP__MAX) {

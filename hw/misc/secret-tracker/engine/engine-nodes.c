@@ -1,9 +1,16 @@
 /*
- * secret-tracker engine: nodes, the path index and the path queue
+ * secret-tracker engine: nodes, their eviction, the path index and queue
  *
  * A node is anything that can hold labels: an inode (file, pipe, socket,
- * ...), a process or a remote endpoint.  File nodes are indexed by their
- * current path so that renames and unlinks, seen by path, find them.
+ * block device, ...), a process or a remote endpoint.  The table is
+ * bounded: secrets (registered nodes) and live tracked processes stay;
+ * every other node is evictable, and the least recently used one makes
+ * room for a new node, sinks first (endpoints, character devices and dead
+ * processes pass no labels on: evicting them loses no taint).  An evicted
+ * node that flows name leaves a compact record behind, so that the flows
+ * still render.  File nodes are indexed
+ * by their current path so that renames and unlinks, seen by path, find
+ * them.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -12,6 +19,9 @@
 
 #include "qemu/osdep.h"
 #include "engine-internal.h"
+
+/* Eviction looks this far past nodes that the current event uses. */
+#define ST_EVICT_SCAN 32
 
 bool st_kind_is_inode(StEngineKind kind)
 {
@@ -39,27 +49,166 @@ uint64_t st_node_read_labels(const StNode *n)
     }
 }
 
+/* Whether a read may find labels at all: tracked inodes or endpoints. */
+bool st_have_read_sources(StEngine *e)
+{
+    return g_hash_table_size(e->inodes) || e->pending_endpoints->len;
+}
+
+/* Mark @n used by the current event: most recently used, not evicted. */
+void st_node_use(StEngine *e, StNode *n)
+{
+    n->used_event = e->event;
+    if (n->lru_class != ST_LRU_KEPT) {
+        QTAILQ_REMOVE(&e->node_lru[n->lru_class], n, lru);
+        QTAILQ_INSERT_TAIL(&e->node_lru[n->lru_class], n, lru);
+    }
+}
+
 StNode *st_node_by_id(StEngine *e, uint64_t id)
 {
-    if (id == 0 || id > e->nodes->len) {
-        return NULL;
+    StNode *n = g_hash_table_lookup(e->node_ids, &id);
+
+    if (n) {
+        st_node_use(e, n);
     }
-    return g_ptr_array_index(e->nodes, id - 1);
+    return n;
+}
+
+static unsigned st_node_lru_class(const StNode *n)
+{
+    if (n->info.registered) {
+        return ST_LRU_KEPT;
+    }
+    switch (n->info.kind) {
+    case ST_ENGINE_KIND_PROCESS:
+        return n->info.dead ? ST_LRU_SINKS : ST_LRU_KEPT;
+    case ST_ENGINE_KIND_ENDPOINT:
+    case ST_ENGINE_KIND_CHARDEV:
+        return ST_LRU_SINKS;
+    default:
+        return ST_LRU_CARRIERS;
+    }
+}
+
+/*
+ * Put @n in the eviction class it now deserves (it was registered, its
+ * process died, its kind became known).
+ */
+void st_node_set_evictable(StEngine *e, StNode *n)
+{
+    unsigned cls = st_node_lru_class(n);
+
+    if (cls == n->lru_class) {
+        return;
+    }
+    if (n->lru_class != ST_LRU_KEPT) {
+        QTAILQ_REMOVE(&e->node_lru[n->lru_class], n, lru);
+    }
+    n->lru_class = cls;
+    if (cls != ST_LRU_KEPT) {
+        QTAILQ_INSERT_TAIL(&e->node_lru[cls], n, lru);
+    }
+}
+
+static void st_node_unqueue_path(StEngine *e, StNode *n)
+{
+    if (n->info.path_pending) {
+        g_queue_unlink(&e->path_queue, &n->path_link);
+        n->info.path_pending = false;
+    }
+}
+
+static void st_remove_if(GHashTable *table, gconstpointer key, StNode *n)
+{
+    if (g_hash_table_lookup(table, key) == n) {
+        g_hash_table_remove(table, key);
+    }
+}
+
+/* Take @n out of every index, keep a record if flows name it, free it. */
+static void st_node_evict(StEngine *e, StNode *n)
+{
+    uint64_t id = n->info.id;
+
+    if (n->info.kind == ST_ENGINE_KIND_PROCESS) {
+        st_remove_if(e->processes, &n->key.process, n);
+        st_remove_if(e->process_by_tgid, GUINT_TO_POINTER(n->info.tgid), n);
+    } else if (n->info.kind == ST_ENGINE_KIND_ENDPOINT) {
+        st_remove_if(e->endpoints, &n->info.endpoint, n);
+    } else {
+        st_remove_if(e->inodes, &n->key.inode, n);
+    }
+    if (n->socket_indexed) {
+        st_remove_if(e->inet_sockets, &n->socket_key, n);
+    }
+    if (n->device_indexed) {
+        st_remove_if(e->devices, &n->info.rdev, n);
+    }
+    st_node_unindex_path(e, n);
+    st_node_unqueue_path(e, n);
+    QTAILQ_REMOVE(&e->node_order, n, order);
+    if (n->lru_class != ST_LRU_KEPT) {
+        QTAILQ_REMOVE(&e->node_lru[n->lru_class], n, lru);
+    }
+    g_hash_table_steal(e->node_ids, &id);
+    if (n->n_edges) {
+        StNodeRecord *rec = g_new(StNodeRecord, 1);
+
+        rec->info = n->info;
+        rec->info.evicted = true;
+        rec->info.path_pending = false;
+        rec->path = n->path;
+        rec->info.path = rec->path;
+        n->path = NULL;
+        g_hash_table_insert(e->node_records, &rec->info.id, rec);
+    }
+    st_node_free(n);
+    e->counters.drops[ST_ENGINE_DROP_NODES_EVICTED]++;
+}
+
+/*
+ * Make room for one node: the least recently used sink, else carrier, not
+ * used by the current event; false if only nodes that stay are left.
+ */
+static bool st_node_make_room(StEngine *e)
+{
+    unsigned cls, scanned;
+    StNode *n;
+
+    for (cls = ST_LRU_SINKS; cls < ST_LRU__MAX; cls++) {
+        scanned = 0;
+        QTAILQ_FOREACH(n, &e->node_lru[cls], lru) {
+            if (n->used_event != e->event) {
+                st_node_evict(e, n);
+                return true;
+            }
+            if (++scanned >= ST_EVICT_SCAN) {
+                break;
+            }
+        }
+    }
+    return false;
 }
 
 StNode *st_node_new(StEngine *e, StEngineKind kind, uint64_t now)
 {
     StNode *n;
 
-    if (e->nodes->len >= e->cfg.max_nodes) {
+    if (g_hash_table_size(e->node_ids) >= e->cfg.max_nodes &&
+        !st_node_make_room(e)) {
         e->counters.drops[ST_ENGINE_DROP_NODES]++;
         return NULL;
     }
     n = g_new0(StNode, 1);
-    n->info.id = e->nodes->len + 1;
+    n->info.id = ++e->next_node_id;
     n->info.kind = kind;
     n->info.first_seen_ns = now;
-    g_ptr_array_add(e->nodes, n);
+    n->path_link.data = n;
+    g_hash_table_insert(e->node_ids, &n->info.id, n);
+    QTAILQ_INSERT_TAIL(&e->node_order, n, order);
+    st_node_use(e, n);
+    st_node_set_evictable(e, n);
     return n;
 }
 
@@ -69,6 +218,14 @@ void st_node_free(gpointer data)
 
     g_free(n->path);
     g_free(n);
+}
+
+void st_node_record_free(gpointer data)
+{
+    StNodeRecord *rec = data;
+
+    g_free(rec->path);
+    g_free(rec);
 }
 
 void st_node_unindex_path(StEngine *e, StNode *n)
@@ -87,7 +244,9 @@ void st_node_take_path(StEngine *e, StNode *n, char *path)
     n->path = path;
     n->info.path = path;
     if (path && st_kind_has_path(n->info.kind) && !n->info.deleted) {
-        if (!g_hash_table_lookup(e->paths, path)) {
+        StNode *old = g_hash_table_lookup(e->paths, path);
+
+        if (!old) {
             e->n_indexed_paths++;
         }
         g_hash_table_replace(e->paths, path, n);
@@ -102,36 +261,34 @@ static void st_node_want_path(StEngine *e, StNode *n)
         return;
     }
     n->info.path_pending = true;
-    g_queue_push_tail(&e->path_queue, GUINT_TO_POINTER(n->info.id));
+    g_queue_push_tail_link(&e->path_queue, &n->path_link);
     e->counters.path_requests++;
 }
 
 bool st_engine_next_path_request(StEngine *e, uint64_t *node_id,
                                  StEngineObject *obj)
 {
-    while (!g_queue_is_empty(&e->path_queue)) {
-        uint64_t id = GPOINTER_TO_UINT(g_queue_pop_head(&e->path_queue));
-        StNode *n = st_node_by_id(e, id);
+    GList *link = g_queue_pop_head_link(&e->path_queue);
+    StNode *n;
 
-        if (!n || !n->info.path_pending) {
-            continue;
-        }
-        n->info.path_pending = false;
-        *node_id = id;
-        *obj = n->obj;
-        return true;
+    if (!link) {
+        return false;
     }
-    return false;
+    n = link->data;
+    n->info.path_pending = false;
+    *node_id = n->info.id;
+    *obj = n->obj;
+    return true;
 }
 
 bool st_engine_set_path(StEngine *e, uint64_t node_id, const char *path)
 {
-    StNode *n = st_node_by_id(e, node_id);
+    StNode *n = g_hash_table_lookup(e->node_ids, &node_id);
 
     if (!n || !path || !st_kind_is_inode(n->info.kind)) {
         return false;
     }
-    n->info.path_pending = false;
+    st_node_unqueue_path(e, n);
     e->counters.path_resolutions++;
     st_node_take_path(e, n, g_strndup(path, ST_ENGINE_PATH_MAX - 1));
     return true;
@@ -152,9 +309,8 @@ static void st_node_socket_reindex(StEngine *e, StNode *n,
         memcmp(&key, &n->socket_key, sizeof(key)) == 0) {
         return;
     }
-    if (n->socket_indexed &&
-        g_hash_table_lookup(e->inet_sockets, &n->socket_key) == n) {
-        g_hash_table_remove(e->inet_sockets, &n->socket_key);
+    if (n->socket_indexed) {
+        st_remove_if(e->inet_sockets, &n->socket_key, n);
     }
     n->socket_key = key;
     n->socket_indexed = true;
@@ -169,12 +325,16 @@ static void st_node_refresh(StEngine *e, StNode *n, const StEngineObject *obj)
     if (n->info.kind == ST_ENGINE_KIND_UNKNOWN &&
         obj->kind != ST_ENGINE_KIND_UNKNOWN) {
         n->info.kind = obj->kind;
+        st_node_set_evictable(e, n);
         if (n->info.kind == ST_ENGINE_KIND_PIPE ||
             n->info.kind == ST_ENGINE_KIND_SOCKET) {
             st_node_take_path(e, n, g_strdup_printf(
                 "%s:[%" PRIu64 "]", st_engine_kind_name(n->info.kind),
                 n->info.ino));
         }
+    }
+    if (obj->rdev) {
+        n->info.rdev = obj->rdev;
     }
     if (!n->have_handle && (obj->path_handle[0] || obj->path_handle[1])) {
         n->obj = *obj;
@@ -189,8 +349,12 @@ static void st_node_refresh(StEngine *e, StNode *n, const StEngineObject *obj)
 StNode *st_inode_lookup(StEngine *e, uint64_t dev, uint64_t ino)
 {
     StInodeKey key = { .dev = dev, .ino = ino };
+    StNode *n = g_hash_table_lookup(e->inodes, &key);
 
-    return g_hash_table_lookup(e->inodes, &key);
+    if (n) {
+        st_node_use(e, n);
+    }
+    return n;
 }
 
 /*
@@ -209,7 +373,7 @@ StNode *st_object_node_with_path(StEngine *e, const StEngineObject *obj,
          * not rename it (a rename does, see engine-fs.c).
          */
         if (path && (!n->info.path || n->info.deleted)) {
-            n->info.path_pending = false;
+            st_node_unqueue_path(e, n);
             st_node_take_path(e, n, path);
         } else {
             g_free(path);
@@ -230,7 +394,6 @@ StNode *st_object_node_with_path(StEngine *e, const StEngineObject *obj,
     n->key.inode.dev = obj->dev;
     n->key.inode.ino = obj->ino;
     g_hash_table_insert(e->inodes, &n->key.inode, n);
-    e->n_read_sources++;
     if (path) {
         st_node_take_path(e, n, path);
     }
@@ -247,4 +410,49 @@ StNode *st_object_node(StEngine *e, const StEngineObject *obj, bool create,
                        uint64_t now)
 {
     return st_object_node_with_path(e, obj, create, NULL, now);
+}
+
+/* Linux's anonymous devices (tmpfs, pipefs, sockfs, ...): major 0. */
+static bool st_dev_is_anonymous(uint64_t dev)
+{
+    return (dev >> ST_KDEV_MINOR_BITS) == 0;
+}
+
+/*
+ * A reboot: processes end; inode nodes on anonymous devices are retired,
+ * since their inode numbers start over.
+ */
+void st_nodes_retire_boot(StEngine *e)
+{
+    StNode *n;
+
+    QTAILQ_FOREACH(n, &e->node_order, order) {
+        if (n->info.kind == ST_ENGINE_KIND_PROCESS) {
+            st_remove_if(e->processes, &n->key.process, n);
+            if (!n->info.dead) {
+                n->info.dead = true;
+                e->n_live_processes--;
+                st_node_set_evictable(e, n);
+            }
+            continue;
+        }
+        if (n->info.kind == ST_ENGINE_KIND_ENDPOINT ||
+            !st_dev_is_anonymous(n->info.dev) ||
+            g_hash_table_lookup(e->inodes, &n->key.inode) != n) {
+            continue;
+        }
+        /* Its inode number may be handed out again: retire the node. */
+        g_hash_table_remove(e->inodes, &n->key.inode);
+        st_node_unindex_path(e, n);
+        st_node_unqueue_path(e, n);
+        if (n->socket_indexed) {
+            st_remove_if(e->inet_sockets, &n->socket_key, n);
+        }
+        n->socket_indexed = false;
+        if (n->device_indexed) {
+            st_remove_if(e->devices, &n->info.rdev, n);
+        }
+        n->device_indexed = false;
+        n->info.deleted = true;
+    }
 }

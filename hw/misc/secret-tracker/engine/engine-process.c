@@ -18,8 +18,12 @@
 StNode *st_process_lookup(StEngine *e, uint32_t tgid, uint64_t start_time)
 {
     StProcessKey key = { .tgid = tgid, .start_time = start_time };
+    StNode *n = g_hash_table_lookup(e->processes, &key);
 
-    return g_hash_table_lookup(e->processes, &key);
+    if (n) {
+        st_node_use(e, n);
+    }
+    return n;
 }
 
 /* @task with its details, fetched into @tmp if the caller left them out. */
@@ -56,6 +60,7 @@ static StNode *st_process_new(StEngine *e, const StEngineTask *task,
     n->info.comm[ST_ENGINE_COMM_LEN - 1] = '\0';
     n->key.process.tgid = task->tgid;
     n->key.process.start_time = task->start_time;
+    n->mm_id = task->mm_id;
     n->tracked_since = e->start_time_high_water;
     g_hash_table_insert(e->processes, &n->key.process, n);
     g_hash_table_replace(e->process_by_tgid, GUINT_TO_POINTER(task->tgid), n);
@@ -95,6 +100,26 @@ static StNode *st_child_tracked(StEngine *e, StNode *parent,
     return child;
 }
 
+/* The oldest expected child makes room (a bounded scan: max_children). */
+static void st_expected_child_evict(StEngine *e)
+{
+    GHashTableIter it;
+    gpointer key, value, oldest = NULL;
+    uint64_t seq = UINT64_MAX;
+
+    g_hash_table_iter_init(&it, e->expected_children);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        StExpectedChild *c = value;
+
+        if (c->seq < seq) {
+            seq = c->seq;
+            oldest = key;
+        }
+    }
+    g_hash_table_remove(e->expected_children, oldest);
+    e->counters.drops[ST_ENGINE_DROP_CHILDREN]++;
+}
+
 /* A tracked parent's clone returned @ret: expect that child. */
 void st_rule_clone(StEngine *e, const StPending *p, int64_t ret, uint64_t now)
 {
@@ -114,27 +139,43 @@ void st_rule_clone(StEngine *e, const StPending *p, int64_t ret, uint64_t now)
         seen->info.start_time > parent->tracked_since) {
         return;                 /* the child already showed up */
     }
-    if (g_hash_table_size(e->expected_children) >= e->cfg.max_children) {
-        e->counters.drops[ST_ENGINE_DROP_CHILDREN]++;
-        return;
+    if (g_hash_table_size(e->expected_children) >= e->cfg.max_children &&
+        !g_hash_table_contains(e->expected_children, GUINT_TO_POINTER(tid))) {
+        st_expected_child_evict(e);
     }
     child = g_new0(StExpectedChild, 1);
     child->parent_node = parent->info.id;
     child->nr = p->nr;
     child->clone_ns = now;
+    child->seq = ++e->child_seq;
     g_hash_table_replace(e->expected_children, GUINT_TO_POINTER(tid), child);
     e->process_generation++;
 }
 
-/* execve succeeded: @task is the task as seen after it. */
-void st_rule_execve(StEngine *e, const StEngineTask *task)
+/*
+ * @task enters execve.  Whether it succeeds is not waited for: its fds
+ * are forgotten either way (the cache only costs a new resolution) and a
+ * tracked process takes its comm again at its next entry.  It keeps its
+ * labels: the new image may hold what the old one left in the
+ * environment or the inherited fds.
+ */
+void st_rule_execve(StEngine *e, const StEngineTask *task, StNode *proc)
 {
-    StNode *proc = st_process_lookup(e, task->tgid, task->start_time);
+    st_fd_cache_forget_table(e, task);
+    if (proc) {
+        proc->comm_stale = true;
+    }
+}
+
+/* A tracked process's first entry since execve: its comm, perhaps new. */
+static void st_process_refresh_comm(StEngine *e, StNode *proc,
+                                    const StEngineTask *task)
+{
     StEngineTask tmp;
 
-    st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
-    if (proc) {
-        task = st_task_with_details(e, task, &tmp);
+    proc->comm_stale = false;
+    task = st_task_with_details(e, task, &tmp);
+    if (task->details) {
         memcpy(proc->info.comm, task->comm, ST_ENGINE_COMM_LEN);
         proc->info.comm[ST_ENGINE_COMM_LEN - 1] = '\0';
     }
@@ -196,6 +237,12 @@ StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now)
     }
     n = st_process_lookup(e, task->tgid, task->start_time);
     if (n) {
+        if (n->comm_stale) {
+            st_process_refresh_comm(e, n, task);
+        }
+        if (!n->mm_id) {
+            n->mm_id = task->mm_id;
+        }
         if (g_hash_table_size(e->expected_children)) {
             /* A thread created by clone3 is no child process. */
             g_hash_table_remove(e->expected_children,
@@ -215,23 +262,22 @@ StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now)
 /* exit_group, or exit of the group leader: @task's process ends. */
 void st_process_exit(StEngine *e, const StEngineTask *task, uint64_t now)
 {
+    StPending *p, *next;
     StNode *proc;
-    unsigned i;
 
-    /* Other threads' entries die with the process (before its fds). */
-    for (i = 0; i < e->cfg.max_pending && e->n_pending; i++) {
-        StPending *p = &e->pending[i];
-
-        if (p->used && p->task.tgid == task->tgid &&
+    /* Other threads' entries die with the process. */
+    QTAILQ_FOREACH_SAFE(p, &e->pending_age, age, next) {
+        if (p->task.tgid == task->tgid &&
             p->task.start_time == task->start_time) {
-            st_resolve_unpaired(e, p, NULL, now);
+            st_resolve_unpaired(e, p);
         }
     }
-    st_fd_cache_forget_range(e, task->tgid, task->start_time, 0, UINT64_MAX);
+    st_fd_cache_forget_table(e, task);
     proc = st_process_lookup(e, task->tgid, task->start_time);
     if (proc && !proc->info.dead) {
         proc->info.dead = true;
         e->n_live_processes--;
+        st_node_set_evictable(e, proc);
     }
     e->process_generation++;
 }

@@ -2,9 +2,11 @@
  * secret-tracker engine: endpoints, local channels and loopback delivery
  *
  * Data written to a socket goes to its peer: a unix socket's peer inode,
- * a loopback inet socket found by its addresses, or a remote endpoint
- * (exfiltration).  Loopback data sent before its receiving socket is known
- * waits as a pending endpoint until a matching socket is read.
+ * a local inet socket found by its addresses, or a remote endpoint
+ * (exfiltration; engine-endpoints.c says which are local).  Local data
+ * sent before its receiving socket is known waits as a pending endpoint
+ * until a matching socket is read; the oldest is evicted when too many
+ * wait.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -12,56 +14,10 @@
  */
 
 #include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
 #include "engine-internal.h"
 
-/* Endpoints */
-
-/* IPv4-mapped IPv6 becomes IPv4; unused bytes and unknown families zero. */
-void st_endpoint_normalize(StEngineEndpoint *ep)
-{
-    static const uint8_t v4mapped[12] = {
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-    };
-
-    if (ep->family == ST_AF_INET6 &&
-        memcmp(ep->addr, v4mapped, sizeof(v4mapped)) == 0) {
-        ep->family = ST_AF_INET;
-        memmove(ep->addr, ep->addr + 12, 4);
-    }
-    if (ep->family == ST_AF_INET) {
-        memset(ep->addr + 4, 0, sizeof(ep->addr) - 4);
-    } else if (ep->family != ST_AF_INET6) {
-        memset(ep, 0, sizeof(*ep));
-    }
-}
-
-static bool st_endpoint_addr_any(const StEngineEndpoint *ep)
-{
-    static const uint8_t zero[16];
-
-    return memcmp(ep->addr, zero, sizeof(zero)) == 0;
-}
-
-static bool st_endpoint_is_local(const StEngineEndpoint *ep)
-{
-    static const uint8_t loop6[16] = {
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
-    };
-
-    if (ep->family == ST_AF_INET) {
-        return ep->addr[0] == 127 || st_endpoint_addr_any(ep);
-    }
-    if (ep->family == ST_AF_INET6) {
-        return memcmp(ep->addr, loop6, 16) == 0 || st_endpoint_addr_any(ep);
-    }
-    return false;
-}
-
-static bool st_endpoint_same(const StEngineEndpoint *a,
-                             const StEngineEndpoint *b)
-{
-    return memcmp(a, b, sizeof(*a)) == 0;
-}
+/* Local channels */
 
 /* @bound may be a wildcard-address socket that receives for @dst. */
 static bool st_endpoint_receives(const StEngineEndpoint *bound,
@@ -71,50 +27,6 @@ static bool st_endpoint_receives(const StEngineEndpoint *bound,
            (st_endpoint_addr_any(bound) ||
             memcmp(bound->addr, dst->addr, 16) == 0);
 }
-
-static char *st_endpoint_render(const StEngineEndpoint *ep)
-{
-    const uint8_t *a = ep->addr;
-
-    if (ep->family == ST_AF_INET) {
-        return g_strdup_printf("inet:%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3],
-                               ep->port);
-    }
-    if (ep->family == ST_AF_INET6) {
-        GString *s = g_string_new("inet6:[");
-        int i;
-
-        for (i = 0; i < 16; i += 2) {
-            g_string_append_printf(s, "%s%x", i ? ":" : "",
-                                   (unsigned)(a[i] << 8 | a[i + 1]));
-        }
-        g_string_append_printf(s, "]:%u", ep->port);
-        return g_string_free(s, FALSE);
-    }
-    return g_strdup("unknown");
-}
-
-/* The node of remote endpoint @ep, created if needed. */
-static StNode *st_endpoint_node(StEngine *e, const StEngineEndpoint *ep,
-                                uint64_t now)
-{
-    StNode *n = g_hash_table_lookup(e->endpoints, ep);
-
-    if (n) {
-        return n;
-    }
-    n = st_node_new(e, ST_ENGINE_KIND_ENDPOINT, now);
-    if (!n) {
-        return NULL;
-    }
-    n->info.endpoint = *ep;
-    n->info.exfiltration = true;
-    st_node_take_path(e, n, st_endpoint_render(ep));
-    g_hash_table_insert(e->endpoints, &n->info.endpoint, n);
-    return n;
-}
-
-/* Local channels */
 
 static StPendingEndpoint *st_pending_endpoint_match(StEngine *e,
                                                     const StEngineObject *obj)
@@ -166,11 +78,9 @@ static void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
         }
     }
     if (e->pending_endpoints->len >= e->cfg.max_endpoints) {
-        /* A pre-taint (count 0) leaves the drop to the exit: one a send. */
-        if (count) {
-            e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
-        }
-        return;
+        /* The oldest makes room (the array keeps arrival order). */
+        g_ptr_array_remove_index(e->pending_endpoints, 0);
+        e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
     }
     pend = g_new0(StPendingEndpoint, 1);
     pend->dst = *dst;
@@ -183,7 +93,6 @@ static void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
     pend->first_ns = now;
     pend->last_ns = now;
     g_ptr_array_add(e->pending_endpoints, pend);
-    e->n_read_sources++;
 }
 
 /* A known socket that receives what is sent to @dst from @src. */
@@ -224,14 +133,97 @@ static StNode *st_unix_peer_node(StEngine *e, const StEngineObject *obj,
     return st_object_node(e, &peer_obj, true, now);
 }
 
-/* @sock (written by a tracked process) passes @labels on to its peer. */
-void st_socket_deliver(StEngine *e, const StEngineTask *task,
-                       const StPending *p, StNode *sock,
-                       const StEngineObject *obj, uint64_t labels,
-                       uint64_t bytes, bool ask, uint64_t now)
+/* @sock passes @labels to destination @dst (normalized). */
+static void st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
+                          const StEngineObject *obj,
+                          const StEngineEndpoint *dst, uint64_t labels,
+                          uint64_t bytes, uint64_t now)
 {
-    StEngineEndpoint dst;
     StNode *peer;
+
+    if (!st_endpoint_is_local(e, dst)) {
+        peer = st_endpoint_node(e, dst, now);
+        if (peer) {
+            peer->info.labels |= labels;
+            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
+                           bytes, labels, now, now);
+        }
+        return;
+    }
+    peer = st_socket_peer_lookup(e, dst, &obj->local);
+    if (peer && peer != sock) {
+        st_node_use(e, peer);
+        peer->info.labels |= labels;
+        peer->info.rx_labels |= labels;
+        st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1, bytes,
+                       labels, now, now);
+        return;
+    }
+    st_pending_endpoint_add(e, dst, &obj->local, sock, nr, labels, 1, bytes,
+                            now);
+}
+
+/*
+ * Where a send on @obj goes: the destinations its arguments name (one per
+ * message; a message that names none goes to the connected peer), else
+ * the connected peer.  Returns how many distinct ones are in @dsts.
+ */
+static unsigned st_send_destinations(StEngine *e, const StEngineTask *task,
+                                     unsigned nr, const uint64_t *args,
+                                     const StEngineObject *obj,
+                                     StEngineEndpoint *dsts)
+{
+    StEngineEndpoint named[ST_ENGINE_MAX_SEND_PEERS];
+    unsigned n = 0, count = 0, i, j;
+
+    if (e->cfg.ops.send_peer && (nr == ST_NR_SENDTO || nr == ST_NR_SENDMSG ||
+                                 nr == ST_NR_SENDMMSG)) {
+        memset(named, 0, sizeof(named));
+        count = e->cfg.ops.send_peer(e->cfg.opaque, task, nr, args, named,
+                                     ST_ENGINE_MAX_SEND_PEERS);
+        if (count > ST_ENGINE_MAX_SEND_PEERS) {
+            e->counters.drops[ST_ENGINE_DROP_PEER] +=
+                count - ST_ENGINE_MAX_SEND_PEERS;
+            count = ST_ENGINE_MAX_SEND_PEERS;
+        }
+    }
+    for (i = 0; i < count; i++) {
+        StEngineEndpoint dst = named[i];
+
+        st_endpoint_normalize(&dst);
+        if (dst.family == 0) {
+            dst = obj->peer;
+        }
+        if (dst.family == 0) {
+            e->counters.drops[ST_ENGINE_DROP_PEER]++;
+            continue;
+        }
+        for (j = 0; j < n && !st_endpoint_same(&dsts[j], &dst); j++) {
+            /* a destination already listed */
+        }
+        if (j == n) {
+            dsts[n++] = dst;
+        }
+    }
+    if (!count && obj->peer.family) {
+        dsts[n++] = obj->peer;
+    }
+    return n;
+}
+
+/*
+ * @sock (written by a tracked process, this entry) passes @labels on to
+ * where the data goes.  A send to several destinations (sendmmsg) counts
+ * the call's bytes for each.
+ */
+void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
+                       const uint64_t *args, StNode *sock,
+                       const StEngineObject *obj, uint64_t labels,
+                       uint64_t bytes, uint64_t now)
+{
+    StEngineEndpoint dsts[ST_ENGINE_MAX_SEND_PEERS];
+    StNode *peer;
+    unsigned n, i;
 
     if (obj->sock_family == ST_AF_UNIX) {
         if (!obj->peer_ino) {
@@ -242,100 +234,35 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task,
         if (peer) {
             peer->info.labels |= labels;
             peer->info.rx_labels |= labels;
-            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, p->nr, 1,
+            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
                            bytes, labels, now, now);
         }
         return;
     }
-    if (obj->sock_family != ST_AF_INET && obj->sock_family != ST_AF_INET6) {
+    if (obj->sock_family != ST_AF_INET && obj->sock_family != ST_AF_INET6 &&
+        !st_family_leaves_vm(obj->sock_family)) {
         return;
     }
-    dst = obj->peer;
-    if (dst.family == 0) {
-        memset(&dst, 0, sizeof(dst));
-        if (!ask || !e->cfg.ops.send_peer ||
-            !e->cfg.ops.send_peer(e->cfg.opaque, task, p->nr, p->args,
-                                  &dst)) {
-            e->counters.drops[ST_ENGINE_DROP_PEER]++;
-            return;
-        }
-        st_endpoint_normalize(&dst);
-        if (dst.family == 0) {
-            e->counters.drops[ST_ENGINE_DROP_PEER]++;
-            return;
-        }
+    n = st_send_destinations(e, task, nr, args, obj, dsts);
+    if (!n && st_family_leaves_vm(obj->sock_family)) {
+        /* Leaving whatever the address: an endpoint of unknown address. */
+        memset(&dsts[0], 0, sizeof(dsts[0]));
+        dsts[0].family = obj->sock_family;
+        n = 1;
     }
-    if (!st_endpoint_is_local(&dst)) {
-        peer = st_endpoint_node(e, &dst, now);
-        if (peer) {
-            peer->info.labels |= labels;
-            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, p->nr, 1,
-                           bytes, labels, now, now);
-        }
+    if (!n) {
+        e->counters.drops[ST_ENGINE_DROP_PEER]++;
         return;
     }
-    peer = st_socket_peer_lookup(e, &dst, &obj->local);
-    if (peer && peer != sock) {
-        peer->info.labels |= labels;
-        peer->info.rx_labels |= labels;
-        st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, p->nr, 1,
-                       bytes, labels, now, now);
-        return;
-    }
-    st_pending_endpoint_add(e, &dst, &obj->local, sock, p->nr, labels, 1,
-                            bytes, now);
-}
-
-/*
- * A reader can take data out of a pipe or socket before the writer's exit
- * is seen (the write wakes it first), so taint the channel, and a
- * connected socket's local peer, already at the entry.  Edges, counts and
- * bytes still come from a successful exit and merge with these.
- */
-void st_channel_pretaint(StEngine *e, const StPending *p,
-                         const StEngineObject *obj, uint64_t labels,
-                         uint64_t now)
-{
-    StNode *dst, *peer;
-
-    if (obj->kind != ST_ENGINE_KIND_PIPE && obj->kind != ST_ENGINE_KIND_FIFO &&
-        obj->kind != ST_ENGINE_KIND_SOCKET) {
-        return;
-    }
-    dst = st_object_node(e, obj, true, now);
-    if (!dst) {
-        return;
-    }
-    dst->info.labels |= labels;
-    if (obj->kind != ST_ENGINE_KIND_SOCKET) {
-        return;
-    }
-    if (obj->sock_family == ST_AF_UNIX) {
-        if (!obj->peer_ino) {
-            return;
-        }
-        peer = st_unix_peer_node(e, obj, now);
-    } else if ((obj->sock_family == ST_AF_INET ||
-                obj->sock_family == ST_AF_INET6) &&
-               obj->peer.family && st_endpoint_is_local(&obj->peer)) {
-        peer = st_socket_peer_lookup(e, &obj->peer, &obj->local);
-        if (!peer) {
-            st_pending_endpoint_add(e, &obj->peer, &obj->local, dst, p->nr,
-                                    labels, 0, 0, now);
-            return;
-        }
-    } else {
-        return;
-    }
-    if (peer && peer != dst) {
-        peer->info.labels |= labels;
-        peer->info.rx_labels |= labels;
+    for (i = 0; i < n; i++) {
+        st_deliver_to(e, nr, sock, obj, &dsts[i], labels, bytes, now);
     }
 }
 
 /*
- * The node a read of @obj receives from, if any: a known node, or a
- * socket that a remembered tainted loopback send was addressed to.
+ * The node a read of @obj receives from, if any: a known node, a tainted
+ * block device that @obj names (engine-ioctl.c), or a socket that a
+ * remembered tainted local send was addressed to.
  */
 StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now)
 {
@@ -343,6 +270,9 @@ StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now)
     StPendingEndpoint *pend;
     StNode *from;
 
+    if (!n && obj->rdev && g_hash_table_size(e->devices)) {
+        return st_device_source(e, obj);
+    }
     if (n || obj->kind != ST_ENGINE_KIND_SOCKET ||
         !e->pending_endpoints->len) {
         return n;
@@ -355,6 +285,7 @@ StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now)
     if (!n) {
         return NULL;
     }
+    st_node_use(e, n);
     n->info.labels |= pend->labels;
     n->info.rx_labels |= pend->labels;
     from = st_node_by_id(e, pend->src_node);
@@ -363,7 +294,6 @@ StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now)
                        pend->count, pend->bytes, pend->labels, pend->first_ns,
                        pend->last_ns);
     }
-    g_ptr_array_remove_fast(e->pending_endpoints, pend);     /* frees it */
-    e->n_read_sources--;
+    g_ptr_array_remove(e->pending_endpoints, pend);     /* frees it */
     return n;
 }

@@ -13,6 +13,7 @@
 #define ST_NR_OPEN              2
 #define ST_NR_CLOSE             3
 #define ST_NR_MMAP              9
+#define ST_NR_IOCTL             16
 #define ST_NR_PREAD64           17
 #define ST_NR_PWRITE64          18
 #define ST_NR_READV             19
@@ -40,6 +41,7 @@
 #define ST_NR_RENAMEAT          264
 #define ST_NR_SPLICE            275
 #define ST_NR_TEE               276
+#define ST_NR_VMSPLICE          278
 #define ST_NR_DUP3              292
 #define ST_NR_PREADV            295
 #define ST_NR_PWRITEV           296

@@ -33,8 +33,10 @@ StEngine *st_engine_new(const StEngineConfig *config);
 void st_engine_free(StEngine *e);
 
 /**
- * st_engine_register_pattern: make files whose resolved path matches a
- * shell glob secret when they are opened.
+ * st_engine_register_pattern: make files whose path matches a shell glob
+ * secret, when an fd naming them is first used (read, written, mapped,
+ * transferred: whatever way it was opened, and fds opened before the
+ * pattern was registered included).
  * @e: the engine.
  * @pattern: an absolute glob (``*``, ``?``, ``[...]``, backslash escapes;
  *     ``*`` and ``?`` do not match ``/``, and do match a leading dot),
@@ -63,17 +65,41 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
                                   const char *label, GError **errp);
 
 /**
+ * st_engine_syscall_relevant: whether syscall @nr with @args can matter to
+ * an engine at all.
+ * @nr: the x86-64 syscall number.
+ * @args: the six arguments.
+ *
+ * False for syscalls of no family, for the open family (files are
+ * labelled at first use) and for ioctl commands the engine does not
+ * follow.  Needs no engine and no lock: the caller may call it before it
+ * reads anything from the guest, and skip the syscall when it is false.
+ */
+bool st_engine_syscall_relevant(unsigned nr, const uint64_t *args);
+
+/**
  * st_engine_syscall_entry: a task entered a syscall.
  * @e: the engine.
  * @task: the task.
- * @nr: the x86-64 syscall number (RAX).
- * @args: the six arguments (RDI, RSI, RDX, R10, R8, R9).
+ * @nr: the x86-64 syscall number (the caller translates compat entries,
+ *     io_uring operations and AIO iocbs to it).
+ * @args: the six arguments (RDI, RSI, RDX, R10, R8, R9), translated the
+ *     same way.
  * @now_ns: guest time.
  *
- * Cheap for syscalls of no family and for writes of untracked processes:
- * no callback, no allocation.
+ * Every taint decision is taken here.  Cheap for syscalls of no family
+ * and for writes of untracked processes: no callback, no allocation.
+ *
+ * Returns: true when the engine wants this task's return reported through
+ * st_engine_syscall_exit(): to make a byte count exact (a read of a
+ * tainted pipe or socket), to pair a tracked parent's clone child, to
+ * apply a rename or unlink of a tracked path, to learn a bound address.
+ * A return that never comes loses only that exactness; it is resolved as
+ * unpaired when noticed (the task's next entry, a new task with its tid,
+ * its process's death, or eviction when the pool is full) and counted.
+ * Untainted I/O never asks for its return.
  */
-void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
+bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
                              unsigned nr, const uint64_t *args,
                              uint64_t now_ns);
 
@@ -81,9 +107,11 @@ void st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
  * st_engine_syscall_exit: a task returned from a syscall.
  * @e: the engine.
  * @task: the task.
- * @nr: the syscall number (pt_regs orig_ax).
+ * @nr: the syscall number (pt_regs orig_ax, translated as at entry).
  * @ret: the return value (RAX), negative errno on failure.
  * @now_ns: guest time.
+ *
+ * Returns that the engine did not ask for are ignored (cheaply).
  */
 void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
                             unsigned nr, int64_t ret, uint64_t now_ns);
@@ -100,6 +128,19 @@ void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
  * nodes, labels and patterns stay, for the record.
  */
 void st_engine_new_boot(StEngine *e);
+
+/**
+ * st_engine_add_local_address: an address the VM owns (its interfaces'
+ * addresses): data sent to it stays in the VM.
+ * @e: the engine.
+ * @addr: an inet or inet6 address; the port is ignored.
+ *
+ * The engine also learns every non-wildcard local address of the sockets
+ * it resolves, and the address of every bind.  Loopback addresses are
+ * always local.  At most max_local_addrs are kept (least recently used
+ * evicted).
+ */
+void st_engine_add_local_address(StEngine *e, const StEngineEndpoint *addr);
 
 /**
  * st_engine_has_pending: whether any syscall entry waits for its exit.
@@ -138,7 +179,11 @@ bool st_engine_set_path(StEngine *e, uint64_t node_id, const char *path);
  * @e: the engine.
  * @node_id: the id.
  *
- * Returns: the node, valid until st_engine_free(), or NULL.
+ * Returns: the node or NULL.  For a node evicted from the tables while
+ * flows still name it, a compact record with &StEngineNodeInfo.evicted set
+ * (valid until st_engine_free()); a live node's record stays valid until
+ * the node is evicted (never, for secrets and live tracked processes) or
+ * st_engine_free().
  */
 const StEngineNodeInfo *st_engine_node(StEngine *e, uint64_t node_id);
 
@@ -161,7 +206,8 @@ const StEngineNodeInfo *st_engine_find_process(StEngine *e, uint32_t tgid,
 typedef bool (*StEngineNodeFn)(void *opaque, const StEngineNodeInfo *node);
 
 /**
- * st_engine_foreach_node: iterate tracked nodes of one kind, in id order.
+ * st_engine_foreach_node: iterate tracked nodes of one kind, in id order
+ * (records of evicted nodes are not tracked nodes and are left out).
  * @e: the engine.
  * @kind: the kind; %ST_ENGINE_KIND__MAX for all kinds.  Use
  *     %ST_ENGINE_KIND_ENDPOINT for exfiltration endpoints.
@@ -227,7 +273,8 @@ const char *st_engine_family_name(StEngineFamily family);
 
 /**
  * st_engine_kind_name: ``file``, ``dir``, ``pipe``, ``fifo``, ``socket``,
- * ``chardev``, ``other``, ``process``, ``endpoint``, ``unknown``.
+ * ``chardev``, ``other``, ``process``, ``endpoint``, ``blockdev``,
+ * ``unknown``.
  */
 const char *st_engine_kind_name(StEngineKind kind);
 

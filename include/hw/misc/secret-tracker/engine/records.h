@@ -13,18 +13,26 @@
 #define HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H
 
 #include "hw/misc/secret-tracker/abi/socket.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
 
 /* Distinct labels per engine: a node's label set is a 64-bit mask. */
 #define ST_ENGINE_MAX_LABELS 64
 #define ST_ENGINE_COMM_LEN 16
 #define ST_ENGINE_PATH_MAX 4096
 #define ST_ENGINE_NR_ARGS 6
+/* Destinations of one send taken from &StEngineOps.send_peer. */
+#define ST_ENGINE_MAX_SEND_PEERS 16
+/* fds of one ioctl taken from &StEngineOps.ioctl_fds. */
+#define ST_ENGINE_MAX_IOCTL_FDS 16
 
 /**
  * StEngineFamily: syscall families.  Every family but
- * %ST_ENGINE_FAMILY_FD can name a flow edge; FD is the engine's own
- * bookkeeping (close, dup2, dup3, close_range, connect, bind) that keeps
- * its fd cache honest.
+ * %ST_ENGINE_FAMILY_FD and %ST_ENGINE_FAMILY_OPEN can name a flow edge; FD
+ * is the engine's own bookkeeping (close, dup2, dup3, close_range,
+ * connect, bind) that keeps its fd cache honest; OPEN needs nothing (files
+ * are labelled when an fd is first used).  vmsplice is a WRITE or a READ
+ * by the pipe end it is given; ioctl is a TRANSFER for the commands that
+ * move file data (see st_engine_syscall_relevant()).
  */
 typedef enum StEngineFamily {
     ST_ENGINE_FAMILY_NONE,
@@ -45,6 +53,9 @@ typedef enum StEngineFamily {
 /**
  * StEngineKind: what a node (or a resolved fd) is.  %ST_ENGINE_KIND_UNKNOWN
  * is a node registered by (dev, ino) that has not been seen through an fd.
+ * %ST_ENGINE_KIND_BLOCKDEV is a block device node (S_IFBLK); a caller that
+ * reports block devices as %ST_ENGINE_KIND_OTHER with their rdev set gets
+ * the same treatment.
  */
 typedef enum StEngineKind {
     ST_ENGINE_KIND_UNKNOWN,
@@ -57,23 +68,38 @@ typedef enum StEngineKind {
     ST_ENGINE_KIND_OTHER,
     ST_ENGINE_KIND_PROCESS,
     ST_ENGINE_KIND_ENDPOINT,
+    ST_ENGINE_KIND_BLOCKDEV,
     ST_ENGINE_KIND__MAX,
 } StEngineKind;
 
 /**
  * StEngineDrop: reasons for which the engine lost information.  Each one
- * is counted in &StEngineCounters.drops.
+ * is counted in &StEngineCounters.drops.  Every table but the flows is
+ * bounded by evicting its least recently used entry; each eviction is
+ * counted under its table's reason.
  * @ST_ENGINE_DROP_FLOWS: a new edge beyond max_flows (taint still applied).
- * @ST_ENGINE_DROP_NODES: a new node beyond max_nodes (taint lost).
+ * @ST_ENGINE_DROP_NODES: a new node that could not be made because the
+ *     node table holds only secrets and live tracked processes, which are
+ *     never evicted (taint lost).
  * @ST_ENGINE_DROP_LABELS: more than %ST_ENGINE_MAX_LABELS labels.
- * @ST_ENGINE_DROP_PENDING: no free slot to remember a syscall entry.
- * @ST_ENGINE_DROP_ENDPOINTS: no room to remember a tainted local endpoint.
- * @ST_ENGINE_DROP_CHILDREN: no room to remember a tracked parent's child.
- * @ST_ENGINE_DROP_FD_CACHE: fd cache full and flushed (entries lost).
+ * @ST_ENGINE_DROP_PENDING: an entry waiting for its return evicted to make
+ *     room (its byte count stays inexact, a rename is not applied).
+ * @ST_ENGINE_DROP_ENDPOINTS: a tainted local endpoint waiting for its
+ *     receiving socket evicted (that receiver will not be tainted).
+ * @ST_ENGINE_DROP_CHILDREN: a tracked parent's child waiting to appear
+ *     evicted (it can still be paired by its parent at first appearance).
+ * @ST_ENGINE_DROP_FD_CACHE: a cached fd evicted (resolved again if used).
  * @ST_ENGINE_DROP_RESOLVE: an fd, path or peer that the caller could not
- *     resolve, where the engine needed it.
- * @ST_ENGINE_DROP_UNPAIRED: an unpaired entry that could not be resolved.
- * @ST_ENGINE_DROP_PEER: a send on a local socket whose peer is unknown.
+ *     resolve, where the engine needed it; or more fds in an ioctl than
+ *     %ST_ENGINE_MAX_IOCTL_FDS.
+ * @ST_ENGINE_DROP_UNPAIRED: an entry whose return never came, and whose
+ *     return carried more than a byte count (a rename or unlink).
+ * @ST_ENGINE_DROP_PEER: a send whose destination is unknown (a local
+ *     socket without a known peer), or beyond %ST_ENGINE_MAX_SEND_PEERS.
+ * @ST_ENGINE_DROP_NODES_EVICTED: a node evicted to make room (the least
+ *     recently used file, pipe, socket, endpoint or dead process): its
+ *     labels are forgotten; a compact record stays while flows name it.
+ * @ST_ENGINE_DROP_LOCAL_ADDRS: a local address of the VM evicted.
  */
 typedef enum StEngineDrop {
     ST_ENGINE_DROP_FLOWS,
@@ -86,6 +112,8 @@ typedef enum StEngineDrop {
     ST_ENGINE_DROP_RESOLVE,
     ST_ENGINE_DROP_UNPAIRED,
     ST_ENGINE_DROP_PEER,
+    ST_ENGINE_DROP_NODES_EVICTED,
+    ST_ENGINE_DROP_LOCAL_ADDRS,
     ST_ENGINE_DROP__MAX,
 } StEngineDrop;
 
@@ -102,7 +130,16 @@ typedef enum StEngineDrop {
  * @details: true if @ppid, @parent_start_time and @comm are filled in.  If
  *     false, the engine asks &StEngineOps.task_details for them, only when
  *     it needs them: a process becomes tracked, a task may be the child of
- *     a live tracked process, or an execve completed.
+ *     a live tracked process, or a tracked process entered execve.
+ * @files_id: identity of the task's fd table (the kernel's files_struct
+ *     address): tasks that share it share their fds (threads, and
+ *     CLONE_FILES siblings).  0 when unknown: fds are then keyed by
+ *     process, (@tgid, @start_time).
+ * @mm_id: identity of the task's address space (the mm_struct address), 0
+ *     when unknown.  Kept on the process node (for shared memory later).
+ * @compat: the call came through a 32-bit entry (int 0x80, sysenter, the
+ *     compat syscall instruction) and the caller translated its number and
+ *     arguments to x86-64.  Counted in &StEngineCounters.compat_entries.
  *
  * All start times use one clock (the guest kernel's task start_time).
  */
@@ -115,15 +152,21 @@ typedef struct StEngineTask {
     uint64_t parent_start_time;
     char comm[ST_ENGINE_COMM_LEN];
     bool details;
+    uint64_t files_id;
+    uint64_t mm_id;
+    bool compat;
 } StEngineTask;
 
 /**
  * StEngineEndpoint: a socket address.
- * @family: %ST_AF_INET, %ST_AF_INET6, %ST_AF_UNIX, or 0 when unknown /
- *     not connected.
- * @port: host byte order.
- * @addr: network byte order; IPv4 in the first 4 bytes.  The engine turns
- *     IPv4-mapped IPv6 addresses into IPv4.
+ * @family: %ST_AF_INET, %ST_AF_INET6, %ST_AF_VSOCK, %ST_AF_PACKET,
+ *     %ST_AF_XDP, or 0 when unknown / not connected.
+ * @port: host byte order (inet, inet6).
+ * @addr: inet, inet6: network byte order, IPv4 in the first 4 bytes (the
+ *     engine turns IPv4-mapped IPv6 addresses into IPv4).  vsock, packet
+ *     and XDP (families that always leave the VM): the first 8 bytes are
+ *     two big-endian 32-bit words, only rendered: CID and port (vsock),
+ *     ifindex and protocol (packet), ifindex and queue id (XDP).
  */
 typedef struct StEngineEndpoint {
     uint16_t family;
@@ -146,6 +189,18 @@ typedef struct StEngineEndpoint {
  * @peer_dev: for unix sockets, the peer socket's inode device (0: same
  *     as @dev).
  * @peer_ino: for unix sockets, the peer socket's inode number, 0 if unknown.
+ * @file_id: identity of the open file (the struct file address), 0 if
+ *     unknown; &StEngineOps.fd_still checks a cached fd against it.
+ * @size: the inode's size (i_size) when resolved.
+ * @pos: the file position (f_pos) when resolved.
+ * @mode: the open file's mode bits (f_mode): %ST_FMODE_READ,
+ *     %ST_FMODE_WRITE; 0 if unknown.
+ * @rdev: device nodes: the device they name (i_rdev), in the encoding of
+ *     @dev (the kernel's dev_t); 0 otherwise.
+ *
+ * @size and @pos make the byte count of a read of a regular file exact at
+ * entry; the engine asks for them afresh (not from its cache) when it
+ * needs them.
  */
 typedef struct StEngineObject {
     StEngineKind kind;
@@ -158,6 +213,11 @@ typedef struct StEngineObject {
     StEngineEndpoint peer;
     uint64_t peer_dev;
     uint64_t peer_ino;
+    uint64_t file_id;
+    uint64_t size;
+    uint64_t pos;
+    uint32_t mode;
+    uint64_t rdev;
 } StEngineObject;
 
 /**
@@ -167,29 +227,55 @@ typedef struct StEngineObject {
  * write by an untracked process: while a tracked process lives, and only
  * if the caller leaves details out, once per task and per change in the
  * set of tracked processes (a small cache remembers untracked ones).
- * @resolve_fd: describe @fd of @task's process in @out; false if the fd is
- *     not open or cannot be read.  Results are cached per (process, fd)
- *     until close, dup2/dup3 onto it, close_range, connect, bind, execve or
- *     exit.  Mandatory.
+ * Every op that reads user memory is called at entry, before the kernel
+ * reads it (except @mmsg_bytes, at the return).
+ * @resolve_fd: describe @fd of @task in @out; false if the fd is not open
+ *     or cannot be read.  Results are cached per (@task's files_id, or
+ *     process, and fd) until close, dup2/dup3 onto it, close_range,
+ *     connect, bind, execve or exit, or until @fd_still says otherwise;
+ *     the least recently used entry is evicted when the cache is full.
+ *     Mandatory.
+ * @fd_still: does @fd of @task still name the open file @file_id?  Asked
+ *     before a cached resolution with a nonzero &StEngineObject.file_id is
+ *     used; false makes the engine resolve @fd again.  Must be cheaper than
+ *     @resolve_fd (one fd table read).  May be NULL (the cache is trusted).
  * @get_path: the absolute path of @obj (through its @path_handle) into
- *     @buf of @size bytes, NUL terminated; false on failure.  Called at
- *     open only when glob patterns are registered (and, with @get_name,
- *     only when the file name can match one).  May be NULL (then patterns
- *     never match).
+ *     @buf of @size bytes, NUL terminated; false on failure.  Called when
+ *     an fd is first used (resolved, or used again after a new pattern)
+ *     while glob patterns are registered, and, with @get_name, only when
+ *     the file name can match one.  May be NULL (then patterns never
+ *     match).
  * @get_name: the last path component of @obj (the dentry's own name),
  *     cheaper than @get_path; lets the engine skip @get_path for files
  *     whose name no pattern matches.  May be NULL.
  * @read_path_arg: the absolute path named by the user pointer @uptr,
  *     relative to @dirfd (%ST_AT_FDCWD for the cwd), into @buf; false on
- *     failure.  Called after a successful rename or unlink, only while
- *     some tracked file has a known path.  May be NULL (then renames and
+ *     failure.  Called at the entry of a rename or unlink, only while some
+ *     tracked file has a known path.  May be NULL (then renames and
  *     unlinks are not seen).
- * @send_peer: the destination given in the arguments of a sendto, sendmsg
- *     or sendmmsg (@nr, @args) on a socket that has no connected peer;
- *     false if there is none.  Only called for tracked processes.  May be
- *     NULL.
- * @mmsg_bytes: total bytes moved by a successful recvmmsg or sendmmsg that
- *     returned @ret messages.  May be NULL (then those count 0 bytes).
+ * @send_peer: the destinations named in the arguments of a sendto,
+ *     sendmsg or sendmmsg (@nr, @args): one per message (sendto and
+ *     sendmsg: one; sendmmsg: one per mmsghdr, in order), family 0 for a
+ *     message that names none.  Fills at most @max of them into @out and
+ *     returns how many the call names (possibly more than @max; the
+ *     engine counts the rest in %ST_ENGINE_DROP_PEER), 0 if none.  Only
+ *     called for tracked processes sending on inet, inet6, vsock, packet
+ *     or XDP sockets.  May be NULL (then only connected peers are known).
+ * @iov_bytes: the bytes a vectored call asks to move: the sum of the
+ *     iov_len of readv, writev, preadv(2), pwritev(2) and vmsplice (iov at
+ *     args[1], args[2] entries), of recvmsg and sendmsg (the msghdr's iov)
+ *     and of every message of recvmmsg and sendmmsg; 0 if unknown.  Called
+ *     at entry, for flows only.  May be NULL (then vectored writes count 0
+ *     bytes and vectored reads of regular files count up to the end of
+ *     the file).
+ * @mmsg_bytes: total bytes moved by a successful recvmmsg that returned
+ *     @ret messages (the msg_len fields).  Called at the return of a
+ *     tainted recvmmsg.  May be NULL (then it counts 0 bytes).
+ * @ioctl_fds: the fds named inside the user structure @arg of ioctl @cmd:
+ *     %ST_FICLONERANGE: the source fd; %ST_FIDEDUPERANGE: each destination
+ *     fd, in order; %ST_LOOP_CONFIGURE: the backing fd.  Fills at most @max
+ *     into @fds and sets @n to how many the structure names; false if it
+ *     cannot be read.  May be NULL (then those three are not followed).
  * @task_details: fill in @task's ppid, parent_start_time and comm (its
  *     ids and start times are set); false on failure.  May be NULL if
  *     every task comes with &StEngineTask.details set.
@@ -203,11 +289,18 @@ typedef struct StEngineOps {
                      char *buf, size_t size);
     bool (*read_path_arg)(void *opaque, const StEngineTask *task, int dirfd,
                           uint64_t uptr, char *buf, size_t size);
-    bool (*send_peer)(void *opaque, const StEngineTask *task, unsigned nr,
-                      const uint64_t *args, StEngineEndpoint *out);
+    unsigned (*send_peer)(void *opaque, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args,
+                          StEngineEndpoint *out, unsigned max);
     uint64_t (*mmsg_bytes)(void *opaque, const StEngineTask *task,
                            unsigned nr, const uint64_t *args, int64_t ret);
     bool (*task_details)(void *opaque, StEngineTask *task);
+    bool (*fd_still)(void *opaque, const StEngineTask *task, int fd,
+                     uint64_t file_id);
+    uint64_t (*iov_bytes)(void *opaque, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args);
+    bool (*ioctl_fds)(void *opaque, const StEngineTask *task, unsigned cmd,
+                      uint64_t arg, int *fds, unsigned max, unsigned *n);
 } StEngineOps;
 
 /**
@@ -216,6 +309,7 @@ typedef struct StEngineOps {
  * @kind: the node's kind.
  * @dev: inode nodes: device.
  * @ino: inode nodes: inode number.
+ * @rdev: block device nodes: the device they name.
  * @tgid: process nodes: tgid.
  * @start_time: process nodes: group leader start time.
  * @ppid: process nodes: parent tgid when first seen.
@@ -232,15 +326,21 @@ typedef struct StEngineOps {
  * @dead: process nodes: the process exited (exit_group, or exit of the
  *     thread group leader).  A dead node keeps its labels and edges.
  * @deleted: file nodes: the file was unlinked (or replaced by a rename).
- * @exfiltration: endpoint nodes: always true (a non-local peer).
+ * @exfiltration: endpoint nodes: always true: a destination outside the
+ *     VM (an inet address the VM does not own, or any vsock, packet or
+ *     XDP destination).
  * @registered: a secret in its own right: registered by (dev, ino), or
- *     matched by a pattern when opened (not just reached by a flow).
+ *     matched by a pattern when first used (not just reached by a flow).
+ * @evicted: a compact record of a node evicted from the tables (its taint
+ *     forgotten), kept while flows name it; only st_engine_node() returns
+ *     such records, never the iterators or the find functions.
  */
 typedef struct StEngineNodeInfo {
     uint64_t id;
     StEngineKind kind;
     uint64_t dev;
     uint64_t ino;
+    uint64_t rdev;
     uint32_t tgid;
     uint64_t start_time;
     uint32_t ppid;
@@ -256,6 +356,7 @@ typedef struct StEngineNodeInfo {
     bool deleted;
     bool exfiltration;
     bool registered;
+    bool evicted;
 } StEngineNodeInfo;
 
 /**
@@ -301,7 +402,13 @@ typedef struct StEngineFlowInfo {
  * @entries: syscall entries of a known family.
  * @exits: syscall exits that matched a remembered entry.
  * @events: @entries plus @exits.
- * @nodes: tracked nodes.
+ * @returns_wanted: entries for which st_engine_syscall_entry() asked for
+ *     the return.
+ * @compat_entries: entries that came through a 32-bit entry point.
+ * @compat_tracked: the same, by tracked processes.
+ * @first_use_labels: inodes labelled when an fd naming them was first
+ *     used (a pattern, or a file on a tainted block device).
+ * @nodes: tracked nodes (not counting records of evicted ones).
  * @flows: flow edges.
  * @drops: lost information, per &StEngineDrop reason.
  * @unpaired: entries resolved without their exit.
@@ -316,6 +423,10 @@ typedef struct StEngineCounters {
     uint64_t entries;
     uint64_t exits;
     uint64_t events;
+    uint64_t returns_wanted;
+    uint64_t compat_entries;
+    uint64_t compat_tracked;
+    uint64_t first_use_labels;
     uint64_t nodes;
     uint64_t flows;
     uint64_t drops[ST_ENGINE_DROP__MAX];
@@ -336,7 +447,10 @@ typedef void (*StEngineFlowFn)(void *opaque, const StEngineFlowInfo *flow);
 
 /**
  * StEngineConfig: engine construction parameters.  A zero limit takes its
- * default.
+ * default.  Flows are kept up to @max_flows, then new edges are dropped.
+ * Every other table evicts its least recently used entry when full,
+ * except that secrets (registered nodes) and live tracked processes are
+ * never evicted; see docs/devel/secret-tracker-engine.rst.
  * @ops: introspection callbacks (copied).
  * @opaque: passed to every @ops callback.
  * @new_flow: optional; called for every new edge.
@@ -344,10 +458,11 @@ typedef void (*StEngineFlowFn)(void *opaque, const StEngineFlowInfo *flow);
  * @max_flows: edges kept (default 65536).
  * @max_nodes: tracked nodes of all kinds (default 16384).
  * @max_fd_cache: cached fd resolutions (default 4096).
- * @max_pending: syscall entries waiting for their exit (default 1024).
+ * @max_pending: syscall entries waiting for their return (default 1024).
  * @max_endpoints: tainted local endpoints waiting for a peer (default 256).
  * @max_children: children of tracked parents waiting to appear (default
  *     256).
+ * @max_local_addrs: addresses known to be the VM's own (default 64).
  */
 typedef struct StEngineConfig {
     StEngineOps ops;
@@ -360,6 +475,7 @@ typedef struct StEngineConfig {
     unsigned max_pending;
     unsigned max_endpoints;
     unsigned max_children;
+    unsigned max_local_addrs;
 } StEngineConfig;
 
 #define ST_ENGINE_DEFAULT_MAX_FLOWS 65536
@@ -368,5 +484,6 @@ typedef struct StEngineConfig {
 #define ST_ENGINE_DEFAULT_MAX_PENDING 1024
 #define ST_ENGINE_DEFAULT_MAX_ENDPOINTS 256
 #define ST_ENGINE_DEFAULT_MAX_CHILDREN 256
+#define ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS 64
 
 #endif /* HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H */
