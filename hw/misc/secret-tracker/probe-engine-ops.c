@@ -34,6 +34,8 @@ static StEngineKind st_kind(const StLinuxFile *f)
         return ST_ENGINE_KIND_SOCKET;
     case ST_LINUX_FT_CHARDEV:
         return ST_ENGINE_KIND_CHARDEV;
+    case ST_LINUX_FT_BLOCKDEV:
+        return ST_ENGINE_KIND_BLOCKDEV;
     default:
         return ST_ENGINE_KIND_OTHER;
     }
@@ -63,6 +65,11 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     out->dev = f.dev;
     out->ino = f.ino;
     out->flags = f.f_flags;
+    out->file_id = file;
+    out->size = f.size;
+    out->pos = f.pos;
+    out->mode = f.f_mode & (ST_FMODE_READ | ST_FMODE_WRITE);
+    out->rdev = f.rdev;
     out->path_handle[0] = f.dentry;
     out->path_handle[1] = f.vfsmount;
     if (out->kind == ST_ENGINE_KIND_SOCKET) {
@@ -85,6 +92,26 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
         }
     }
     return true;
+}
+
+/* Does @fd of the event's task still hold @file_id?  One table read. */
+static bool st_fd_still(void *opaque, const StEngineTask *task, int fd,
+                        uint64_t file_id)
+{
+    SecretTrackerProbe *p = opaque;
+    uint64_t file;
+
+    return st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, &file, NULL) &&
+           file == file_id;
+}
+
+static bool st_get_name(void *opaque, const StEngineObject *obj, char *buf,
+                        size_t size)
+{
+    SecretTrackerProbe *p = opaque;
+
+    return st_linux_dentry_last_name(st_ops_kernel(p), obj->path_handle[0],
+                                     buf, size, NULL);
 }
 
 static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
@@ -167,18 +194,18 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
     }
 }
 
-static bool st_send_peer(void *opaque, const StEngineTask *task,
-                         unsigned nr, const uint64_t *args,
-                         StEngineEndpoint *out)
+static unsigned st_send_peer(void *opaque, const StEngineTask *task,
+                             unsigned nr, const uint64_t *args,
+                             StEngineEndpoint *out, unsigned max)
 {
     SecretTrackerProbe *p = opaque;
     uint8_t sa[28];
     uint64_t addr = args[4], len = args[5];
 
     /* sendto(fd, buf, len, flags, dest_addr, addrlen) only */
-    if (nr != ST_NR_SENDTO || !addr || len < 8 || len > sizeof(sa) ||
-        !st_read_user(p, addr, sa, len)) {
-        return false;
+    if (nr != ST_NR_SENDTO || !max || !addr || len < 8 ||
+        len > sizeof(sa) || !st_read_user(p, addr, sa, len)) {
+        return 0;
     }
     memset(out, 0, sizeof(*out));
     out->family = sa[0] | sa[1] << 8;
@@ -188,9 +215,9 @@ static bool st_send_peer(void *opaque, const StEngineTask *task,
     } else if (out->family == ST_AF_INET6 && len >= 24) {
         memcpy(out->addr, sa + 8, 16);
     } else {
-        return false;
+        return 0;
     }
-    return true;
+    return 1;
 }
 
 void st_probe_fill_engine_ops(StEngineOps *ops)
@@ -199,4 +226,6 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->get_path = st_get_path;
     ops->read_path_arg = st_read_path_arg;
     ops->send_peer = st_send_peer;
+    ops->fd_still = st_fd_still;
+    ops->get_name = st_get_name;
 }

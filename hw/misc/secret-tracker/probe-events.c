@@ -73,6 +73,8 @@ static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
     task->start_time = t.leader_start_time;
     task->ppid = t.parent_tgid;
     task->parent_start_time = 0;
+    task->files_id = t.files;
+    task->mm_id = t.mm;
     g_strlcpy(task->comm, t.comm, sizeof(task->comm));
     return true;
 }
@@ -236,6 +238,9 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     if (user_flags & ST_RFLAGS_TF) {
         qatomic_inc(&p->alerts_trap_flag);
     }
+    if (nr != ST_NR_REBOOT && !st_engine_syscall_relevant(nr, args)) {
+        return;
+    }
     if (!st_task(vc, percpu, &task, &task_ptr)) {
         qatomic_inc(&p->read_errors);
         trace_secret_tracker_probe_read_error("entry", nr);
@@ -249,8 +254,7 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     qemu_mutex_lock(p->lock);
     p->ev = vc;
     p->ev_task = task_ptr;
-    st_engine_syscall_entry(p->engine, &task, nr, args, st_now_ns());
-    want = st_engine_has_pending(p->engine);
+    want = st_engine_syscall_entry(p->engine, &task, nr, args, st_now_ns());
     p->ev = NULL;
     qemu_mutex_unlock(p->lock);
     if (want) {

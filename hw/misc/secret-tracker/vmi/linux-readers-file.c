@@ -90,7 +90,7 @@ static StLinuxFileType st_linux_mode_type(uint16_t mode)
 bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
                         StLinuxFile *out, GError **errp)
 {
-    uint64_t flags, fmode, mode, sb, dev;
+    uint64_t flags, fmode, mode, sb, dev, rdev = 0;
 
     memset(out, 0, sizeof(*out));
     out->file = file;
@@ -109,6 +109,14 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
         !st_read_pointer(kernel, out->inode, ST_INODE_I_SB, &sb, errp) ||
         !st_read_field(kernel, sb, ST_SUPER_BLOCK_S_DEV, &dev, errp)) {
         return false;
+    }
+    /* Optional: byte estimates and device identity only. */
+    if (kernel->prof->field[ST_FILE_F_POS].present) {
+        st_read_field(kernel, file, ST_FILE_F_POS, &out->pos, NULL);
+    }
+    if (kernel->prof->field[ST_INODE_I_RDEV].present) {
+        st_read_field(kernel, out->inode, ST_INODE_I_RDEV, &rdev, NULL);
+        out->rdev = rdev;
     }
     out->f_flags = flags;
     out->f_mode = fmode;
@@ -163,6 +171,25 @@ static bool st_linux_dentry_name(const StLinuxKernel *kernel, uint64_t dentry,
                     dentry);
         return false;
     }
+    return true;
+}
+
+bool st_linux_dentry_last_name(const StLinuxKernel *kernel, uint64_t dentry,
+                               char *buf, size_t size, GError **errp)
+{
+    char name[ST_LINUX_NAME_MAX + 1];
+    uint64_t len;
+
+    if (!st_linux_dentry_name(kernel, dentry, name, &len, errp)) {
+        return false;
+    }
+    if (len >= size) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                    "name of dentry 0x%" PRIx64 " too long", dentry);
+        return false;
+    }
+    memcpy(buf, name, len);
+    buf[len] = 0;
     return true;
 }
 

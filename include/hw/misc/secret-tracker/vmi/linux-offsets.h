@@ -106,6 +106,8 @@ typedef enum StLinuxOffset {
     ST_FS_STRUCT_PWD_MNT,
     ST_FS_STRUCT_PWD_DENTRY,
     ST_SOCK_SK_SOCKET,
+    ST_FILE_F_POS,
+    ST_INODE_I_RDEV,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -183,7 +185,9 @@ typedef enum StLinuxOffset {
     X(TASK_STRUCT_GROUP_LEADER,     TASK_STRUCT,  "group_leader",     true)   \
     X(FS_STRUCT_PWD_MNT,            FS_STRUCT,    "pwd.mnt",          true)   \
     X(FS_STRUCT_PWD_DENTRY,         FS_STRUCT,    "pwd.dentry",       true)   \
-    X(SOCK_SK_SOCKET,               SOCK,         "sk_socket",        true)
+    X(SOCK_SK_SOCKET,               SOCK,         "sk_socket",        true)   \
+    X(FILE_F_POS,                   FILE,         "f_pos",            true)   \
+    X(INODE_I_RDEV,                 INODE,        "i_rdev",           true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {

@@ -58,6 +58,8 @@ typedef struct StLinuxFile {
     uint32_t f_flags;
     uint32_t f_mode;
     uint64_t size;
+    uint64_t pos;           /* f_pos (0 if the profile lacks it) */
+    uint32_t rdev;          /* i_rdev of device nodes (kernel dev_t) */
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
@@ -107,6 +109,9 @@ char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
  */
 bool st_linux_dentry_inode(const StLinuxKernel *kernel, uint64_t dentry,
                            uint64_t *dev, uint64_t *ino, GError **errp);
+/* A dentry's own name (its last path component), NUL terminated */
+bool st_linux_dentry_last_name(const StLinuxKernel *kernel, uint64_t dentry,
+                               char *buf, size_t size, GError **errp);
 /* The task's current directory (task->fs->pwd); g_free() */
 char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp);
 
