@@ -77,6 +77,14 @@ def pipe_edges():
         same(['/tmp/out.txt'])
 
 
+def prog_edges(prog, out_syscall, outs, first='read'):
+    """A st-* program that takes in the secret with FIRST and writes it
+    to each of OUTS with OUT_SYSCALL, one call each."""
+    return [Edge(S, 'proc:' + prog, first, N, 1)] + \
+        [Edge('proc:' + prog, o, out_syscall, N, 1) for o in outs] + \
+        same(outs)
+
+
 DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
         'and-so-is-this-one-which-keeps-going-for-a-while/third/'
         'a-file-name-that-is-also-over-forty-characters.txt')
@@ -84,6 +92,8 @@ SMP_OUTS = ['/tmp/%s%d.txt' % (c, i) for c in ('cp', 'cat')
             for i in range(1, 7)]
 REGISTER_OTHER = ('register', 'secret-tracker-add-file',
                   {'path': '/srv/other/*', 'label': 'late'})
+REGISTER_LATE = ('register', 'secret-tracker-add-file',
+                 {'path': '/srv/late/*', 'label': 'late'})
 
 SCENARIOS = {
     'cp': Scenario([Edge(S, '/tmp/copy.txt', 'sendfile', N, 1)] +
@@ -115,4 +125,72 @@ SCENARIOS = {
                       Edge(S, '/mnt/second/sub/dir/copy.txt', 'sendfile', N,
                            1)] +
                      same(['/mnt/second/sub/dir/copy.txt'], DEEP)),
+    # One system call each
+    'pwrite64': Scenario(prog_edges('st-pwrite', 'pwrite64',
+                                    ['/tmp/pwrite.txt'])),
+    'pwritev': Scenario(prog_edges('st-pwritev', 'pwritev',
+                                   ['/tmp/pwritev.txt'])),
+    'mmap': Scenario(prog_edges('st-mmap', 'write', ['/tmp/mmap.txt'],
+                                first='mmap')),
+    'dup3': Scenario(prog_edges('st-dup3', 'write',
+                                ['/tmp/dup-a.txt', '/tmp/dup-b.txt'])),
+    'close_range': Scenario(prog_edges('st-close-range', 'write',
+                                       ['/tmp/cr-a.txt', '/tmp/cr-b.txt'])),
+    'bind': Scenario([Edge(S, 'proc:st-bind#sender', 'read', N, 1),
+                      Edge('proc:st-bind#sender', 'socket', 'sendto', N, 1),
+                      Edge('socket', 'unix:/tmp/st.sock', 'sendto', N, 1),
+                      Edge('unix:/tmp/st.sock', 'proc:st-bind#receiver',
+                           'recvfrom', N, 1),
+                      Edge('proc:st-bind#receiver', '/tmp/bind.txt', 'write',
+                           N, 1)] + same(['/tmp/bind.txt'])),
+    'execveat': Scenario([Edge(S, 'proc:sh#execveat', 'read', N, 1),
+                          Edge('proc:sh#execveat', '/tmp/before-exec.txt',
+                               'write', N, 1),
+                          Edge('proc:sh#execveat', '/tmp/after-exec.txt',
+                               'write', N)] +
+                         same(['/tmp/before-exec.txt', '/tmp/after-exec.txt']),
+                         exec_changes_comm=True),
+    'cfr': Scenario([Edge(S, '/srv/cfr-copy.txt', 'copy_file_range', N, 1)] +
+                    same(['/srv/cfr-copy.txt'])),
+    'sendsock': Scenario([Edge(S, 'socket->127.0.0.1:5556', 'sendfile', N,
+                               1)] + loopback(5556, 'sendfile'),
+                         ports=(5556,)),
+    'splicesock': Scenario([Edge(S, 'pipe', 'splice', N, 1),
+                            Edge('pipe', 'socket->127.0.0.1:5559', 'splice',
+                                 N, 1)] + loopback(5559, 'splice'),
+                           ports=(5559,)),
+    'fifo': Scenario([Edge(S, 'proc:dd#writer', 'read', N),
+                      Edge('proc:dd#writer', 'pipe#fifo', 'write', N),
+                      Edge('pipe#fifo', 'proc:dd#reader', 'read', N),
+                      Edge('proc:dd#reader', '/tmp/fifo-out.txt', 'write',
+                           N)] + same(['/tmp/fifo-out.txt'])),
+    'socketpair': Scenario([
+        Edge(S, 'proc:st-socketpair#writer', 'read', N, 1),
+        Edge('proc:st-socketpair#writer', 'socket#w', 'write', N, 1),
+        Edge('socket#w', 'socket#r', 'write', N, 1),
+        Edge('socket#r', 'proc:st-socketpair#reader', 'read', N),
+        Edge('proc:st-socketpair#reader', '/tmp/pair.txt', 'write', N, 1)] +
+        same(['/tmp/pair.txt'])),
+    'unlink': Scenario([Edge(S, '/tmp/u.txt', 'sendfile', N, 1)] +
+                       same(['/tmp/u.txt']), gone=('/tmp/u.txt',)),
+    'exfil': Scenario([Edge(S, 'proc:st-sendto', 'read', N, 1),
+                       Edge('proc:st-sendto', 'socket', 'sendto', N, 1),
+                       Edge('socket', 'remote:inet:10.0.2.2:5557', 'sendto',
+                            N, 1)]),
+    # Negative controls
+    'cleantcp': Scenario([]),
+    'pidreuse': Scenario([Edge(S, 'proc:dd#reader', 'read', N),
+                          Edge('proc:dd#reader', '/dev/null', 'write', N)]),
+    'latereg': Scenario([Edge('/srv/late/a.txt', '/tmp/after.txt', 'sendfile',
+                              12, 1)] +
+                        same(['/tmp/after.txt'], '/srv/late/a.txt', 12),
+                        label='late', host=(REGISTER_LATE,),
+                        registered=('/srv/late/a.txt',)),
+    'nosecret': Scenario([], files='/nowhere/*', registered=()),
+    # Contracts
+    'maxflows': Scenario([Edge(S, '/tmp/m1.txt', 'sendfile', N, 1),
+                          Edge(S, '/tmp/m2.txt', 'sendfile', N, 1)],
+                         props='max-flows=2', flows_dropped=7,
+                         extra_files=('/tmp/m3.txt', '/tmp/m4.txt'),
+                         extra_procs=('st-same',)),
 }
