@@ -127,7 +127,7 @@ SCENARIOS = {
     'deep': Scenario([Edge(S, DEEP, 'sendfile', N, 1),
                       Edge(S, '/mnt/second/sub/dir/copy.txt', 'sendfile', N,
                            1)] +
-                     same(['/mnt/second/sub/dir/copy.txt'], DEEP)),
+                     same([DEEP, '/mnt/second/sub/dir/copy.txt'])),
     # One system call each
     'pwrite64': Scenario(prog_edges('st-pwrite', 'pwrite64',
                                     ['/tmp/pwrite.txt'])),
