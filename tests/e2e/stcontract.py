@@ -122,7 +122,8 @@ def check_nodes(flows, files, procs, sc):
     for path in tuple(sc.registered) + tuple(sc.extra_files):
         hits = _by_path(files, path)
         if len(hits) != 1:
-            fail.append('%d tracked files at %s, expected 1' % (len(hits), path))
+            fail.append('%d tracked files at %s, expected 1'
+                        % (len(hits), path))
         want_files.update(node_key(t['node']) for t in hits)
     for comm in sc.extra_procs:
         hits = [t for t in procs if t['node']['comm'] == comm]
