@@ -180,9 +180,10 @@ def check_status(st, flows, sc):
         if c[k]:
             fail.append('%s = %d' % (k, c[k]))
     # "unpaired": calls whose exit did not come through the hooked
-    # sysretq (a signal delivered on the way out returns through iret)
-    # and whose fd was not cached.  The shell's SIGCHLD makes a few in
-    # any run; the graph check shows whether one cost a flow.
+    # sysretq (a return with a signal to deliver goes through iret, for
+    # one) and whose fd was not cached.  Clean runs show 0 to 3 of them
+    # (smp, splicesock, pidreuse); the graph check shows whether one
+    # cost a flow.
     drops = {d['reason']: d['count'] for d in c['drops']}
     drops.pop('unpaired', None)
     want = {'flows': sc.flows_dropped} if sc.flows_dropped else {}
