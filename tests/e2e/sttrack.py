@@ -109,11 +109,13 @@ class TrackedGuest(stguest.TestGuest):
                 return st
             last = st
             time.sleep(0.1)
-        raise AssertionError('tracker not quiet after %ds: status %s, guest '
-                             '%s, %d SECRET_FLOW events'
-                             % (timeout, self.status(),
-                                self.vm.cmd('query-status'),
-                                len(self.flow_events())))
+        flows = [f['id'] for f in self.flows()]
+        events = [e['id'] for e in self.flow_events()]
+        raise AssertionError('tracker not quiet after %ds: guest %s; '
+                             'SECRET_FLOW events for flows %s, flows %s; '
+                             'status %s'
+                             % (timeout, self.vm.cmd('query-status'),
+                                events, flows, self.status()))
 
     def flows(self, since=None):
         args = {} if since is None else {'since': since}
