@@ -17,6 +17,11 @@
 #                   argument st.scenario=NAME runs /scenarios/NAME.sh instead
 #   OUT_DIR         receives vmlinuz, initrd.img and kernel.txt; rebuilt only
 #                   when an input changes
+#
+# The guest programs guest/progs/st-NAME.c (each with its own main()) are
+# built with the host's compiler and static glibc into one binary,
+# /bin/st-progs, and each is /bin/st-NAME, a link to it: glibc's static
+# runtime is most of such a binary.  Adding a program is adding its file.
 set -eu
 
 die() { echo "st-guest: $*" >&2; exit 1; }
@@ -25,10 +30,14 @@ spec=$1
 scenario=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
+progs=$here/progs
+cc=${CC:-gcc}
 [ -f "$scenario" ] || die "scenario $2 not found"
 busybox=/bin/busybox
 [ -x "$busybox" ] && "$busybox" --list >/dev/null 2>&1 ||
     die "$busybox missing: run 'make deps' (package busybox-static)"
+"$cc" --version >/dev/null 2>&1 ||
+    die "no C compiler '$cc' for the guest programs: run 'make deps' (package build-essential)"
 
 # Resolve SPEC to a concrete package and version.  "name/suite" picks that
 # suite's version; a metapackage is followed to the kernel it depends on.
@@ -72,7 +81,9 @@ fi
 
 key=$(
     { echo "$pkg=$ver $img=$imgver"; "$busybox" 2>&1 | head -n 1;
-      cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh; } |
+      "$cc" --version | head -n 1;
+      cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh \
+          "$progs"/*.h "$progs"/*.c; } |
     sha256sum | cut -d' ' -f1
 )
 if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
@@ -90,6 +101,52 @@ if [ -z "$deb" ] || [ "$(basename "$deb")" != "${img}_${debver}_amd64.deb" ]; th
     deb=$out/cache/${img}_${debver}_amd64.deb
     [ -f "$deb" ] || die "apt-get download did not produce $deb"
 fi
+
+# Link every guest program into DIR/st-progs; DIR/st-NAME -> st-progs.
+build_progs() {
+    main=$work/st-progs-main.c
+    objs=
+    {
+        echo '#include <stdio.h>'
+        echo '#include <string.h>'
+        for src in "$progs"/st-*.c; do
+            fn=$(basename "$src" .c | tr -c 'a-zA-Z0-9\n' _)
+            echo "int ${fn}_main(int argc, char **argv);"
+        done
+        echo 'static const struct { const char *name;'
+        echo '    int (*main)(int argc, char **argv); } progs[] = {'
+        for src in "$progs"/st-*.c; do
+            name=$(basename "$src" .c)
+            fn=$(echo "$name" | tr -c 'a-zA-Z0-9\n' _)
+            echo "    { \"$name\", ${fn}_main },"
+        done
+        echo '};'
+        echo 'int main(int argc, char **argv)'
+        echo '{'
+        echo '    const char *n = strrchr(argv[0], 0x2f);'
+        echo '    unsigned i;'
+        echo '    n = n ? n + 1 : argv[0];'
+        echo '    for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {'
+        echo '        if (!strcmp(n, progs[i].name)) {'
+        echo '            return progs[i].main(argc, argv);'
+        echo '        }'
+        echo '    }'
+        echo '    fprintf(stderr, "st-progs: no program %s\\n", n);'
+        echo '    return 127;'
+        echo '}'
+    } >"$main"
+    for src in "$progs"/st-*.c; do
+        name=$(basename "$src" .c)
+        fn=$(echo "$name" | tr -c 'a-zA-Z0-9\n' _)
+        "$cc" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE "-Dmain=${fn}_main" \
+            -c -o "$work/$name.o" "$src" || die "cannot compile $src"
+        objs="$objs $work/$name.o"
+        ln -s st-progs "$1/$name"
+    done
+    # shellcheck disable=SC2086
+    "$cc" -static -O2 -s -o "$1/st-progs" "$main" $objs ||
+        die "cannot link the guest programs (static glibc: package libc6-dev)"
+}
 
 work=$out/.work.$$
 rm -rf "$work"
@@ -116,6 +173,7 @@ cp "$busybox" "$r/bin/busybox"
 for a in $("$busybox" --list-full); do
     [ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
 done
+build_progs "$r/bin"
 cp "$here/init.sh" "$r/init"
 cp "$scenario" "$r/scenario.sh"
 mkdir -p "$r/scenarios"

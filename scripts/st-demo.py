@@ -468,6 +468,20 @@ def drain_events(g, events):
             print('  qmp   | SECRET_FLOW ' + flow_line(e['data']), flush=True)
 
 
+def wait_quiet(g, events, deadline):
+    """Wait for the guest to power off (its vCPUs then stop) and for the
+    tracker to publish every flow it recorded: one SECRET_FLOW each."""
+    last = None
+    while time.monotonic() < deadline:
+        drain_events(g, events)
+        st = g.vm.cmd('query-secret-tracker')
+        if (not g.vm.cmd('query-status')['running'] and st == last and
+                len(events) >= st['counters']['flows']):
+            return
+        last = st
+        time.sleep(0.1)
+
+
 def run_guest(args, qemu, guest, out, accel):
     log = os.path.join(out, 'flows.jsonl')
     g = stguest.TestGuest(
@@ -500,10 +514,10 @@ def run_guest(args, qemu, guest, out, accel):
             if not g.vm.is_running():
                 break
             time.sleep(0.2)
-        # Let the last exits and the poweroff reach the tracker.
-        time.sleep(1)
         results = {}
         if g.vm.is_running():
+            if ended:
+                wait_quiet(g, events, time.monotonic() + 60)
             drain_events(g, events)
             for q in QMP_QUERIES:
                 results[q] = g.vm.cmd(q)

@@ -1,4 +1,7 @@
 #!/bin/sh
-# Scenario 1: cp of a secret.
+# Scenario 1: cp of a secret (busybox cp copies with sendfile).
+set -eu
 . /scenarios/lib-secret.sh
-cp /srv/secret/plans.txt /tmp/copy.txt
+cp "$S" /tmp/copy.txt
+st_fact_file "$S" /tmp/copy.txt
+st_same /tmp/copy.txt

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Scenario 6: loopback TCP with busybox nc.
+set -eu
 . /scenarios/lib-secret.sh
 nc -l -p 5555 >/tmp/recv.bin &
 listener=$!
-sleep 1
-nc 127.0.0.1 5555 </srv/secret/plans.txt
+st_fact pid:listen $listener
+st_wait_listen 5555
+nc 127.0.0.1 5555 <"$S"
 wait $listener
-cmp /srv/secret/plans.txt /tmp/recv.bin
+st_same /tmp/recv.bin

@@ -6,11 +6,20 @@ to a file, and waits for the guest's markers.
 """
 
 import os
+import re
 import sys
 import time
 
 END_MARKER = 'SECRET-TRACKER-SCENARIO-END'
 UP_MARKER = 'SECRET-TRACKER-GUEST: up'
+
+# What QEMU prints when it asserts, aborts or crashes (glib, libc, the
+# sanitizers, TCG), as opposed to ordinary warnings.
+CRASH_RE = re.compile(
+    r'Assertion .* failed|assertion failed|\*\*\s*\n?ERROR:|^ERROR:|'
+    r'Segmentation fault|Aborted|core dumped|AddressSanitizer|'
+    r'LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|'
+    r'qemu: fatal|qemu: uncaught target signal|Bail out!', re.M)
 
 
 def _qemu_python(qemu_binary):
@@ -74,5 +83,31 @@ class TestGuest:
             time.sleep(0.2)
         return False
 
-    def shutdown(self):
-        self.vm.shutdown(hard=True)
+    def shutdown(self, timeout=60):
+        """End QEMU with QMP quit (or reap it if the guest ended it) and
+        check that it ended cleanly: exit status 0 and nothing on its
+        stdout or stderr that looks like an assertion or a crash.  Raises
+        AssertionError otherwise, so that a crash at unrealize fails the
+        test.  A second call does nothing."""
+        if getattr(self, '_ended', False):
+            return
+        self._ended = True
+        problems = []
+        try:
+            if self.vm.is_running():
+                self.vm.shutdown(timeout=timeout)
+            else:
+                self.vm.wait(timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            problems.append('QEMU did not end on QMP quit: %s: %s'
+                            % (type(exc).__name__, exc))
+        code = self.vm.exitcode()
+        out = self.vm.get_log() or ''
+        if code != 0:
+            problems.append('QEMU exited with status %s' % code)
+        crash = CRASH_RE.search(out)
+        if crash:
+            problems.append('QEMU printed %r' % crash.group(0))
+        if problems:
+            raise AssertionError('; '.join(problems) +
+                                 '\nQEMU output (tail):\n' + out[-3000:])

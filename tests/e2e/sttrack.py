@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import os
 import platform
+import socket
 import sys
 import time
 
@@ -62,57 +63,100 @@ class TrackedGuest(stguest.TestGuest):
                              % (state, timeout, self.status()))
 
     def run_to_end(self, timeout=240):
-        """Wait for the scenario's end marker; fail with the console."""
-        if not self.wait_for(stguest.END_MARKER, timeout):
-            raise AssertionError('no end marker; console tail:\n'
-                                 + self.serial()[-3000:])
+        """Wait for the scenario's end marker (failing with the console
+        unless the scenario exited 0), then for the guest to power off
+        and every flow to be published: see wait_published()."""
+        deadline = time.monotonic() + timeout
+        while stguest.END_MARKER not in self.serial():
+            # A guest that stopped without the marker (a kernel panic
+            # powers it off) will not print it: fail now, not at timeout.
+            stopped = not self.vm.cmd('query-status')['running']
+            if (stopped and stguest.END_MARKER not in self.serial() or
+                    time.monotonic() > deadline):
+                raise AssertionError('no end marker (guest %s); console '
+                                     'tail:\n%s'
+                                     % ('stopped' if stopped else 'timed out',
+                                        self.serial()[-3000:]))
+            time.sleep(0.2)
         if 'scenario exited 0' not in self.serial():
             raise AssertionError('scenario failed; console tail:\n'
                                  + self.serial()[-3000:])
-        # Flows are published and paths resolved from the main loop.
-        time.sleep(1.5)
+        return self.wait_published()
+
+    def flow_events(self):
+        """The data of every SECRET_FLOW event received so far, in order."""
+        if not hasattr(self, '_flow_events'):
+            self._flow_events = []
+        for e in self.vm.get_qmp_events(wait=False):
+            if e.get('event') == 'SECRET_FLOW':
+                self._flow_events.append(e['data'])
+        return self._flow_events
+
+    def wait_published(self, timeout=60):
+        """Wait until the guest has stopped (powered off, or paused) and
+        the tracker is quiet: one SECRET_FLOW event received for every
+        recorded flow, and two status reads in a row the same.  Returns
+        that status.  Flows are published, and file paths resolved, from
+        the main loop after the vCPU that found them has gone on."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            run = self.vm.cmd('query-status')
+            st = self.status()
+            events = self.flow_events()
+            if (not run['running'] and st == last and
+                    len(events) >= st['counters']['flows']):
+                return st
+            last = st
+            time.sleep(0.1)
+        flows = [f['id'] for f in self.flows()]
+        events = [e['id'] for e in self.flow_events()]
+        raise AssertionError('tracker not quiet after %ds: guest %s; '
+                             'SECRET_FLOW events for flows %s, flows %s; '
+                             'status %s'
+                             % (timeout, self.vm.cmd('query-status'),
+                                events, flows, self.status()))
 
     def flows(self, since=None):
         args = {} if since is None else {'since': since}
         return self.vm.cmd('query-secret-flows', **args)
 
 
-def node_name(node, ports=()):
-    """A stable name for a node: path, comm, "pipe", or a socket by peer.
+class HostChannel:
+    """Host-to-guest steps over the guest's second serial port (ttyS1).
 
-    Sockets are named by their peer; a peer port not in PORTS (an
-    ephemeral one) is written as "*".
-    """
-    kind = node['kind']
-    if kind == 'file':
-        return node['path']
-    if kind == 'process':
-        return 'proc:' + node['comm']
-    if kind == 'pipe':
-        return 'pipe'
-    if 'path' in node:
-        return 'unix:' + node['path']
-    if 'address' in node:
-        port = node['port'] if node['port'] in ports else '*'
-        return 'socket->%s:%s' % (node['address'], port)
-    return 'socket'
+    The guest asks for a step with a console line "SECRET-TRACKER-GUEST:
+    wait STEP" and blocks reading ttyS1 (guest/scenarios/lib.sh,
+    st_wait_host); the host does what the step needs, then answers STEP.
+    Pass ARGS to the guest's QEMU; connect() once it is launched."""
 
+    def __init__(self, log_dir):
+        os.makedirs(log_dir, exist_ok=True)
+        self.path = os.path.join(log_dir, 'ttyS1.sock')
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.args = ('-chardev', 'socket,id=st-host,path=%s,server=on,'
+                     'wait=off' % self.path, '-serial', 'chardev:st-host')
+        self.sock = None
 
-def graph(flows, ports=()):
-    """The flow graph as a set of (source, target, syscall)."""
-    return {(node_name(f['source'], ports), node_name(f['target'], ports),
-             f['syscall']) for f in flows}
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
 
+    def step(self, guest, name, timeout=240):
+        """Wait for the guest to ask for step NAME; the caller acts, then
+        calls reply()."""
+        if not guest.wait_for('SECRET-TRACKER-GUEST: wait ' + name, timeout):
+            raise AssertionError('the guest never asked for step %r; '
+                                 'console tail:\n%s'
+                                 % (name, guest.serial()[-3000:]))
 
-def assert_graph(flows, expected, ports=()):
-    got = graph(flows, ports)
-    if got != set(expected):
-        lines = ['flow graph differs:']
-        for e in sorted(set(expected) - got, key=str):
-            lines.append('  missing: %s -> %s [%s]' % e)
-        for e in sorted(got - set(expected), key=str):
-            lines.append('  unexpected: %s -> %s [%s]' % e)
-        raise AssertionError('\n'.join(lines))
+    def reply(self, name):
+        self.sock.sendall((name + '\n').encode())
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
 
 
 def kvm_boot_probe(qemu, guest_dir, cache_dir, timeout=40):

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Sourced by scenarios: helpers.  Scenarios run with set -eu and
+# pipefail, so any failing command fails the scenario.
+
+# A fact for the host-side test (see tests/e2e/stgraph.py): NAME VALUE.
+# Printed by an untracked shell only: once a process has read a secret,
+# whatever it writes, the console included, is a flow.
+st_fact() {
+    echo "SECRET-TRACKER-FACT $1 $2"
+}
+
+# Facts file:PATH "DEV INO" for each PATH.
+st_fact_file() {
+    for f in "$@"; do
+        st_fact "file:$f" "$(stat -c '%d %i' "$f")"
+    done
+}
+
+# Fail the scenario with a message.
+st_fail() {
+    echo "SECRET-TRACKER-GUEST: FAILED: $*"
+    exit 1
+}
+
+# Wait (bounded) until a TCP socket listens on local port $1 (IPv4 or
+# IPv6: busybox nc -l listens on IPv6 where the kernel has it).
+st_wait_listen() {
+    hex=$(printf ':%04X ' "$1")
+    n=0
+    until cat /proc/net/tcp /proc/net/tcp6 | grep -q "$hex.* 0A "; do
+        n=$((n + 1))
+        [ $n -le 600 ] || st_fail "nothing listens on port $1"
+        sleep 0.1
+    done
+}
+
+# Ask the host for step $1 (it watches the console for the marker) and
+# wait for its reply, the same word, on the second serial port.
+st_wait_host() {
+    exec 8</dev/ttyS1
+    echo "SECRET-TRACKER-GUEST: wait $1"
+    read -r reply <&8
+    exec 8<&-
+    [ "$reply" = "$1" ] || st_fail "host replied '$reply' to '$1'"
+}

@@ -1,0 +1,199 @@
+"""The e2e scenarios (guest/scenarios/NAME.sh) and what each must produce.
+
+Busybox facts the expectations rest on (checked with strace on the same
+busybox-static binary): cp and cat copy with sendfile, so a copy is one
+file -> file "sendfile" edge with no process in between; cat is a NOFORK
+applet and runs inside the shell; cp runs in a forked shell (comm "sh");
+nc, dd and gzip are exec'd and use read and write.  The st-* programs
+are guest/progs/*.c.
+
+Which byte counts are exact, and why: the secret is 54 bytes and every
+edge that carries it whole carries exactly 54 (sendfile, splice and
+copy_file_range move a small file in one call; the st-* programs check
+that each call moved all of it; a reader's total is the file's size);
+gzip's edges carry the archive's size, which the guest prints as a fact.
+Call counts are exact where one call moves everything (every st-*
+program, sendfile and splice of 54 bytes, and st-same's read() of a
+small file: one call, then the call returning 0, which is no transfer;
+and the shell's read builtin, which reads a byte a call).  They are left
+open where a reader may get the bytes in several reads (nc and dd
+reading a socket or pipe, gzip).
+"""
+
+from stgraph import Edge
+
+S = '/srv/secret/plans.txt'
+LABEL = '/srv/secret/*'
+N = 54                          # bytes in the secret (lib-secret.sh)
+CLI = 'socket->127.0.0.1:*'     # a client socket's peer: ephemeral port
+
+
+def same(outs, ref=S, size=N):
+    """The edges of the st-same check of OUTS against REF."""
+    return [Edge(f, 'proc:st-same', 'read', size, 1) for f in [ref] + outs]
+
+
+def loopback(port, first):
+    """A secret sent over loopback TCP to PORT by FIRST's last edge, then
+    read by the listening nc, saved to /tmp/recv.bin and checked."""
+    srv = 'socket->127.0.0.1:%d' % port
+    return [Edge(srv, CLI, first, N),
+            Edge(CLI, 'proc:nc#listen', 'read', N),
+            Edge('proc:nc#listen', '/tmp/recv.bin', 'write', N)] + \
+        same(['/tmp/recv.bin'])
+
+
+class Scenario:
+    """One scenario: its guest script, device settings, host steps, the
+    exact flow graph and what the tracked-node lists hold beyond it."""
+
+    def __init__(self, edges, script=None, files=LABEL, label=LABEL, smp=1,
+                 props='', ports=(), host=(), registered=(S,), gone=(),
+                 extra_files=(), extra_procs=(), flows_dropped=0,
+                 renamed=False, exec_changes_comm=False):
+        self.edges = list(edges)
+        self.script = script
+        self.files = files
+        self.label = label
+        self.smp = smp
+        self.props = props
+        self.ports = ports
+        self.host = host                # (step, QMP command, arguments)
+        self.registered = registered    # paths of the registered secrets
+        self.gone = gone                # paths of deleted tracked files
+        self.extra_files = extra_files  # tracked, on no kept edge
+        self.extra_procs = extra_procs  # comm of tracked, on no kept edge
+        self.flows_dropped = flows_dropped
+        self.renamed = renamed          # a path may change after its event
+        self.exec_changes_comm = exec_changes_comm
+
+
+def pipe_edges():
+    gz = 'fact:size:/tmp/out.gz'
+    return [Edge(S, 'pipe', 'sendfile', N, 1),
+            Edge('pipe', 'proc:gzip#compress', 'read', N),
+            Edge('proc:gzip#compress', '/tmp/out.gz', 'write', gz),
+            Edge('/tmp/out.gz', 'proc:gzip#expand', 'read', gz),
+            Edge('proc:gzip#expand', '/tmp/out.txt', 'write', N)] + \
+        same(['/tmp/out.txt'])
+
+
+def prog_edges(prog, out_syscall, outs, first='read'):
+    """A st-* program that takes in the secret with FIRST and writes it
+    to each of OUTS with OUT_SYSCALL, one call each."""
+    return [Edge(S, 'proc:' + prog, first, N, 1)] + \
+        [Edge('proc:' + prog, o, out_syscall, N, 1) for o in outs] + \
+        same(outs)
+
+
+DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
+        'and-so-is-this-one-which-keeps-going-for-a-while/third/'
+        'a-file-name-that-is-also-over-forty-characters.txt')
+SMP_OUTS = ['/tmp/%s%d.txt' % (c, i) for c in ('cp', 'cat')
+            for i in range(1, 7)]
+REGISTER_OTHER = ('register', 'secret-tracker-add-file',
+                  {'path': '/srv/other/*', 'label': 'late'})
+REGISTER_LATE = ('register', 'secret-tracker-add-file',
+                 {'path': '/srv/late/*', 'label': 'late'})
+
+SCENARIOS = {
+    'cp': Scenario([Edge(S, '/tmp/copy.txt', 'sendfile', N, 1)] +
+                   same(['/tmp/copy.txt'])),
+    'redirect': Scenario([Edge(S, '/tmp/out.txt', 'sendfile', N, 1)] +
+                         same(['/tmp/out.txt'])),
+    'pipe': Scenario(pipe_edges()),
+    'mvln': Scenario([Edge(S, '/tmp/b.txt', 'sendfile', N, 1),
+                      Edge('/tmp/a.txt', '/tmp/b.txt', 'rename', 0, 1),
+                      Edge('/tmp/b.txt', '/tmp/d.txt', 'sendfile', N, 1)] +
+                     same(['/tmp/b.txt', '/tmp/d.txt']), renamed=True),
+    # The read builtin reads one byte a call up to the newline: the
+    # secret's first line is 35 bytes.
+    'child': Scenario([Edge(S, 'proc:sh#parent', 'read', 35, 35),
+                       Edge('proc:sh#parent', 'proc:sh#child', 'clone', 0, 1),
+                       Edge('proc:sh#child', '/tmp/h', 'sendfile',
+                            'fact:size:/etc/hostname', 1)]),
+    'tcp': Scenario([Edge(S, 'proc:nc#send', 'read', N),
+                     Edge('proc:nc#send', 'socket->127.0.0.1:5555', 'write',
+                          N)] + loopback(5555, 'write'), ports=(5555,)),
+    'negative': Scenario([]),
+    'smp': Scenario([Edge(S, o, 'sendfile', N, 1) for o in SMP_OUTS] +
+                    same(SMP_OUTS), smp=2),
+    'qmpadd': Scenario([Edge('/srv/other/late.txt', '/tmp/late-copy.txt',
+                             'sendfile', 12, 1)] +
+                       same(['/tmp/late-copy.txt'], '/srv/other/late.txt',
+                            12),
+                       label='late', host=(REGISTER_OTHER,),
+                       registered=('/srv/other/late.txt',)),
+    'deep': Scenario([Edge(S, DEEP, 'sendfile', N, 1),
+                      Edge(S, '/mnt/second/sub/dir/copy.txt', 'sendfile', N,
+                           1)] +
+                     same([DEEP, '/mnt/second/sub/dir/copy.txt'])),
+    # One system call each
+    'pwrite64': Scenario(prog_edges('st-pwrite', 'pwrite64',
+                                    ['/tmp/pwrite.txt'])),
+    'pwritev': Scenario(prog_edges('st-pwritev', 'pwritev',
+                                   ['/tmp/pwritev.txt'])),
+    'mmap': Scenario(prog_edges('st-mmap', 'write', ['/tmp/mmap.txt'],
+                                first='mmap')),
+    'dup3': Scenario(prog_edges('st-dup3', 'write',
+                                ['/tmp/dup-a.txt', '/tmp/dup-b.txt'])),
+    'close_range': Scenario(prog_edges('st-close-range', 'write',
+                                       ['/tmp/cr-a.txt', '/tmp/cr-b.txt'])),
+    'bind': Scenario([Edge(S, 'proc:st-bind#sender', 'read', N, 1),
+                      Edge('proc:st-bind#sender', 'socket', 'sendto', N, 1),
+                      Edge('socket', 'unix:/tmp/st.sock', 'sendto', N, 1),
+                      Edge('unix:/tmp/st.sock', 'proc:st-bind#receiver',
+                           'recvfrom', N, 1),
+                      Edge('proc:st-bind#receiver', '/tmp/bind.txt', 'write',
+                           N, 1)] + same(['/tmp/bind.txt'])),
+    'execveat': Scenario([Edge(S, 'proc:sh#execveat', 'read', N, 1),
+                          Edge('proc:sh#execveat', '/tmp/before-exec.txt',
+                               'write', N, 1),
+                          Edge('proc:sh#execveat', '/tmp/after-exec.txt',
+                               'write', N)] +
+                         same(['/tmp/before-exec.txt', '/tmp/after-exec.txt']),
+                         exec_changes_comm=True),
+    'cfr': Scenario([Edge(S, '/srv/cfr-copy.txt', 'copy_file_range', N, 1)] +
+                    same(['/srv/cfr-copy.txt'])),
+    'sendsock': Scenario([Edge(S, 'socket->127.0.0.1:5556', 'sendfile', N,
+                               1)] + loopback(5556, 'sendfile'),
+                         ports=(5556,)),
+    'splicesock': Scenario([Edge(S, 'pipe', 'splice', N, 1),
+                            Edge('pipe', 'socket->127.0.0.1:5559', 'splice',
+                                 N, 1)] + loopback(5559, 'splice'),
+                           ports=(5559,)),
+    'fifo': Scenario([Edge(S, 'proc:dd#writer', 'read', N),
+                      Edge('proc:dd#writer', 'pipe#fifo', 'write', N),
+                      Edge('pipe#fifo', 'proc:dd#reader', 'read', N),
+                      Edge('proc:dd#reader', '/tmp/fifo-out.txt', 'write',
+                           N)] + same(['/tmp/fifo-out.txt'])),
+    'socketpair': Scenario([
+        Edge(S, 'proc:st-socketpair#writer', 'read', N, 1),
+        Edge('proc:st-socketpair#writer', 'socket#w', 'write', N, 1),
+        Edge('socket#w', 'socket#r', 'write', N, 1),
+        Edge('socket#r', 'proc:st-socketpair#reader', 'read', N),
+        Edge('proc:st-socketpair#reader', '/tmp/pair.txt', 'write', N, 1)] +
+        same(['/tmp/pair.txt'])),
+    'unlink': Scenario([Edge(S, '/tmp/u.txt', 'sendfile', N, 1)] +
+                       same(['/tmp/u.txt']), gone=('/tmp/u.txt',)),
+    'exfil': Scenario([Edge(S, 'proc:st-sendto', 'read', N, 1),
+                       Edge('proc:st-sendto', 'socket', 'sendto', N, 1),
+                       Edge('socket', 'remote:inet:10.0.2.2:5557', 'sendto',
+                            N, 1)]),
+    # Negative controls
+    'cleantcp': Scenario([]),
+    'pidreuse': Scenario([Edge(S, 'proc:dd#reader', 'read', N),
+                          Edge('proc:dd#reader', '/dev/null', 'write', N)]),
+    'latereg': Scenario([Edge('/srv/late/a.txt', '/tmp/after.txt', 'sendfile',
+                              12, 1)] +
+                        same(['/tmp/after.txt'], '/srv/late/a.txt', 12),
+                        label='late', host=(REGISTER_LATE,),
+                        registered=('/srv/late/a.txt',)),
+    'nosecret': Scenario([], files='/nowhere/*', registered=()),
+    # Contracts
+    'maxflows': Scenario([Edge(S, '/tmp/m1.txt', 'sendfile', N, 1),
+                          Edge(S, '/tmp/m2.txt', 'sendfile', N, 1)],
+                         props='max-flows=2', flows_dropped=7,
+                         extra_files=('/tmp/m3.txt', '/tmp/m4.txt'),
+                         extra_procs=('st-same',)),
+}
