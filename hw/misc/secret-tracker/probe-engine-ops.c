@@ -88,21 +88,36 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
             }
             out->peer_dev = sock.unix_peer_dev;
             out->peer_ino = sock.unix_peer_ino;
+            if (sock.unix_path) {
+                g_strlcpy(out->unix_path, sock.unix_path,
+                          sizeof(out->unix_path));
+            }
+            if (sock.unix_peer_path) {
+                g_strlcpy(out->unix_peer_path, sock.unix_peer_path,
+                          sizeof(out->unix_peer_path));
+            }
             st_linux_socket_clear(&sock);
         }
     }
     return true;
 }
 
-/* Does @fd of the event's task still hold @file_id?  One table read. */
+/*
+ * Does @fd of the event's task still hold the cached file?  The struct
+ * file's address is not enough (freed files are reused at the same
+ * address): its inode must be the cached one too.
+ */
 static bool st_fd_still(void *opaque, const StEngineTask *task, int fd,
-                        uint64_t file_id)
+                        const StEngineObject *cached)
 {
     SecretTrackerProbe *p = opaque;
-    uint64_t file;
+    const StLinuxKernel *kernel = st_ops_kernel(p);
+    uint64_t file, dev, ino;
 
-    return st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, &file, NULL) &&
-           file == file_id;
+    return st_linux_fd_file(kernel, p->ev_task, fd, &file, NULL) &&
+           file == cached->file_id &&
+           st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
+           dev == cached->dev && ino == cached->ino;
 }
 
 static bool st_get_name(void *opaque, const StEngineObject *obj, char *buf,

@@ -36,14 +36,16 @@ static bool fake_resolve_fd(void *opaque, const StEngineTask *task, int fd,
 }
 
 static bool fake_fd_still(void *opaque, const StEngineTask *task, int fd,
-                          uint64_t file_id)
+                          const StEngineObject *cached)
 {
     Fake *f = opaque;
     g_autofree char *key = fd_key(task->tgid, fd);
     FakeFd *ff = g_hash_table_lookup(f->fds, key);
 
     f->fd_still_calls++;
-    return f->fd_still_trusts || (ff && ff->obj.file_id == file_id);
+    return f->fd_still_trusts ||
+           (ff && ff->obj.file_id == cached->file_id &&
+            ff->obj.dev == cached->dev && ff->obj.ino == cached->ino);
 }
 
 static FakeFd *fake_by_handle(Fake *f, const StEngineObject *obj)

@@ -1,6 +1,7 @@
 /*
- * secret-tracker: tracking engine unit tests: vmsplice, and the ioctls
- * that move file data (reflinks, dedupe, loop devices)
+ * secret-tracker: tracking engine unit tests: vmsplice, readers waiting
+ * on a pipe, and the ioctls that move file data (reflinks, dedupe, loop
+ * devices)
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -111,6 +112,87 @@ static void test_vmsplice_read_end(void)
     g_assert_false(entry(f, &u, ST_NR_VMSPLICE, 4, 0x1000, 10, 0, 0, 110));
     g_assert_null(proc_of(f, &u));
     g_assert_null(inode(f, DEV_PIPEFS, 82));
+    fake_free(f);
+}
+
+/*
+ * A reader blocks in read(2) on a clean pipe; a tracked writer fills it
+ * afterwards.  The reader's entry saw no labels, yet it gets the secret.
+ */
+static void test_waiting_reader(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask wc = mktask(101, 1001, 1, 1, "wc");
+    StEngineTask ls = mktask(102, 1002, 1, 1, "ls");
+    const StEngineNodeInfo *pipe;
+
+    fake_fd(f, 100, 5, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+    fake_fd(f, 101, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+    fake_fd(f, 102, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 81, NULL);
+    /* Both block: wc on the pipe cat fills, ls on another one. */
+    g_assert_false(entry(f, &wc, ST_NR_READ, 0, 0x1000, 4096, 0, 0, 105));
+    g_assert_false(entry(f, &ls, ST_NR_READ, 0, 0x1000, 4096, 0, 0, 106));
+    g_assert_null(proc_of(f, &wc));
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 64, 110);
+    pipe = inode(f, DEV_PIPEFS, 80);
+    g_assert_nonnull(pipe);
+    g_assert_nonnull(proc_of(f, &wc));
+    assert_labels(f, proc_of(f, &wc)->labels, "S");
+    /* As many bytes as the writer gave (the reader asked for more). */
+    g_assert_cmpuint(find_flow(f, pipe->id, proc_of(f, &wc)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 64);
+    /* The reader of the other pipe stays clean. */
+    g_assert_null(proc_of(f, &ls));
+    fake_free(f);
+}
+
+/* A reader whose read returned and who moved on is not tainted later. */
+static void test_waiting_reader_moved_on(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask wc = mktask(101, 1001, 1, 1, "wc");
+
+    fake_fd(f, 100, 5, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+    fake_fd(f, 101, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+    fake_fd(f, 101, 1, ST_ENGINE_KIND_FILE, DEV_DISK, 90, "/out");
+    g_assert_false(entry(f, &wc, ST_NR_READ, 0, 0x1000, 4096, 0, 0, 105));
+    /* Its read returned; it writes elsewhere, then exits. */
+    sys_rw(f, &wc, ST_NR_WRITE, 1, 10, 106);
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 64, 110);
+    g_assert_null(proc_of(f, &wc));
+    fake_free(f);
+}
+
+/* More blocked readers than the pool holds: the oldest go, counted. */
+static void test_waiting_reader_pool(void)
+{
+    StEngineConfig cfg = { .max_waiting = 4 };
+    Fake *f = fake_new_with(&cfg);
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask r;
+    unsigned i;
+
+    fake_fd(f, 100, 5, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+    for (i = 0; i < 6; i++) {
+        r = mktask(200 + i, 2000 + i, 1, 1, "r");
+        fake_fd(f, 200 + i, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 80, NULL);
+        entry(f, &r, ST_NR_READ, 0, 0x1000, 4096, 0, 0, 120 + i);
+    }
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_WAITING], ==, 2);
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 64, 130);
+    for (i = 0; i < 6; i++) {
+        r = mktask(200 + i, 2000 + i, 1, 1, "r");
+        if (i < 2) {
+            g_assert_null(proc_of(f, &r));
+        } else {
+            assert_labels(f, proc_of(f, &r)->labels, "S");
+        }
+    }
     fake_free(f);
 }
 
@@ -272,6 +354,11 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/ioctl/encodings", test_ioctl_encodings);
     g_test_add_func("/engine/vmsplice/write-end", test_vmsplice_write_end);
     g_test_add_func("/engine/vmsplice/read-end", test_vmsplice_read_end);
+    g_test_add_func("/engine/pipe/waiting-reader", test_waiting_reader);
+    g_test_add_func("/engine/pipe/waiting-reader-moved-on",
+                    test_waiting_reader_moved_on);
+    g_test_add_func("/engine/pipe/waiting-reader-pool",
+                    test_waiting_reader_pool);
     g_test_add_func("/engine/ioctl/ignored", test_ioctl_ignored);
     g_test_add_func("/engine/ioctl/reflink", test_ioctl_reflink);
     g_test_add_func("/engine/ioctl/loop", test_ioctl_loop);

@@ -253,6 +253,30 @@ static void test_fd_cache_fd_still(void)
     fake_free(f);
 }
 
+/*
+ * A process exits and another one gets its fd table and a struct file at
+ * the same addresses (slab reuse): fd 3 of the new one is another file.
+ * Found on a real guest (e2e "deep").
+ */
+static void test_fd_cache_address_reuse(void)
+{
+    Fake *f = fake_new();
+    StEngineTask a = mktask(100, 1000, 1, 1, "a");
+    StEngineTask b = mktask(101, 2000, 1, 1, "b");
+    uint64_t secret = reg(f, DEV_DISK, 10, "S");
+    FakeFd *ff;
+
+    a.files_id = b.files_id = 0xffff888012345000ULL;
+    ff = fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 11, "/copy");
+    ff->obj.file_id = 0xffff888000abc000ULL;
+    sys_rw(f, &a, ST_NR_READ, 3, 10, 100);
+    ff = fake_fd(f, 101, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    ff->obj.file_id = 0xffff888000abc000ULL;
+    sys_rw(f, &b, ST_NR_READ, 3, 10, 110);
+    g_assert_nonnull(read_flow(f, secret, &b));
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -267,5 +291,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/fd-cache/shared-table",
                     test_fd_cache_shared_table);
     g_test_add_func("/engine/fd-cache/fd-still", test_fd_cache_fd_still);
+    g_test_add_func("/engine/fd-cache/address-reuse",
+                    test_fd_cache_address_reuse);
     return g_test_run();
 }

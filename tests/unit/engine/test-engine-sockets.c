@@ -57,6 +57,41 @@ static void test_tcp_loopback(void)
     fake_free(f);
 }
 
+/*
+ * splice(2) from a tainted pipe into a loopback TCP socket: the bytes are
+ * known only at the return, for the pipe->socket edge and for the
+ * delivery to the peer, pending (peer socket unknown) or direct.
+ */
+static void test_tcp_splice_bytes(void)
+{
+    Fake *f = fake_new();
+    StEngineTask t = mktask(100, 1000, 1, 1, "t");
+    StEngineTask server = mktask(700, 7000, 1, 1, "server");
+    StEngineEndpoint cli = ep4(127, 0, 0, 1, 40000);
+    StEngineEndpoint srv = ep4(127, 0, 0, 1, 8080);
+    uint64_t pipe = reg(f, DEV_PIPEFS, 70, "S");
+    const StEngineNodeInfo *s1, *s2;
+
+    fake_fd(f, 100, 3, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 70, NULL);
+    fake_inet(f, 100, 5, 901, cli, srv);
+    fake_inet(f, 700, 6, 902, srv, cli);
+    /* splice(3, NULL, 5, NULL, 4096, 0) moves 54 bytes */
+    sys(f, &t, ST_NR_SPLICE, 3, 0, 5, 0, 4096, 54, 100);
+    s1 = inode(f, DEV_SOCKFS, 901);
+    g_assert_cmpuint(find_flow(f, pipe, s1->id,
+                               ST_ENGINE_FAMILY_TRANSFER)->bytes, ==, 54);
+    sys_rw(f, &server, ST_NR_RECVFROM, 6, 54, 200);
+    s2 = inode(f, DEV_SOCKFS, 902);
+    g_assert_nonnull(s2);
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 54);
+    /* Both known now: the return adds to the direct delivery. */
+    sys(f, &t, ST_NR_SPLICE, 3, 0, 5, 0, 4096, 10, 300);
+    g_assert_cmpuint(find_flow(f, s1->id, s2->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 64);
+    fake_free(f);
+}
+
 static void test_tcp_reader_first(void)
 {
     Fake *f = fake_new();
@@ -185,6 +220,43 @@ static void test_unix_peer(void)
     fake_unix(f, 100, 6, 603, 0);
     sys_rw(f, &cat, ST_NR_SENDTO, 6, 32, 500);
     g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 1);
+    fake_free(f);
+}
+
+/*
+ * A socket bound to a path is shown by it, also when it is first met as
+ * the peer of a sender (e2e "bind" found it shown as socket:[ino]).
+ */
+static void test_unix_bound_path(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    FakeFd *ff;
+
+    ff = fake_unix(f, 100, 5, 611, 612);
+    g_strlcpy(ff->obj.unix_peer_path, "/tmp/st.sock",
+              sizeof(ff->obj.unix_peer_path));
+    sys_rw(f, &cat, ST_NR_SENDTO, 5, 32, 200);
+    g_assert_cmpstr(inode(f, DEV_SOCKFS, 612)->path, ==, "/tmp/st.sock");
+    g_assert_cmpuint(inode(f, DEV_SOCKFS, 612)->endpoint.family, ==,
+                     ST_AF_UNIX);
+    g_assert_cmpstr(inode(f, DEV_SOCKFS, 611)->path, ==, "socket:[611]");
+    /* the bound receiver reads it: its node is the same, with the labels */
+    {
+        StEngineTask rcv = mktask(810, 8100, 1, 1, "rcv");
+
+        ff = fake_unix(f, 810, 3, 612, 0);
+        g_strlcpy(ff->obj.unix_path, "/tmp/st.sock",
+                  sizeof(ff->obj.unix_path));
+        sys_rw(f, &rcv, ST_NR_RECVFROM, 3, 32, 250);
+        assert_labels(f, proc_of(f, &rcv)->labels, "S");
+    }
+    /* and a bound socket seen through its own fd */
+    ff = fake_unix(f, 100, 6, 613, 612);
+    g_strlcpy(ff->obj.unix_path, "@abstract", sizeof(ff->obj.unix_path));
+    sys_rw(f, &cat, ST_NR_SENDTO, 6, 32, 300);
+    g_assert_cmpstr(inode(f, DEV_SOCKFS, 613)->path, ==, "@abstract");
     fake_free(f);
 }
 
@@ -426,9 +498,11 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/socket/tcp-loopback", test_tcp_loopback);
     g_test_add_func("/engine/socket/tcp-reader-first", test_tcp_reader_first);
+    g_test_add_func("/engine/socket/tcp-splice-bytes", test_tcp_splice_bytes);
     g_test_add_func("/engine/socket/tcp-closed-reader", test_tcp_closed_reader);
     g_test_add_func("/engine/socket/udp-loopback", test_udp_loopback_wildcard);
     g_test_add_func("/engine/socket/unix-peer", test_unix_peer);
+    g_test_add_func("/engine/socket/unix-bound-path", test_unix_bound_path);
     g_test_add_func("/engine/socket/ipv6-loopback-mmsg",
                     test_ipv6_loopback_and_mmsg);
     g_test_add_func("/engine/socket/exfiltration", test_exfiltration);

@@ -115,6 +115,7 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     if (task->start_time > e->start_time_high_water) {
         e->start_time_high_water = task->start_time;
     }
+    st_waiting_forget(e, task->tid);
     if (e->n_pending) {
         p = st_pending_find(e, task->tid);
         if (p) {
@@ -163,6 +164,9 @@ static void st_return_completes(StEngine *e, const StPending *p,
         }
         st_flow_add_bytes(e, want->edges[0], bytes);
         st_flow_add_bytes(e, want->edges[1], bytes);
+    }
+    if (want->mask & ST_WANT_DELIVERY) {
+        st_socket_delivery_bytes(e, want, (uint64_t)ret);
     }
     if (want->mask & ST_WANT_REFRESH_FD) {
         /* Bound now: resolving it again learns and indexes its address. */

@@ -216,7 +216,7 @@ bool st_fd_lookup(StEngine *e, const StEngineTask *task, int fd,
     ent = g_hash_table_lookup(e->fd_cache, &key);
     if (ent && !(flags & ST_FD_FRESH) && e->cfg.ops.fd_still &&
         ent->obj.file_id &&
-        !e->cfg.ops.fd_still(e->cfg.opaque, task, fd, ent->obj.file_id)) {
+        !e->cfg.ops.fd_still(e->cfg.opaque, task, fd, &ent->obj)) {
         st_fd_entry_remove(e, ent);
         ent = NULL;
     }

@@ -79,18 +79,21 @@ StEdge *st_flow_record(StEngine *e, StNode *src, StNode *dst,
         if (last_ns > edge->info.last_ns) {
             edge->info.last_ns = last_ns;
         }
-        return edge;
+    } else {
+        edge = st_edge_new(e, src, dst, family, nr, last_ns);
+        if (edge) {
+            edge->info.first_ns = first_ns;
+            edge->info.count = count;
+            edge->info.bytes = bytes;
+            edge->info.labels = labels;
+            g_hash_table_insert(e->edge_index, &edge->key, edge);
+            st_edge_announce(e, edge);
+        }
     }
-    edge = st_edge_new(e, src, dst, family, nr, last_ns);
-    if (!edge) {
-        return NULL;
+    if (family != ST_ENGINE_FAMILY_READ) {
+        /* Labels reached a channel: so did its waiting readers. */
+        st_waiting_wake(e, dst, labels, bytes, last_ns);
     }
-    edge->info.first_ns = first_ns;
-    edge->info.count = count;
-    edge->info.bytes = bytes;
-    edge->info.labels = labels;
-    g_hash_table_insert(e->edge_index, &edge->key, edge);
-    st_edge_announce(e, edge);
     return edge;
 }
 

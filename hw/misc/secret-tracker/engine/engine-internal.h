@@ -106,12 +106,18 @@ enum {
     ST_WANT_CLONE = 8,          /* pair the child whose tid is returned */
     ST_WANT_RENAME = 16,        /* apply the rename of want_paths */
     ST_WANT_UNLINK = 32,        /* apply the unlink of want_paths[0] */
+    ST_WANT_DELIVERY = 64,      /* the bytes to the socket's delivery */
 };
 
 /* What an entry's rules want from its return. */
 typedef struct StWant {
     unsigned mask;
     uint64_t edges[2];          /* flow ids whose bytes the return gives */
+    /* ST_WANT_DELIVERY: a socket's one delivery, to a peer or pending */
+    uint64_t deliver_sock;      /* node id of the sending socket */
+    uint64_t deliver_peer;      /* node id of its peer, if known */
+    StEngineEndpoint deliver_dst;
+    StEngineEndpoint deliver_src;
     int fd;
     char *paths[2];             /* owned */
 } StWant;
@@ -165,6 +171,15 @@ typedef struct StExpectedChild {
     uint64_t clone_ns;
     uint64_t seq;               /* order of arrival: the oldest is evicted */
 } StExpectedChild;
+
+/* A reader that entered a read of an untainted channel. */
+typedef struct StWaiter {
+    StEngineTask task;
+    StInodeKey chan;
+    unsigned nr;
+    uint64_t count;             /* bytes asked for, UINT64_MAX if unknown */
+    QTAILQ_ENTRY(StWaiter) link;    /* StEngine.waiting_age or free */
+} StWaiter;
 
 /* An address of the VM's own (port 0), with its last use. */
 typedef struct StLocalAddr {
@@ -255,6 +270,11 @@ struct StEngine {
     GPtrArray *pending_endpoints;   /* oldest first */
     GHashTable *expected_children;  /* tid -> StExpectedChild */
     uint64_t child_seq;
+
+    StWaiter *waiters;          /* pool of cfg.max_waiting */
+    GHashTable *waiting;        /* tid -> StWaiter */
+    QTAILQ_HEAD(, StWaiter) waiting_age;    /* oldest first */
+    QTAILQ_HEAD(, StWaiter) waiting_free;
 
     StLocalAddr *local_addrs;
     unsigned n_local_addrs;
@@ -347,8 +367,20 @@ void st_local_addr_learn(StEngine *e, const StEngineEndpoint *ep);
 void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
                        const uint64_t *args, StNode *sock,
                        const StEngineObject *obj, uint64_t labels,
-                       uint64_t bytes, uint64_t now);
+                       uint64_t bytes, StWant *want, uint64_t now);
+void st_socket_delivery_bytes(StEngine *e, const StWant *want,
+                              uint64_t bytes);
 StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now);
+
+/* engine-waiting.c */
+void st_waiting_init(StEngine *e);
+void st_waiting_destroy(StEngine *e);
+void st_waiting_clear(StEngine *e);
+void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
+                    const uint64_t *args, const StEngineObject *obj);
+void st_waiting_forget(StEngine *e, uint32_t tid);
+void st_waiting_wake(StEngine *e, StNode *chan, uint64_t labels,
+                     uint64_t bytes, uint64_t now);
 
 /* engine-rules.c */
 uint64_t st_request_bytes(StEngine *e, const StEngineTask *task,

@@ -69,6 +69,7 @@ const char *st_engine_drop_name(StEngineDrop drop)
         [ST_ENGINE_DROP_PEER] = "peer",
         [ST_ENGINE_DROP_NODES_EVICTED] = "nodes-evicted",
         [ST_ENGINE_DROP_LOCAL_ADDRS] = "local-addrs",
+        [ST_ENGINE_DROP_WAITING] = "waiting-readers",
     };
 
     if ((unsigned)drop >= ST_ENGINE_DROP__MAX) {

@@ -265,6 +265,11 @@ static void st_node_want_path(StEngine *e, StNode *n)
     e->counters.path_requests++;
 }
 
+bool st_engine_paths_wanted(const StEngine *e)
+{
+    return e->path_queue.length != 0;
+}
+
 bool st_engine_next_path_request(StEngine *e, uint64_t *node_id,
                                  StEngineObject *obj)
 {
@@ -343,6 +348,15 @@ static void st_node_refresh(StEngine *e, StNode *n, const StEngineObject *obj)
     }
     if (n->info.kind == ST_ENGINE_KIND_SOCKET) {
         st_node_socket_reindex(e, n, obj);
+        if (!n->info.endpoint.family) {
+            n->info.endpoint.family = obj->sock_family;
+        }
+        /* A bound unix socket is known by its address. */
+        if (obj->unix_path[0] && (!n->path || strncmp(n->path,
+                                  obj->unix_path, sizeof(obj->unix_path)))) {
+            st_node_take_path(e, n, g_strndup(obj->unix_path,
+                                              sizeof(obj->unix_path) - 1));
+        }
     }
 }
 

@@ -121,6 +121,7 @@ static void st_read_fd(StEngine *e, const StEngineTask *task, unsigned nr,
     src = st_source_node(e, &obj, now);
     labels = src ? st_node_read_labels(src) : 0;
     if (!labels) {
+        st_waiting_add(e, task, nr, args, &obj);
         return;
     }
     if (obj.kind == ST_ENGINE_KIND_FILE && !e->fd_resolved &&
@@ -180,7 +181,8 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
     if (obj.kind != ST_ENGINE_KIND_SOCKET) {
         return;
     }
-    st_socket_deliver(e, task, nr, args, dst, &obj, labels, bytes, now);
+    st_socket_deliver(e, task, nr, args, dst, &obj, labels, bytes, NULL,
+                      now);
     if ((obj.sock_family == ST_AF_INET || obj.sock_family == ST_AF_INET6) &&
         obj.local.port == 0) {
         want->mask |= ST_WANT_REFRESH_FD;
@@ -326,8 +328,9 @@ void st_rule_transfer(StEngine *e, const StEngineTask *task, unsigned nr,
         want->mask |= ST_WANT_BYTES;
     }
     if (out.kind == ST_ENGINE_KIND_SOCKET) {
+        /* Unsized: the return gives the bytes of the delivery too. */
         st_socket_deliver(e, task, nr, args, dst, &out, labels | from_proc,
-                          bytes, now);
+                          bytes, sized ? NULL : want, now);
     }
 }
 

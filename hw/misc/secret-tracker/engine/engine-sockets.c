@@ -130,14 +130,16 @@ static StNode *st_unix_peer_node(StEngine *e, const StEngineObject *obj,
     peer_obj.sock_family = ST_AF_UNIX;
     peer_obj.dev = obj->peer_dev ? obj->peer_dev : obj->dev;
     peer_obj.ino = obj->peer_ino;
+    memcpy(peer_obj.unix_path, obj->unix_peer_path,
+           sizeof(peer_obj.unix_path));
     return st_object_node(e, &peer_obj, true, now);
 }
 
 /* @sock passes @labels to destination @dst (normalized). */
-static void st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
-                          const StEngineObject *obj,
-                          const StEngineEndpoint *dst, uint64_t labels,
-                          uint64_t bytes, uint64_t now)
+static StEdge *st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
+                             const StEngineObject *obj,
+                             const StEngineEndpoint *dst, uint64_t labels,
+                             uint64_t bytes, uint64_t now)
 {
     StNode *peer;
 
@@ -145,22 +147,22 @@ static void st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
         peer = st_endpoint_node(e, dst, now);
         if (peer) {
             peer->info.labels |= labels;
-            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
-                           bytes, labels, now, now);
+            return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
+                                  1, bytes, labels, now, now);
         }
-        return;
+        return NULL;
     }
     peer = st_socket_peer_lookup(e, dst, &obj->local);
     if (peer && peer != sock) {
         st_node_use(e, peer);
         peer->info.labels |= labels;
         peer->info.rx_labels |= labels;
-        st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1, bytes,
-                       labels, now, now);
-        return;
+        return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
+                              bytes, labels, now, now);
     }
     st_pending_endpoint_add(e, dst, &obj->local, sock, nr, labels, 1, bytes,
                             now);
+    return NULL;
 }
 
 /*
@@ -219,10 +221,11 @@ static unsigned st_send_destinations(StEngine *e, const StEngineTask *task,
 void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
                        const uint64_t *args, StNode *sock,
                        const StEngineObject *obj, uint64_t labels,
-                       uint64_t bytes, uint64_t now)
+                       uint64_t bytes, StWant *want, uint64_t now)
 {
     StEngineEndpoint dsts[ST_ENGINE_MAX_SEND_PEERS];
     StNode *peer;
+    StEdge *edge = NULL;
     unsigned n, i;
 
     if (obj->sock_family == ST_AF_UNIX) {
@@ -234,8 +237,13 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
         if (peer) {
             peer->info.labels |= labels;
             peer->info.rx_labels |= labels;
-            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
-                           bytes, labels, now, now);
+            edge = st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
+                                  1, bytes, labels, now, now);
+        }
+        if (want && edge) {
+            want->mask |= ST_WANT_DELIVERY;
+            want->deliver_sock = sock->info.id;
+            want->deliver_peer = peer->info.id;
         }
         return;
     }
@@ -256,6 +264,52 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
     }
     for (i = 0; i < n; i++) {
         st_deliver_to(e, nr, sock, obj, &dsts[i], labels, bytes, now);
+    }
+    if (want && n == 1) {
+        /* Its bytes come with the return, to an edge or a pending send. */
+        want->mask |= ST_WANT_DELIVERY;
+        want->deliver_sock = sock->info.id;
+        want->deliver_dst = dsts[0];
+        want->deliver_src = obj->local;
+    }
+}
+
+/* The return of a send counted at entry: its bytes to its delivery. */
+void st_socket_delivery_bytes(StEngine *e, const StWant *want,
+                              uint64_t bytes)
+{
+    StPendingEndpoint *pend;
+    StEdgeKey key;
+    StEdge *edge;
+    StNode *peer;
+    unsigned i;
+
+    key.src = want->deliver_sock;
+    key.family = ST_ENGINE_FAMILY_WRITE;
+    for (i = 0; !want->deliver_peer && i < e->pending_endpoints->len; i++) {
+        pend = g_ptr_array_index(e->pending_endpoints, i);
+        if (pend->src_node == want->deliver_sock &&
+            st_endpoint_same(&pend->dst, &want->deliver_dst) &&
+            st_endpoint_same(&pend->src, &want->deliver_src)) {
+            pend->bytes += bytes;
+            return;
+        }
+    }
+    if (want->deliver_peer) {
+        key.dst = want->deliver_peer;
+    } else {
+        peer = st_endpoint_is_local(e, &want->deliver_dst) ?
+            st_socket_peer_lookup(e, &want->deliver_dst,
+                                  &want->deliver_src) :
+            g_hash_table_lookup(e->endpoints, &want->deliver_dst);
+        if (!peer) {
+            return;
+        }
+        key.dst = peer->info.id;
+    }
+    edge = g_hash_table_lookup(e->edge_index, &key);
+    if (edge) {
+        edge->info.bytes += bytes;
     }
 }
 

@@ -133,6 +133,9 @@ StEngine *st_engine_new(const StEngineConfig *config)
     if (!e->cfg.max_children) {
         e->cfg.max_children = ST_ENGINE_DEFAULT_MAX_CHILDREN;
     }
+    if (!e->cfg.max_waiting) {
+        e->cfg.max_waiting = ST_ENGINE_DEFAULT_MAX_WAITING;
+    }
     if (!e->cfg.max_local_addrs) {
         e->cfg.max_local_addrs = ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS;
     }
@@ -161,6 +164,7 @@ StEngine *st_engine_new(const StEngineConfig *config)
 
     st_pending_init(e);
     st_fd_cache_init(e);
+    st_waiting_init(e);
 
     e->pending_endpoints = g_ptr_array_new_with_free_func(g_free);
     e->expected_children = g_hash_table_new_full(g_direct_hash,
@@ -198,6 +202,7 @@ void st_engine_free(StEngine *e)
     g_free(e->pending_buckets);
     g_free(e->pending);
     st_fd_cache_destroy(e);
+    st_waiting_destroy(e);
     g_ptr_array_free(e->pending_endpoints, TRUE);
     g_hash_table_destroy(e->expected_children);
     g_free(e->local_addrs);
@@ -210,6 +215,7 @@ void st_engine_new_boot(StEngine *e)
     st_nodes_retire_boot(e);
     g_hash_table_remove_all(e->process_by_tgid);
     g_hash_table_remove_all(e->expected_children);
+    st_waiting_clear(e);
     g_ptr_array_set_size(e->pending_endpoints, 0);
     st_pending_clear(e);
     st_fd_cache_flush(e);

@@ -126,6 +126,17 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
     return true;
 }
 
+bool st_linux_file_inode(const StLinuxKernel *kernel, uint64_t file,
+                         uint64_t *dev, uint64_t *ino, GError **errp)
+{
+    uint64_t inode, sb;
+
+    return st_read_pointer(kernel, file, ST_FILE_F_INODE, &inode, errp) &&
+           st_read_field(kernel, inode, ST_INODE_I_INO, ino, errp) &&
+           st_read_pointer(kernel, inode, ST_INODE_I_SB, &sb, errp) &&
+           st_read_field(kernel, sb, ST_SUPER_BLOCK_S_DEV, dev, errp);
+}
+
 bool st_linux_dentry_inode(const StLinuxKernel *kernel, uint64_t dentry,
                            uint64_t *dev, uint64_t *ino, GError **errp)
 {

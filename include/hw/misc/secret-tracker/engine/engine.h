@@ -152,6 +152,14 @@ void st_engine_add_local_address(StEngine *e, const StEngineEndpoint *addr);
 bool st_engine_has_pending(const StEngine *e);
 
 /**
+ * st_engine_paths_wanted: whether any node waits for its path.
+ * @e: the engine.
+ *
+ * Returns: true if st_engine_next_path_request() has something to give.
+ */
+bool st_engine_paths_wanted(const StEngine *e);
+
+/**
  * st_engine_next_path_request: take the next node whose path is wanted.
  * @e: the engine.
  * @node_id: set to the node id.

@@ -19,6 +19,8 @@
 #define ST_ENGINE_MAX_LABELS 64
 #define ST_ENGINE_COMM_LEN 16
 #define ST_ENGINE_PATH_MAX 4096
+/* sun_path (108 bytes) plus a NUL, or "@" and an abstract name */
+#define ST_ENGINE_UNIX_PATH_MAX 110
 #define ST_ENGINE_NR_ARGS 6
 /* Destinations of one send taken from &StEngineOps.send_peer. */
 #define ST_ENGINE_MAX_SEND_PEERS 16
@@ -100,6 +102,8 @@ typedef enum StEngineKind {
  *     recently used file, pipe, socket, endpoint or dead process): its
  *     labels are forgotten; a compact record stays while flows name it.
  * @ST_ENGINE_DROP_LOCAL_ADDRS: a local address of the VM evicted.
+ * @ST_ENGINE_DROP_WAITING: a reader waiting on an untainted channel
+ *     evicted (it is no longer tainted if a tracked writer fills it).
  */
 typedef enum StEngineDrop {
     ST_ENGINE_DROP_FLOWS,
@@ -114,6 +118,7 @@ typedef enum StEngineDrop {
     ST_ENGINE_DROP_PEER,
     ST_ENGINE_DROP_NODES_EVICTED,
     ST_ENGINE_DROP_LOCAL_ADDRS,
+    ST_ENGINE_DROP_WAITING,
     ST_ENGINE_DROP__MAX,
 } StEngineDrop;
 
@@ -197,6 +202,9 @@ typedef struct StEngineEndpoint {
  *     %ST_FMODE_WRITE; 0 if unknown.
  * @rdev: device nodes: the device they name (i_rdev), in the encoding of
  *     @dev (the kernel's dev_t); 0 otherwise.
+ * @unix_path: unix sockets: the address the socket is bound to ("/path",
+ *     or "@name" when abstract), "" if none.
+ * @unix_peer_path: unix sockets: its peer's bound address, "" if none.
  *
  * @size and @pos make the byte count of a read of a regular file exact at
  * entry; the engine asks for them afresh (not from its cache) when it
@@ -218,6 +226,8 @@ typedef struct StEngineObject {
     uint64_t pos;
     uint32_t mode;
     uint64_t rdev;
+    char unix_path[ST_ENGINE_UNIX_PATH_MAX];
+    char unix_peer_path[ST_ENGINE_UNIX_PATH_MAX];
 } StEngineObject;
 
 /**
@@ -235,10 +245,12 @@ typedef struct StEngineObject {
  *     connect, bind, execve or exit, or until @fd_still says otherwise;
  *     the least recently used entry is evicted when the cache is full.
  *     Mandatory.
- * @fd_still: does @fd of @task still name the open file @file_id?  Asked
- *     before a cached resolution with a nonzero &StEngineObject.file_id is
- *     used; false makes the engine resolve @fd again.  Must be cheaper than
- *     @resolve_fd (one fd table read).  May be NULL (the cache is trusted).
+ * @fd_still: does @fd of @task still name @cached (the same open file,
+ *     &StEngineObject.file_id, on the same inode: a freed struct file and
+ *     fd table are reused at the same addresses, so the address alone is
+ *     not enough)?  Asked before a cached resolution with a nonzero
+ *     file_id is used; false makes the engine resolve @fd again.  Must be
+ *     cheaper than @resolve_fd.  May be NULL (the cache is trusted).
  * @get_path: the absolute path of @obj (through its @path_handle) into
  *     @buf of @size bytes, NUL terminated; false on failure.  Called when
  *     an fd is first used (resolved, or used again after a new pattern)
@@ -296,7 +308,7 @@ typedef struct StEngineOps {
                            unsigned nr, const uint64_t *args, int64_t ret);
     bool (*task_details)(void *opaque, StEngineTask *task);
     bool (*fd_still)(void *opaque, const StEngineTask *task, int fd,
-                     uint64_t file_id);
+                     const StEngineObject *cached);
     uint64_t (*iov_bytes)(void *opaque, const StEngineTask *task,
                           unsigned nr, const uint64_t *args);
     bool (*ioctl_fds)(void *opaque, const StEngineTask *task, unsigned cmd,
@@ -460,6 +472,9 @@ typedef void (*StEngineFlowFn)(void *opaque, const StEngineFlowInfo *flow);
  * @max_fd_cache: cached fd resolutions (default 4096).
  * @max_pending: syscall entries waiting for their return (default 1024).
  * @max_endpoints: tainted local endpoints waiting for a peer (default 256).
+ * @max_waiting: readers of untainted pipes and sockets remembered until
+ *     their next call, so that a tracked writer filling the channel
+ *     taints a reader that entered its read first (default 1024).
  * @max_children: children of tracked parents waiting to appear (default
  *     256).
  * @max_local_addrs: addresses known to be the VM's own (default 64).
@@ -475,6 +490,7 @@ typedef struct StEngineConfig {
     unsigned max_pending;
     unsigned max_endpoints;
     unsigned max_children;
+    unsigned max_waiting;
     unsigned max_local_addrs;
 } StEngineConfig;
 
@@ -484,6 +500,7 @@ typedef struct StEngineConfig {
 #define ST_ENGINE_DEFAULT_MAX_PENDING 1024
 #define ST_ENGINE_DEFAULT_MAX_ENDPOINTS 256
 #define ST_ENGINE_DEFAULT_MAX_CHILDREN 256
+#define ST_ENGINE_DEFAULT_MAX_WAITING 1024
 #define ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS 64
 
 #endif /* HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H */

@@ -103,6 +103,9 @@ char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
                     uint64_t vfsmount, GError **errp);
 char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
                          GError **errp);
+/* The inode of an open file, as (s_dev, i_ino) */
+bool st_linux_file_inode(const StLinuxKernel *kernel, uint64_t file,
+                         uint64_t *dev, uint64_t *ino, GError **errp);
 /*
  * The inode a dentry names now, as (s_dev, i_ino): a saved dentry pointer
  * may have been freed and reused since, so check before trusting it.
