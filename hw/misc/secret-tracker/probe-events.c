@@ -76,6 +76,7 @@ static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
     task->files_id = t.files;
     task->mm_id = t.mm;
     g_strlcpy(task->comm, t.comm, sizeof(task->comm));
+    task->details = true;       /* read with the task: no second read */
     return true;
 }
 
@@ -190,7 +191,7 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     StLinuxPtRegs pt;
     uint64_t nr, percpu, task_ptr, user_flags;
     uint64_t args[ST_ENGINE_NR_ARGS];
-    bool want;
+    bool want, paths;
 
     RCU_READ_LOCK_GUARD();
     k = qatomic_rcu_read(&p->kernel);
@@ -256,7 +257,12 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     p->ev_task = task_ptr;
     want = st_engine_syscall_entry(p->engine, &task, nr, args, st_now_ns());
     p->ev = NULL;
+    paths = st_engine_paths_wanted(p->engine);
     qemu_mutex_unlock(p->lock);
+    if (paths) {
+        /* Named even when no flow is recorded (max-flows reached). */
+        secret_tracker_probe_kick(p);
+    }
     if (want) {
         st_expect_return(p, k, vc, ev->cpu, &task);
     }
