@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     KsFuzzHeader h;
     FuzzKsMem m;
     StGuestMem mem = { fuzz_read, &m };
-    StGuestVm vm;
+    StGuestVm vm = { 0 };
     StKallsymsOptions o;
     StKallsyms *ks;
     StKallsym sym;

@@ -190,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FuzzHeader h;
     FuzzMem m;
     StGuestMem mem = { .read_phys = fuzz_read, .opaque = &m };
-    StGuestVm vm;
+    StGuestVm vm = { 0 };
     StLinuxKernel kernel;
     StLinuxTask t;
     StLinuxFile f;
