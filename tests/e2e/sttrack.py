@@ -209,13 +209,14 @@ def _megabytes(size):
 
 
 def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
-              say=print):
+              say=print, cache_dir=None):
     """Decide where -accel kvm guests of this process run, say why, and
     return (route, reason): 'native' where the probe shows this host's KVM
     boots the guest, else 'nest' (booted here, once per process: later
     accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest forces the nest;
-    ST_NEST_CPU overrides L0's CPU model (-cpu max).  Raises ProbeFailure
-    or stnest.NestError: never a skip."""
+    ST_NEST_CPU overrides L0's CPU model (-cpu max).  The probe's answer
+    is cached in CACHE_DIR (default: LOG_DIR's parent).  Raises
+    ProbeFailure or stnest.NestError: never a skip."""
     forced = os.environ.get('ST_KVM_ROUTE', '')
     if forced not in ('', 'native', 'nest'):
         raise ValueError('ST_KVM_ROUTE=%s: use native or nest' % forced)
@@ -223,7 +224,8 @@ def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
         ok, probe = False, 'not run: ST_KVM_ROUTE=nest'
     else:
         ok, probe = kvm_boot_probe(
-            qemu, guest_dir, os.path.dirname(os.path.abspath(log_dir)),
+            qemu, guest_dir,
+            cache_dir or os.path.dirname(os.path.abspath(log_dir)),
             os.path.join(log_dir, 'kvm-probe'))
     say('kvm probe: %s' % probe)
     if ok or forced == 'native':
@@ -237,9 +239,11 @@ def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
                         memory_mb=max(2048, l2 + 1536),
                         cpu=os.environ.get('ST_NEST_CPU', 'max'))
     stguest.use_nest(nest)
-    reason = ('this host\'s KVM cannot run the guest, so it runs under KVM '
-              'in a nested guest: %s' % nest.describe())
-    say('kvm route: nest (%s)' % reason)
+    reason = ('under a real KVM nested in a TCG guest, as this host\'s '
+              'KVM cannot run it' if forced != 'nest' else
+              'under a real KVM nested in a TCG guest, forced by '
+              'ST_KVM_ROUTE=nest')
+    say('kvm route: nest (%s); %s' % (reason, nest.describe()))
     return 'nest', reason
 
 
