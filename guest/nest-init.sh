@@ -132,6 +132,7 @@ agent() {
                 send_file "$id" "$arg"
                 ;;
             EXITS-ON)
+                echo "!$hist" >"$trig" 2>/dev/null
                 if echo "$hist" >"$trig"; then
                     echo "OK $id" >&3
                 else
@@ -142,8 +143,8 @@ agent() {
                 {
                     echo "# kvm_exit hist"
                     cat "${trig%/trigger}/hist"
-                    for f in /sys/kernel/debug/kvm/*exits*; do
-                        echo "debugfs ${f##*/} $(cat "$f")"
+                    for f in $(ls /sys/kernel/debug/kvm | grep exits); do
+                        echo "debugfs $f $(cat "/sys/kernel/debug/kvm/$f")"
                     done
                 } >/run/exits.txt 2>&1
                 echo "!$hist" >"$trig"

@@ -19,6 +19,7 @@ bracket a workload with a kvm_exit histogram by exit reason in L1.
 
 import atexit
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -103,8 +104,11 @@ def _die_with_parent():
 class Nest:
     """One L1 guest: L0 QEMU under TCG booting the nest image."""
 
-    def __init__(self, qemu, image, log_dir, memory_mb=2048, smp=2,
-                 cpu='max'):
+    def __init__(self, qemu, image, log_dir, memory_mb=2048, smp=None,
+                 cpu='max', say=print):
+        if smp is None and os.environ.get('ST_NEST_SMP'):
+            smp = int(os.environ['ST_NEST_SMP'])
+        self.say = say
         self.qemu = qemu
         self.image = image
         self.log_dir = log_dir
@@ -128,15 +132,8 @@ class Nest:
 
     # -- L1 -------------------------------------------------------------------
 
-    def start(self, timeout=READY_TIMEOUT):
-        """Boot L1 and wait until it serves requests; NestError if not."""
-        try:
-            return self._start(timeout)
-        except BaseException:
-            self.close()
-            raise
-
-    def _start(self, timeout):
+    def check_image(self):
+        """NestError unless the image is complete; read its guest list."""
         for f in ('kernel', 'initrd.img', 'guests.txt'):
             if not os.path.exists(os.path.join(self.image, f)):
                 raise NestError('nest image %s lacks %s: build it (ninja '
@@ -145,6 +142,27 @@ class Nest:
             for ln in f:
                 name, key = ln.split()
                 self.guests[name] = key
+        return self
+
+    def start(self, smp=1, timeout=READY_TIMEOUT):
+        """Boot L1 (with SMP vCPUs unless given at creation) and wait until
+        it serves requests; NestError if not.  No-op once booted."""
+        if self._proc is not None:
+            if not self.alive():
+                raise self._failure('L1 to be up')
+            return self
+        if self.smp is None:
+            self.smp = smp
+        try:
+            self.check_image()
+            self._start(timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.say('nest: %s' % self.describe())
+        return self
+
+    def _start(self, timeout):
         os.makedirs(self.log_dir, exist_ok=True)
         self.console_log = os.path.join(self.log_dir, 'l1-console.log')
         self.l0_log = os.path.join(self.log_dir, 'l0.log')
@@ -452,12 +470,13 @@ class Nest:
                 code = int(key.split(':', 1)[1].strip())
                 by[code] = int(hits.split(':', 1)[1].strip())
             elif ln.startswith('debugfs '):
-                _, name, val = ln.split(' ', 2)
-                if val.strip().isdigit():
-                    debugfs[name] = int(val)
+                w = ln.split()
+                if len(w) == 3 and w[2].isdigit():
+                    debugfs[w[1]] = int(w[2])
         return {'by-reason': by,
                 'names': {c: exit_reason_name(c) for c in by},
-                'total': sum(by.values()), 'debugfs': debugfs}
+                'total': sum(by.values()), 'debugfs': debugfs,
+                'raw': data.decode(errors='replace')}
 
 
 class NestMachine:
@@ -497,6 +516,15 @@ class NestMachine:
 
     def add_args(self, *args):
         self._args.extend(args)
+
+    def _smp(self):
+        a = self._args
+        for i, opt in enumerate(a[:-1]):
+            if opt == '-smp':
+                v = a[i + 1].split(',')[0].replace('cpus=', '')
+                if v.isdigit():
+                    return max(1, int(v))
+        return 1
 
     # -- arguments ------------------------------------------------------------
 
@@ -574,6 +602,7 @@ class NestMachine:
         if self._launched:
             raise NestError('nest: this machine was launched already')
         self._launched = True
+        self.nest.start(smp=self._smp())
         self.run_id = self.nest.new_run_id()
         self._l1_argv = self._l1_args()
         self.nest._begin(self, self._l1_argv)
@@ -779,6 +808,18 @@ class NestMachine:
         return self._log
 
 
+@contextlib.contextmanager
+def counting_exits(nest):
+    """with counting_exits(nest) as counts: ... -- COUNTS is filled with
+    Nest.exit_counts_stop()'s answer when the block ends."""
+    counts = {}
+    nest.exit_counts_start()
+    try:
+        yield counts
+    finally:
+        counts.update(nest.exit_counts_stop())
+
+
 def format_exit_counts(counts):
     lines = ['%-28s %10d' % ('%s (0x%x)' % (counts['names'][c], c), n)
              for c, n in sorted(counts['by-reason'].items(),
@@ -791,13 +832,17 @@ _current = None
 
 
 def current():
-    """The nest this process started, or None."""
+    """The nest this process set up, or None."""
     return _current
 
 
-def start(qemu, image, log_dir, memory_mb=2048, smp=2, cpu='max'):
-    """Boot (once per process) and return the nest."""
+def prepare(qemu, image, log_dir, memory_mb=2048, smp=None, cpu='max',
+            say=print):
+    """The nest of this process (once per process), its image checked; L1
+    boots at the first L2 launch, with as many vCPUs as that L2 (or SMP),
+    and is powered off at exit."""
     global _current
-    if _current is None or not _current.alive():
-        _current = Nest(qemu, image, log_dir, memory_mb, smp, cpu).start()
+    if _current is None:
+        _current = Nest(qemu, image, log_dir, memory_mb, smp, cpu,
+                        say).check_image()
     return _current

@@ -212,8 +212,8 @@ def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
               say=print, cache_dir=None):
     """Decide where -accel kvm guests of this process run, say why, and
     return (route, reason): 'native' where the probe shows this host's KVM
-    boots the guest, else 'nest' (booted here, once per process: later
-    accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest forces the nest;
+    boots the guest, else 'nest' (one per process, booted at the first
+    launch: later accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest forces the nest;
     ST_NEST_CPU overrides L0's CPU model (-cpu max).  The probe's answer
     is cached in CACHE_DIR (default: LOG_DIR's parent).  Raises
     ProbeFailure or stnest.NestError: never a skip."""
@@ -235,15 +235,15 @@ def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
         return 'native', reason
     import stnest
     l2 = _megabytes(memory)
-    nest = stnest.start(qemu, nest_image, os.path.join(log_dir, 'nest'),
-                        memory_mb=max(2048, l2 + 1536),
-                        cpu=os.environ.get('ST_NEST_CPU', 'max'))
+    nest = stnest.prepare(qemu, nest_image, os.path.join(log_dir, 'nest'),
+                          memory_mb=max(2048, l2 + 1536),
+                          cpu=os.environ.get('ST_NEST_CPU', 'max'), say=say)
     stguest.use_nest(nest)
     reason = ('under a real KVM nested in a TCG guest, as this host\'s '
               'KVM cannot run it' if forced != 'nest' else
               'under a real KVM nested in a TCG guest, forced by '
               'ST_KVM_ROUTE=nest')
-    say('kvm route: nest (%s); %s' % (reason, nest.describe()))
+    say('kvm route: nest (%s); L1 boots at the first launch' % reason)
     return 'nest', reason
 
 
