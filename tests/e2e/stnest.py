@@ -585,12 +585,17 @@ class NestMachine:
             i += 2
         return out
 
-    @staticmethod
-    def _check_no_host_path(opt, val):
+    def _check_no_host_path(self, opt, val):
+        """NestError if VAL names a file of this host's build or logs: L1
+        cannot see it (guest paths such as files=/srv/... are fine)."""
+        roots = [os.path.abspath(r) for r in (
+            self.log_dir, os.path.dirname(os.path.abspath(self.nest.image)),
+            os.getcwd())]
         for part in val.replace('=', ',').replace(':', ',').split(','):
-            if part.startswith('/') and not part.startswith(('/dev/', '/srv',
-                                                              '/tmp')) \
-                    and os.path.exists(part):
+            if not part.startswith('/') or not os.path.exists(part):
+                continue
+            p = os.path.abspath(part)
+            if any(p == r or p.startswith(r + '/') for r in roots):
                 raise NestError('nest: %s %s names a host file; the nest '
                                 'passes only -kernel/-initrd of its guests, '
                                 '-serial file:, -D and the device\'s log='
@@ -612,19 +617,25 @@ class NestMachine:
                               'the QMP greeting of L2'):
                 raise NestError('nest: no QMP greeting from L2 within %d s'
                                 % GREETING_TIMEOUT)
-            if self._status is not None:
-                raise NestError('nest: L2 QEMU exited with status %s at '
-                                'start' % self._status)
-            self.cmd('qmp_capabilities')
+            if self._status is None:
+                self.cmd('qmp_capabilities')
         except Exception as e:
-            try:
-                self.shutdown(hard=True)
-            except NestError:
-                pass
-            if isinstance(e, NestError) and self._log:
-                raise NestError('%s; its output:\n%s'
-                                % (e, self._log[-3000:])) from None
-            raise
+            if self._status is None:
+                try:
+                    self.shutdown(hard=True)
+                except NestError:
+                    pass
+                if isinstance(e, NestError) and self._log:
+                    raise NestError('%s; L2 QEMU\'s output:\n%s'
+                                    % (e, self._log[-3000:])) from None
+                raise
+        if self._status is not None:
+            # QEMU refused its arguments: what QEMUMachine raises then.
+            from qemu.machine.machine import VMLaunchFailure
+            self.wait()
+            raise VMLaunchFailure(self.exitcode(),
+                                  'in the nest\'s L1: qemu-system-x86_64 '
+                                  + ' '.join(self._l1_argv), self._log)
 
     def _wait(self, cond, timeout, what):
         """Wait for COND (under the nest's lock); False on timeout,
@@ -680,14 +691,22 @@ class NestMachine:
         except OSError as e:
             raise NestError('nest: QMP line broken: %s' % e)
         ok = self._wait(lambda: cid in self._responses or
-                        (cmd == 'quit' and self._status is not None),
+                        self._status is not None,
                         QMP_TIMEOUT, 'the response to QMP %s' % cmd)
         if not ok:
             raise NestError('nest: no response to QMP %s within %d s'
                             % (cmd, QMP_TIMEOUT))
-        if cid not in self._responses:     # quit: QEMU gone first
+        if cid in self._responses:
+            return self._responses.pop(cid)
+        # L2 exited; its last words may still be on their way.
+        self._wait(lambda: cid in self._responses or self._qmp_eor, 30,
+                   'the end of L2\'s QMP stream')
+        if cid in self._responses:
+            return self._responses.pop(cid)
+        if cmd == 'quit':
             return {'return': {}}
-        return self._responses.pop(cid)
+        raise NestError('nest: L2 QEMU exited (status %s) before answering '
+                        'QMP %s' % (self._status, cmd))
 
     def cmd(self, cmd, args_dict=None, conv_keys=None, **args):
         r = self.qmp(cmd, args_dict, conv_keys, **args)
