@@ -69,13 +69,21 @@ say "$(dmesg | grep -e 'Nested Virtualization' -e 'Nested Paging' | sed 's/^\[[^
 trig=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 hist='hist:keys=exit_reason:size=1024'
 
+# Replies and events come from the request loop and from runs: each one
+# is written whole, under a lock (mkdir is atomic), so none splits another.
+reply() {       # LINE...: one message (several lines for DATA)
+    until mkdir /run/ctl.lock 2>/dev/null; do
+        usleep 10000
+    done
+    printf '%s\n' "$@" >&3
+    rmdir /run/ctl.lock
+}
+
 send_file() {   # ID PATH
     if [ -f "$2" ]; then
-        echo "DATA $1 $(stat -c %s "$2")" >&3
-        base64 "$2" >&3
-        echo "END $1" >&3
+        reply "DATA $1 $(stat -c %s "$2")" "$(base64 "$2")" "END $1"
     else
-        echo "ERROR $1 no file $2" >&3
+        reply "ERROR $1 no file $2"
     fi
 }
 
@@ -87,12 +95,12 @@ run() {         # ID ARGS...: start QEMU and report, from a grandchild
     qemu-system-x86_64 "$@" </dev/null >"$dir/qemu.log" 2>&1 &
     pid=$!
     echo "$pid" >"$dir/pid"
-    echo "STARTED $id $pid" >&3
+    reply "STARTED $id $pid"
     wait "$pid"
     rc=$?
     printf '\nNEST-EOR %s\n' "$id" >/dev/ttyS2
     printf '\nNEST-EOR %s\n' "$id" >/dev/ttyS3
-    echo "EXITED $id $rc" >&3
+    reply "EXITED $id $rc"
 }
 
 # The request loop runs in a child of PID 1, and each run in a process
@@ -122,11 +130,11 @@ agent() {
                 set -- $arg
                 pid=$(cat "/run/l2/$1/pid" 2>/dev/null)
                 [ -n "$pid" ] && kill "-${2:-KILL}" "$pid" 2>/dev/null
-                echo "OK $id" >&3
+                reply "OK $id"
                 ;;
             CLEAN)
                 rm -rf "/run/l2/$arg"
-                echo "OK $id" >&3
+                reply "OK $id"
                 ;;
             GET)
                 send_file "$id" "$arg"
@@ -134,9 +142,9 @@ agent() {
             EXITS-ON)
                 echo "!$hist" >"$trig" 2>/dev/null
                 if echo "$hist" >"$trig"; then
-                    echo "OK $id" >&3
+                    reply "OK $id"
                 else
-                    echo "ERROR $id cannot set a hist trigger on kvm_exit" >&3
+                    reply "ERROR $id cannot set a hist trigger on kvm_exit"
                 fi
                 ;;
             EXITS-OFF)
@@ -151,7 +159,7 @@ agent() {
                 send_file "$id" /run/exits.txt
                 ;;
             PING)
-                echo "PONG $id" >&3
+                reply "PONG $id"
                 ;;
             POWEROFF)
                 sync
@@ -160,14 +168,14 @@ agent() {
             '')
                 ;;
             *)
-                echo "ERROR $id unknown request $cmd" >&3
+                reply "ERROR $id unknown request $cmd"
                 ;;
         esac
     done
 }
 
 say "ready: $(uname -r), $(nproc) CPUs, $(sed -n 's/MemTotal: *//p' /proc/meminfo)"
-echo "READY $(uname -r) $(nproc)" >&3
+reply "READY $(uname -r) $(nproc)"
 agent </dev/ttyS1 3>/dev/ttyS1 &
 apid=$!
 # Orphaned runs end as children of PID 1: their SIGCHLD may cut a wait.

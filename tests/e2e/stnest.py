@@ -292,7 +292,11 @@ class Nest:
     def get_file(self, path):
         """L1 file PATH as bytes, or None if it does not exist."""
         kind, _, data = self.request('GET', path)
-        return data if kind == 'DATA' else None
+        if kind == 'DATA':
+            return data
+        if data.startswith('no file'):
+            return None
+        raise NestError('nest: copying %s out of L1: %s' % (path, data))
 
     def close(self):
         """Power L1 off (kill L0 if it does not stop)."""
@@ -344,15 +348,22 @@ class Nest:
         for raw in self._lines(sock):
             ln = raw.decode(errors='replace')
             if data is not None:
-                if ln == 'END ' + data[0]:
-                    with self._cond:
-                        self._replies.append(
-                            ('DATA', data[0],
-                             base64.b64decode(''.join(data[1]))))
-                        self._cond.notify_all()
-                    data = None
-                else:
-                    data[1].append(ln.strip())
+                if ln != 'END ' + data[0]:
+                    data[2].append(ln.strip())
+                    continue
+                try:
+                    blob = base64.b64decode(''.join(data[2]),
+                                            validate=True)
+                except ValueError:
+                    blob = None
+                with self._cond:
+                    if blob is not None and len(blob) == data[1]:
+                        self._replies.append(('DATA', data[0], blob))
+                    else:
+                        self._replies.append(('ERROR', data[0],
+                                              'corrupt transfer'))
+                    self._cond.notify_all()
+                data = None
                 continue
             self._log(self.ctl_log, '%7.2f < %s\n' % (self._clock(), ln))
             words = ln.split(' ', 2)
@@ -360,7 +371,7 @@ class Nest:
             rid = words[1] if len(words) > 1 else ''
             rest = words[2] if len(words) > 2 else ''
             if kind == 'DATA':
-                data = (rid, [])
+                data = (rid, int(rest) if rest.isdigit() else -1, [])
                 continue
             with self._cond:
                 if kind == 'FATAL':
