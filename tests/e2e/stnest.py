@@ -35,6 +35,7 @@ REPLY_TIMEOUT = 120         # a control request's reply
 QMP_TIMEOUT = 300           # a QMP command's response
 L1_PORTS = ('ctl', 'qmp', 'con')      # ttyS1..3 in L1, in this order
 L1_QMP_TTY = '/dev/ttyS2'
+UP_MARKER = b'SECRET-TRACKER-GUEST: up'     # stguest.UP_MARKER (for timing)
 L1_CON_TTY = '/dev/ttyS3'
 EOR = b'NEST-EOR '
 # L1's kernel command line.  Under TCG, L1's Spectre mitigations and an
@@ -520,6 +521,8 @@ class NestMachine:
         self._log = ''
         self._user_killed = False
         self._cmd_seq = 0
+        self._t_start = self._t_up = self._t_exit = None
+        self._con_tail = b''
 
     @property
     def args(self):
@@ -621,6 +624,7 @@ class NestMachine:
         self.nest.start(smp=self._smp())
         self.run_id = self.nest.new_run_id()
         self._l1_argv = self._l1_args()
+        self._t_start = time.monotonic()
         self.nest._begin(self, self._l1_argv)
         try:
             if not self._wait(lambda: self._greeting is not None or
@@ -665,6 +669,7 @@ class NestMachine:
     # Called by the nest's reader threads, under nest._cond.
     def _exited(self, status):
         self._status = status
+        self._t_exit = time.monotonic()
 
     def _qmp_message(self, msg):
         if 'QMP' in msg:
@@ -678,6 +683,10 @@ class NestMachine:
         if self._console and data:
             self._console.write(data)
             self._console.flush()
+        if self._t_up is None:
+            self._con_tail = (self._con_tail + data)[-256:]
+            if UP_MARKER in self._con_tail:
+                self._t_up = time.monotonic()
 
     # -- QMP ------------------------------------------------------------------
 
@@ -833,6 +842,12 @@ class NestMachine:
                     % (' '.join(self._l1_argv), self._status))
             f.write(self._log)
         self.nest.request('CLEAN', self.run_id)
+        t = self._t_start
+        self.nest.say('nest: L2 run %s: %s, exit status %s after %.1f s'
+                      % (self.run_id, 'guest up after %.1f s'
+                         % (self._t_up - t) if self._t_up else
+                         'no guest "up" marker', self._status,
+                         (self._t_exit or time.monotonic()) - t))
 
     def get_log(self):
         return self._log

@@ -213,10 +213,11 @@ def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
     """Decide where -accel kvm guests of this process run, say why, and
     return (route, reason): 'native' where the probe shows this host's KVM
     boots the guest, else 'nest' (one per process, booted at the first
-    launch: later accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest forces the nest;
-    ST_NEST_CPU overrides L0's CPU model (-cpu max).  The probe's answer
-    is cached in CACHE_DIR (default: LOG_DIR's parent).  Raises
-    ProbeFailure or stnest.NestError: never a skip."""
+    launch: later accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest
+    (or native) forces the route; ST_NEST_CPU overrides L0's CPU model
+    (-cpu max).  The probe's answer is cached in CACHE_DIR (default:
+    LOG_DIR's parent).  Raises ProbeFailure or stnest.NestError: never a
+    skip."""
     forced = os.environ.get('ST_KVM_ROUTE', '')
     if forced not in ('', 'native', 'nest'):
         raise ValueError('ST_KVM_ROUTE=%s: use native or nest' % forced)
