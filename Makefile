@@ -2,8 +2,10 @@
 #   make        install dependencies, fetch the pinned QEMU, build everything
 #   make check  all of that, then every test suite (unit, qtest, e2e)
 #   make demo   all of that, then run the demo scenario under the tracker
+#               (ACCEL=auto|tcg|kvm; kvm runs nested where the host cannot)
 BUILD ?= build
 MESON ?= meson
+ACCEL ?= auto
 
 .PHONY: all deps check check-unit check-qtest check-e2e demo clean distclean
 
@@ -23,7 +25,7 @@ check-unit check-qtest check-e2e: all
 	@sh scripts/st-check.sh $(BUILD) --suite $(@:check-%=%)
 
 demo: all
-	@sh scripts/st-demo.sh $(BUILD)
+	@sh scripts/st-demo.sh $(BUILD) --accel $(ACCEL)
 
 clean:
 	-$(MESON) compile -C $(BUILD) --clean

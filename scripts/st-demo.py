@@ -24,6 +24,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
 import stguest  # noqa: E402
+import stnest  # noqa: E402
+import sttrack  # noqa: E402
 
 SECRETS = '/srv/secret/*'
 SCENARIO_TIMEOUT = 600      # TCG on a busy 2-core host; a run takes ~15 s
@@ -42,76 +44,30 @@ def say(msg):
 # ---------------------------------------------------------------------------
 # Accelerator choice
 
-def kvm_probe_key(guest):
-    """What a cached probe answer depends on: the host's boot, the kernel."""
-    parts = []
-    for f in ('/proc/sys/kernel/random/boot_id',
-              os.path.join(guest, 'kernel.txt')):
-        try:
-            with open(f) as fh:
-                parts.append(fh.read().strip())
-        except OSError:
-            parts.append('-')
-    return ' | '.join(parts)
-
-
-def kvm_probe(qemu, guest, build, log_dir):
-    """Can this host boot the demo guest under KVM?  Returns (ok, why).
-
-    The answer is cached in the build directory, per host boot and guest
-    kernel."""
-    if not os.path.exists('/dev/kvm'):
-        return False, '/dev/kvm does not exist'
-    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
-        return False, '/dev/kvm is not accessible to this user'
-    cache = os.path.join(build, 'demo-kvm-probe.json')
-    key = kvm_probe_key(guest)
-    try:
-        with open(cache) as fh:
-            cached = json.load(fh)
-        if cached.get('key') == key:
-            return cached['ok'], cached['why'] + '; cached in ' + cache
-    except (OSError, ValueError, KeyError):
-        pass
-
-    say('probing KVM: booting the demo guest with -accel kvm '
-        '(at most %d s)...' % KVM_PROBE_TIMEOUT)
-    g = stguest.TestGuest(qemu, guest, log_dir, accel='kvm', append='quiet')
-    start = time.monotonic()
-    try:
-        g.launch()
-        up = g.wait_for(stguest.UP_MARKER, KVM_PROBE_TIMEOUT)
-    except Exception as e:  # QEMU refused to start: that is the answer
-        up = False
-        why = 'QEMU did not start with -accel kvm: %s' % str(e).strip()
-    else:
-        if up:
-            why = 'KVM booted the demo guest in %.1f s' % (
-                time.monotonic() - start)
-        else:
-            why = ('KVM did not boot the demo guest to "%s" within %d s'
-                   % (stguest.UP_MARKER, KVM_PROBE_TIMEOUT))
-            if not g.serial().strip():
-                why += ' (its console stayed empty)'
-    finally:
-        try:
-            g.shutdown()
-        except Exception:
-            pass
-    with open(cache, 'w') as fh:
-        json.dump({'key': key, 'ok': up, 'why': why}, fh)
-    return up, why
-
-
-def choose_accel(want, qemu, guest, build, log_dir):
+def choose_accel(want, qemu, guest, build, out):
+    """(accel, why).  auto: KVM where this host's KVM boots the guest,
+    else TCG; kvm: this host's KVM where it boots the guest, else a real
+    KVM nested in a TCG guest (tests/e2e/stnest.py)."""
     if want == 'tcg':
         return 'tcg', 'asked for with --accel tcg'
-    ok, why = kvm_probe(qemu, guest, build, log_dir)
-    if want == 'kvm':
-        return 'kvm', 'asked for with --accel kvm (probe: %s)' % why
-    if ok:
-        return 'kvm', why
-    return 'tcg', 'KVM not usable: ' + why
+    if want == 'auto':
+        if os.environ.get('ST_KVM_ROUTE') == 'nest':
+            ok, why = False, 'not run: ST_KVM_ROUTE=nest'
+        else:
+            ok, why = sttrack.kvm_boot_probe(
+                qemu, guest, build, os.path.join(out, 'kvm-probe'),
+                timeout=KVM_PROBE_TIMEOUT)
+        say('kvm probe: %s' % why)
+        if ok:
+            return 'kvm', why
+        return 'tcg', 'KVM not usable here (%s); --accel kvm runs it ' \
+            'nested' % why
+    say('probing KVM, then booting the nest if this host\'s KVM cannot '
+        'run the guest (under TCG that takes ~10 s)...')
+    route, why = sttrack.kvm_route(qemu, guest, out,
+                                   os.path.join(build, 'guest', 'nest'),
+                                   say=say, cache_dir=build)
+    return 'kvm', 'asked for with --accel kvm; %s: %s' % (route, why)
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +489,8 @@ def main():
     ap.add_argument('--accel', choices=('auto', 'tcg', 'kvm'),
                     default='auto',
                     help='auto: KVM where a probe shows it boots the '
-                    'guest, else TCG')
+                    'guest, else TCG; kvm: that KVM, or where it cannot, '
+                    'a real KVM nested in a TCG guest')
     ap.add_argument('--timeout', type=int, default=SCENARIO_TIMEOUT,
                     help='seconds to wait for the scenario to end')
     args = ap.parse_args()
@@ -549,8 +506,11 @@ def main():
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
 
-    accel, why = choose_accel(args.accel, qemu, guest, build,
-                              os.path.join(out, 'kvm-probe'))
+    try:
+        accel, why = choose_accel(args.accel, qemu, guest, build, out)
+    except (sttrack.ProbeFailure, stnest.NestError) as e:
+        say('FAIL: %s' % e)
+        return 1
     release = ''
     with open(os.path.join(guest, 'kernel.txt')) as fh:
         for ln in fh:
@@ -559,8 +519,8 @@ def main():
     say('accelerator: %s (%s)' % (accel, why))
     say('booting the demo guest (%s) with -device secret-tracker,files=%s'
         % (release, SECRETS))
-    say('guest console and SECRET_FLOW events follow; under TCG the run '
-        'takes about 15 s')
+    say('guest console and SECRET_FLOW events follow; the run takes about '
+        '15 s under TCG, 30 s under KVM in the nest')
 
     ended, results, events, g = run_guest(args, qemu, guest, out, accel)
 
@@ -628,6 +588,9 @@ def main():
     ]
     if os.path.isdir(os.path.join(out, 'kvm-probe')):
         listing.append(('kvm-probe/', 'the console and log of the KVM probe'))
+    if os.path.isdir(os.path.join(out, 'nest')):
+        listing.append(('nest/', 'the nest\'s L1 console, L0 log, control '
+                        'and QMP transcripts'))
     for name, what in listing:
         mark = '' if os.path.exists(os.path.join(out, name)) else \
             ' (missing)'

@@ -10,6 +10,8 @@ import re
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 END_MARKER = 'SECRET-TRACKER-SCENARIO-END'
 UP_MARKER = 'SECRET-TRACKER-GUEST: up'
 
@@ -29,18 +31,39 @@ def _qemu_python(qemu_binary):
     sys.path.insert(0, os.path.abspath(src))
 
 
+# Set by use_nest(): guests asked for with accel='kvm' run in this nest
+# (stnest.Nest) instead of this host's KVM.
+_kvm_nest = None
+
+
+def use_nest(nest):
+    """Run every later -accel kvm guest of this process in NEST."""
+    global _kvm_nest
+    _kvm_nest = nest
+
+
 class TestGuest:
-    """One run of a test guest: kernel + initramfs, serial to a log file."""
+    """One run of a test guest: kernel + initramfs, serial to a log file.
+
+    With accel='kvm' after use_nest(), self.vm is a stnest.NestMachine (the
+    guest runs under KVM inside the nest) instead of a QEMUMachine; native
+    forces this host's own KVM (the probe uses it)."""
 
     def __init__(self, qemu, guest_dir, log_dir, accel='tcg', smp=1,
-                 memory='512M', extra_args=(), append='', machine=None):
+                 memory='512M', extra_args=(), append='', machine=None,
+                 native=False):
         _qemu_python(qemu)
         from qemu.machine import QEMUMachine
         os.makedirs(log_dir, exist_ok=True)
         self.serial_log = os.path.join(log_dir, 'serial.log')
         if os.path.exists(self.serial_log):
             os.unlink(self.serial_log)
-        self.vm = QEMUMachine(qemu, base_temp_dir=log_dir, log_dir=log_dir)
+        if accel == 'kvm' and _kvm_nest is not None and not native:
+            import stnest
+            self.vm = stnest.NestMachine(_kvm_nest, log_dir)
+        else:
+            self.vm = QEMUMachine(qemu, base_temp_dir=log_dir,
+                                  log_dir=log_dir)
         if machine:
             self.vm.add_args('-M', machine)
         self.vm.add_args(

@@ -2,10 +2,12 @@
 
 Builds on stguest.TestGuest: adds the device, keeps QEMU alive after the
 guest powers off (so the tracker can be queried), picks the scenario on the
-kernel command line, and decides whether KVM can boot the guest at all.
+kernel command line, and decides where -accel kvm guests run: on this host's
+KVM where it boots them, else under KVM in a nested guest (stnest.py).
 """
 
 import argparse
+import fcntl
 import hashlib
 import os
 import platform
@@ -15,9 +17,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stguest  # noqa: E402
-
-SKIP = 77
-
 
 class TrackedGuest(stguest.TestGuest):
     """A test guest with -device secret-tracker."""
@@ -159,57 +158,145 @@ class HostChannel:
             self.sock.close()
 
 
-def kvm_boot_probe(qemu, guest_dir, cache_dir, timeout=40):
-    """Can this host boot the test guest under KVM?  (ok, reason)
+class ProbeFailure(Exception):
+    """QEMU failed or died while the KVM probe booted the guest."""
 
-    Boots the guest with -accel kvm and waits for its "up" marker.  The
-    answer is cached per host kernel, CPU and QEMU binary.
-    """
-    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
-        return False, '/dev/kvm is missing or not accessible'
+
+def _probe_key(qemu, guest_dir):
     with open('/proc/cpuinfo') as f:
         cpu = [ln for ln in f if ln.startswith(('model name', 'flags'))][:2]
-    key = hashlib.sha256(('%s|%s|%s|%s' % (
-        platform.release(), ''.join(cpu), os.path.getmtime(qemu),
-        os.path.getmtime(os.path.join(guest_dir, 'vmlinuz')))).encode()
-    ).hexdigest()
+    st = os.stat(qemu)
+    with open(os.path.join(guest_dir, 'kernel.txt')) as f:
+        kernel = f.read()
+    return hashlib.sha256(('%s|%s|%s|%s|%s' % (
+        platform.release(), ''.join(cpu), st.st_mtime_ns, st.st_size,
+        kernel)).encode()).hexdigest()
+
+
+def kvm_boot_probe(qemu, guest_dir, cache_dir, log_dir, timeout=40):
+    """Can this host's KVM boot the test guest?  (ok, reason)
+
+    "No" only where the host cannot: no usable /dev/kvm, or KVM boots
+    nothing within TIMEOUT (the guest stays silent, or KVM stops it with an
+    internal error, as a paravirtual kvm_pvm host does).  A QEMU that cannot
+    start, or dies while booting, raises ProbeFailure: a crash is a failure,
+    never a "no".  Only answers from a boot are cached (per host kernel,
+    CPU, QEMU binary and guest kernel); concurrent probes of one guest wait
+    for each other, and each boots with its own LOG_DIR.
+    """
+    if not os.path.exists('/dev/kvm'):
+        return False, '/dev/kvm does not exist'
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return False, '/dev/kvm is not accessible to this user'
+    key = _probe_key(qemu, guest_dir)
+    os.makedirs(cache_dir, exist_ok=True)
     # One answer per guest kernel: tests of two kernels would thrash one.
     cache = os.path.join(cache_dir, 'kvm-probe-%s.txt'
                          % os.path.basename(os.path.normpath(guest_dir)))
-    try:
-        with open(cache) as f:
-            k, ok, reason = f.read().split('\n', 2)
+    with open(cache + '.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(cache) as f:
+                k, ok, reason = f.read().split('\n', 2)
             if k == key:
-                return ok == 'yes', reason.strip()
-    except (OSError, ValueError):
-        pass
-    g = stguest.TestGuest(qemu, guest_dir,
-                          os.path.join(cache_dir, 'kvm-probe'), accel='kvm')
+                return ok == 'yes', reason.strip() + ' (cached)'
+        except (OSError, ValueError):
+            pass
+        ok, reason = _probe_boot(qemu, guest_dir, log_dir, timeout)
+        with open(cache + '.tmp', 'w') as f:
+            f.write('%s\n%s\n%s\n' % (key, 'yes' if ok else 'no', reason))
+        os.replace(cache + '.tmp', cache)
+    return ok, reason
+
+
+def _probe_boot(qemu, guest_dir, log_dir, timeout):
+    g = stguest.TestGuest(qemu, guest_dir, log_dir, accel='kvm',
+                          native=True)
+    t0 = time.monotonic()
     try:
-        g.launch()
-        ok = g.wait_for(stguest.UP_MARKER, timeout)
-    except Exception as exc:  # noqa: BLE001 - any launch failure is a "no"
-        ok, reason = False, 'QEMU could not start with -accel kvm: %s' % exc
-    else:
-        reason = ('KVM boots the guest' if ok else
-                  'KVM cannot boot the test guest here: no "%s" within %ds'
-                  ' (e.g. a paravirtual KVM that emulates ring 0)'
-                  % (stguest.UP_MARKER, timeout))
+        try:
+            g.launch()
+        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+            raise ProbeFailure('QEMU could not start with -accel kvm: %s '
+                               '(log in %s)' % (exc, log_dir)) from exc
+        if g.wait_for(stguest.UP_MARKER, timeout):
+            return True, 'KVM booted the guest in %.1f s' % (
+                time.monotonic() - t0)
+        if not g.vm.is_running():
+            raise ProbeFailure(
+                'QEMU died while booting the guest under KVM (exit status '
+                '%s); console tail:\n%s\nQEMU output:\n%s'
+                % (g.vm.exitcode(), g.serial()[-2000:],
+                   (g.vm.get_log() or '')[-2000:]))
+        state = g.vm.cmd('query-status')['status']
+        why = ('KVM stopped it with an internal error (an emulation '
+               'failure)' if state == 'internal-error' else
+               'state %s, console %s' % (
+                   state, 'empty' if not g.serial().strip() else
+                   'stopped short of it'))
+        return False, ('KVM cannot boot the test guest here: no "%s" within'
+                       ' %d s; %s (e.g. a paravirtual KVM that emulates '
+                       'ring 0)' % (stguest.UP_MARKER, timeout, why))
     finally:
         try:
             g.shutdown()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - the probe's answer stands
             pass
-    os.makedirs(cache_dir, exist_ok=True)
-    with open(cache, 'w') as f:
-        f.write('%s\n%s\n%s\n' % (key, 'yes' if ok else 'no', reason))
-    return ok, reason
+
+
+def _megabytes(size):
+    size = str(size).strip().upper()
+    scale = {'K': 1.0 / 1024, 'M': 1, 'G': 1024, 'T': 1024 * 1024}
+    if size[-1:] in scale:
+        return int(float(size[:-1]) * scale[size[-1]])
+    return int(size)
+
+
+def kvm_route(qemu, guest_dir, log_dir, nest_image, memory='512M',
+              say=print, cache_dir=None):
+    """Decide where -accel kvm guests of this process run, say why, and
+    return (route, reason): 'native' where the probe shows this host's KVM
+    boots the guest, else 'nest' (one per process, booted at the first
+    launch: later accel='kvm' TestGuests run in it).  ST_KVM_ROUTE=nest
+    (or native) forces the route; ST_NEST_CPU overrides L0's CPU model
+    (-cpu max).  The probe's answer is cached in CACHE_DIR (default:
+    LOG_DIR's parent).  Raises ProbeFailure or stnest.NestError: never a
+    skip."""
+    forced = os.environ.get('ST_KVM_ROUTE', '')
+    if forced not in ('', 'native', 'nest'):
+        raise ValueError('ST_KVM_ROUTE=%s: use native or nest' % forced)
+    if forced == 'nest':
+        ok, probe = False, 'not run: ST_KVM_ROUTE=nest'
+    else:
+        ok, probe = kvm_boot_probe(
+            qemu, guest_dir,
+            cache_dir or os.path.dirname(os.path.abspath(log_dir)),
+            os.path.join(log_dir, 'kvm-probe'))
+    say('kvm probe: %s' % probe)
+    if ok or forced == 'native':
+        reason = ('this host\'s KVM boots the guest' if ok else
+                  'forced by ST_KVM_ROUTE=native')
+        say('kvm route: native (%s)' % reason)
+        return 'native', reason
+    import stnest
+    l2 = _megabytes(memory)
+    nest = stnest.prepare(qemu, nest_image, os.path.join(log_dir, 'nest'),
+                          memory_mb=max(2048, l2 + 1536),
+                          cpu=os.environ.get('ST_NEST_CPU', 'max'), say=say)
+    stguest.use_nest(nest)
+    reason = ('under a real KVM nested in a TCG guest, as this host\'s '
+              'KVM cannot run it' if forced != 'nest' else
+              'under a real KVM nested in a TCG guest, forced by '
+              'ST_KVM_ROUTE=nest')
+    say('kvm route: nest (%s); L1 boots at the first launch' % reason)
+    return 'nest', reason
 
 
 def test_args(extra=None):
     """Parse the options every tracker e2e test takes (--qemu, --guest,
-    --log-dir, --accel); EXTRA(parser) adds a test's own.  Exits 77 with
-    the reason when --accel kvm cannot boot the guest on this host."""
+    --log-dir, --accel, --nest-image); EXTRA(parser) adds a test's own.
+    With --accel kvm, decides (and prints) where KVM runs: see
+    kvm_route()."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--qemu', required=True)
     ap.add_argument('--guest', required=True)
@@ -217,19 +304,28 @@ def test_args(extra=None):
     ap.add_argument('--accel', default='tcg')
     ap.add_argument('--machine', default=None)
     ap.add_argument('--memory', default='512M')
+    ap.add_argument('--nest-image', default=None,
+                    help='the nest image (default: GUEST/../nest)')
     if extra:
         extra(ap)
     args = ap.parse_args()
+    if args.nest_image is None:
+        args.nest_image = os.path.join(
+            os.path.dirname(os.path.abspath(args.guest)), 'nest')
     require_accel(args)
     return args
 
 
 def require_accel(args):
-    """Exit 77 with the reason if ARGS.accel is kvm and KVM cannot boot."""
+    """For --accel kvm, choose native KVM or the nest (kvm_route); a probe
+    crash or a nest that does not start raises: a failure, never a skip."""
     if args.accel != 'kvm':
-        return
-    ok, reason = kvm_boot_probe(args.qemu, args.guest,
-                                os.path.dirname(os.path.abspath(args.log_dir)))
-    if not ok:
-        print('SKIP: %s' % reason)
-        sys.exit(SKIP)
+        return None
+    import stnest
+    try:
+        route, _ = kvm_route(args.qemu, args.guest, args.log_dir,
+                             args.nest_image, args.memory)
+    except (ProbeFailure, stnest.NestError) as e:
+        print('FAIL: %s' % e)
+        sys.exit(1)
+    return route
