@@ -119,7 +119,8 @@ static void kernel_free(Kernel *k)
  * BTF members ourselves, through anonymous structs and unions.
  */
 static bool ref_member(const struct btf *btf, int type_id, const char *name,
-                       int depth, uint64_t *bits, int *mtype)
+                       int depth, uint64_t *bits, int *mtype,
+                       unsigned *bitfield)
 {
     const struct btf_type *t;
     const struct btf_member *m;
@@ -138,10 +139,12 @@ static bool ref_member(const struct btf *btf, int type_id, const char *name,
         if (mn && strcmp(mn, name) == 0) {
             *bits += btf_member_bit_offset(t, i);
             *mtype = m[i].type;
+            *bitfield = btf_member_bitfield_size(t, i);
             return true;
         }
         if ((!mn || !*mn) &&
-            ref_member(btf, m[i].type, name, depth + 1, &sub, mtype)) {
+            ref_member(btf, m[i].type, name, depth + 1, &sub, mtype,
+                       bitfield)) {
             *bits += btf_member_bit_offset(t, i) + sub;
             return true;
         }
@@ -155,15 +158,21 @@ static bool ref_path(const struct btf *btf, const char *sname,
     g_auto(GStrv) parts = g_strsplit(path, ".", -1);
     int type = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
     uint64_t bits = 0;
-    unsigned i;
+    unsigned i, bitfield = 0;
 
     if (type <= 0) {
         return false;
     }
     for (i = 0; parts[i]; i++) {
-        if (!ref_member(btf, type, parts[i], 0, &bits, &type)) {
+        if (!ref_member(btf, type, parts[i], 0, &bits, &type, &bitfield)) {
             return false;
         }
+    }
+    if (bitfield) {
+        /* a bitfield: the bytes that hold it (io_ring_ctx.compat) */
+        *offset = bits / 8;
+        *size = (bits % 8 + bitfield + 7) / 8;
+        return true;
     }
     g_assert_cmpuint(bits % 8, ==, 0);
     *offset = bits / 8;
