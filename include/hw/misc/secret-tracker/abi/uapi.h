@@ -58,6 +58,8 @@
 
 /* Most iovecs per call (readv, msghdr, ...); mmsghdr vectors too */
 #define ST_UIO_MAXIOV           1024
+/* Most bytes one read or write moves (INT_MAX rounded down to a page) */
+#define ST_MAX_RW_COUNT         0x7ffff000ULL
 
 /* Saved user code segments in pt_regs, and the trap flag in RFLAGS */
 #define ST_USER32_CS            0x23
