@@ -43,4 +43,9 @@ bool st_decode_field(const StLinuxKernel *kernel, StLinuxOffset f,
                      const uint8_t *buf, size_t len, size_t base,
                      uint64_t *val, GError **errp);
 
+/* As st_decode_field(), for a member that holds a user pointer */
+bool st_decode_user_field(const StLinuxKernel *kernel, StLinuxOffset f,
+                          const uint8_t *buf, size_t len, size_t base,
+                          uint64_t *val, GError **errp);
+
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_DECODE_INTERNAL_H */

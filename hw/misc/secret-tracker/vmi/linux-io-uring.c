@@ -99,7 +99,10 @@ bool st_linux_io_uring_fixed_supported(const StLinuxProfile *prof,
     return true;
 }
 
-/* A member of the op struct in the cmd area of the copied request */
+/*
+ * A member of the op struct in the cmd area of the copied request: a
+ * value or a user pointer (void __user *), never a kernel pointer.
+ */
 static bool st_op_field(const StLinuxKernel *kernel, StLinuxOffset f,
                         const uint8_t *buf, size_t len, uint64_t *val,
                         GError **errp)
@@ -113,7 +116,7 @@ static bool st_op_field(const StLinuxKernel *kernel, StLinuxOffset f,
                     "an io_uring op member lies outside io_kiocb.cmd");
         return false;
     }
-    return st_decode_field(kernel, f, buf, len, cmd->offset, val, errp);
+    return st_decode_user_field(kernel, f, buf, len, cmd->offset, val, errp);
 }
 
 static bool st_io_uring_rw(const StLinuxKernel *kernel, const uint8_t *buf,

@@ -20,9 +20,9 @@
 /* Largest pt_regs we agree to read in one go */
 #define ST_PT_REGS_MAX 512
 
-bool st_decode_field(const StLinuxKernel *kernel, StLinuxOffset f,
-                     const uint8_t *buf, size_t len, size_t base,
-                     uint64_t *val, GError **errp)
+static bool st_decode_member(const StLinuxKernel *kernel, StLinuxOffset f,
+                             const uint8_t *buf, size_t len, size_t base,
+                             bool kernel_ptr, uint64_t *val, GError **errp)
 {
     const StLinuxFieldInfo *fi = st_field_info(kernel, f, errp);
     char name[96];
@@ -51,7 +51,7 @@ bool st_decode_field(const StLinuxKernel *kernel, StLinuxOffset f,
             v &= (1ULL << fi->bit_size) - 1;
         }
     }
-    if (fi->kind == ST_FIELD_KIND_PTR && v &&
+    if (kernel_ptr && fi->kind == ST_FIELD_KIND_PTR && v &&
         !st_guest_is_kernel_va(kernel->vm, v)) {
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT,
                     "%s is 0x%" PRIx64 ", not a kernel address",
@@ -60,6 +60,20 @@ bool st_decode_field(const StLinuxKernel *kernel, StLinuxOffset f,
     }
     *val = v;
     return true;
+}
+
+bool st_decode_field(const StLinuxKernel *kernel, StLinuxOffset f,
+                     const uint8_t *buf, size_t len, size_t base,
+                     uint64_t *val, GError **errp)
+{
+    return st_decode_member(kernel, f, buf, len, base, true, val, errp);
+}
+
+bool st_decode_user_field(const StLinuxKernel *kernel, StLinuxOffset f,
+                          const uint8_t *buf, size_t len, size_t base,
+                          uint64_t *val, GError **errp)
+{
+    return st_decode_member(kernel, f, buf, len, base, false, val, errp);
 }
 
 bool st_linux_user_vm(const StLinuxKernel *kernel, uint64_t task,
@@ -125,11 +139,11 @@ bool st_linux_user_string(const StGuestVm *uvm, uint64_t va, char *buf,
                     "no room for a user string of up to %zu bytes", size);
         return false;
     }
-    while (n < size - 1) {
+    while (n < size) {
         size_t chunk = ST_PAGE_SIZE - ((va + n) & (ST_PAGE_SIZE - 1));
         char *nul;
 
-        chunk = MIN(chunk, size - 1 - n);
+        chunk = MIN(chunk, size - n);
         if (!st_linux_user_read(uvm, va + n, buf + n, chunk, errp)) {
             g_prefix_error(errp, "user string at 0x%" PRIx64 ": ", va);
             return false;
