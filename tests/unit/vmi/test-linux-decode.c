@@ -70,6 +70,7 @@ static void test_user_vm(void)
     Fixture *f = fx_new();
     const StLinuxProfile *p = f->k->prof;
     uint64_t mm, root, pgd_va, pa;
+    StGuestTlb tlb = { 0 };
     StGuestVm uvm;
     char buf[16];
     GError *err = NULL;
@@ -86,9 +87,15 @@ static void test_user_vm(void)
                                     &mm, NULL));
     st_synth_set(f->s, p, mm, ST_MM_STRUCT_PGD, pgd_va);
 
+    /* the kernel's translation cache is not for this root */
+    f->s->vm.tlb = &tlb;
+    memset(&uvm, 0xff, sizeof(uvm));
     g_assert_true(st_linux_user_vm(&f->k->kernel, f->k->task, &uvm, &err));
     g_assert_no_error(err);
     g_assert_cmphex(uvm.root, ==, root);
+    g_assert_null(uvm.tlb);
+    g_assert_true(uvm.mem == &f->s->mem);
+    g_assert_false(uvm.la57);
     g_assert_true(st_linux_user_read(&uvm, UBASE, buf, 12, &err));
     g_assert_cmpstr(buf, ==, "other space");
     g_assert_true(st_linux_user_read(&f->uvm, UBASE, buf, 11, &err));

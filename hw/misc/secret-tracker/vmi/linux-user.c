@@ -106,6 +106,8 @@ bool st_linux_user_vm(const StLinuxKernel *kernel, uint64_t task,
     vm->mem = kernel->vm->mem;
     vm->root = st_guest_kernel_root(pa);
     vm->la57 = kernel->vm->la57;
+    /* never the kernel's TLB: it caches by address, for another root */
+    vm->tlb = NULL;
     return true;
 }
 
