@@ -10,6 +10,9 @@
 
 #include "qemu/osdep.h"
 #include "vmi-synth.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
+#include "hw/misc/secret-tracker/vmi/linux-io-uring.h"
 #include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "profile-gen.h"
 
@@ -119,7 +122,8 @@ static void kernel_free(Kernel *k)
  * BTF members ourselves, through anonymous structs and unions.
  */
 static bool ref_member(const struct btf *btf, int type_id, const char *name,
-                       int depth, uint64_t *bits, int *mtype)
+                       int depth, uint64_t *bits, int *mtype,
+                       unsigned *bitfield)
 {
     const struct btf_type *t;
     const struct btf_member *m;
@@ -138,10 +142,12 @@ static bool ref_member(const struct btf *btf, int type_id, const char *name,
         if (mn && strcmp(mn, name) == 0) {
             *bits += btf_member_bit_offset(t, i);
             *mtype = m[i].type;
+            *bitfield = btf_member_bitfield_size(t, i);
             return true;
         }
         if ((!mn || !*mn) &&
-            ref_member(btf, m[i].type, name, depth + 1, &sub, mtype)) {
+            ref_member(btf, m[i].type, name, depth + 1, &sub, mtype,
+                       bitfield)) {
             *bits += btf_member_bit_offset(t, i) + sub;
             return true;
         }
@@ -149,26 +155,43 @@ static bool ref_member(const struct btf *btf, int type_id, const char *name,
     return false;
 }
 
-static bool ref_path(const struct btf *btf, const char *sname,
-                     const char *path, uint64_t *offset, int64_t *size)
+static bool ref_path_bits(const struct btf *btf, const char *sname,
+                          const char *path, uint64_t *offset, int64_t *size,
+                          unsigned *bit_shift, unsigned *bit_size)
 {
     g_auto(GStrv) parts = g_strsplit(path, ".", -1);
     int type = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
     uint64_t bits = 0;
-    unsigned i;
+    unsigned i, bitfield = 0;
 
     if (type <= 0) {
         return false;
     }
     for (i = 0; parts[i]; i++) {
-        if (!ref_member(btf, type, parts[i], 0, &bits, &type)) {
+        if (!ref_member(btf, type, parts[i], 0, &bits, &type, &bitfield)) {
             return false;
         }
+    }
+    *bit_shift = bits % 8;
+    *bit_size = bitfield;
+    if (bitfield) {
+        /* a bitfield: the bytes that hold it (io_ring_ctx.compat) */
+        *offset = bits / 8;
+        *size = (bits % 8 + bitfield + 7) / 8;
+        return true;
     }
     g_assert_cmpuint(bits % 8, ==, 0);
     *offset = bits / 8;
     *size = btf__resolve_size(btf, type);
     return true;
+}
+
+static bool ref_path(const struct btf *btf, const char *sname,
+                     const char *path, uint64_t *offset, int64_t *size)
+{
+    unsigned shift, bits;
+
+    return ref_path_bits(btf, sname, path, offset, size, &shift, &bits);
 }
 
 static bool ref_percpu(const struct btf *btf, const char *var, uint64_t *off)
@@ -205,8 +228,9 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
     }
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
         const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
-        bool have = ref_path(btf, st_linux_struct_names[spec->in],
-                             spec->path, &off, &size);
+        unsigned shift, bits;
+        bool have = ref_path_bits(btf, st_linux_struct_names[spec->in],
+                                  spec->path, &off, &size, &shift, &bits);
 
         if (!have) {
             g_test_message("%s.%s: not in this kernel",
@@ -217,6 +241,10 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
         if (have) {
             g_assert_cmphex(p->field[i].offset, ==, off);
             g_assert_cmpint(p->field[i].size, ==, size);
+            g_assert_cmpuint(p->field[i].bit_size, ==, bits);
+            if (bits) {
+                g_assert_cmpuint(p->field[i].bit_shift, ==, shift);
+            }
         }
     }
     if (ref_percpu(btf, "current_task", &off)) {
@@ -296,6 +324,162 @@ static void check_oracle_6_1_0_56(const StLinuxProfile *p)
     g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x1fb80);
 }
 
+/* A named enumerator anywhere in BTF (io_uring_op, the REQ_F bits...) */
+static bool ref_enumerator(const struct btf *btf, const char *name,
+                           int64_t *value)
+{
+    uint32_t id, n = btf__type_cnt(btf);
+
+    for (id = 1; id < n; id++) {
+        const struct btf_type *t = btf__type_by_id(btf, id);
+        const struct btf_enum *e;
+        int i;
+
+        if (!btf_is_enum(t)) {
+            continue;
+        }
+        e = btf_enum(t);
+        for (i = 0; i < btf_vlen(t); i++) {
+            if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0) {
+                *value = e[i].val;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/*
+ * The decoders' UAPI constants, in the kernel's own enums; the newest
+ * io_uring opcodes only where the kernel has them
+ */
+static void check_decode_enums(const struct btf *btf, const char *release)
+{
+    static const struct {
+        const char *name;
+        int64_t ours;
+        bool always;
+    } enums[] = {
+        { "IORING_OP_READV", ST_IORING_OP_READV, true },
+        { "IORING_OP_WRITEV", ST_IORING_OP_WRITEV, true },
+        { "IORING_OP_READ_FIXED", ST_IORING_OP_READ_FIXED, true },
+        { "IORING_OP_WRITE_FIXED", ST_IORING_OP_WRITE_FIXED, true },
+        { "IORING_OP_SENDMSG", ST_IORING_OP_SENDMSG, true },
+        { "IORING_OP_RECVMSG", ST_IORING_OP_RECVMSG, true },
+        { "IORING_OP_OPENAT", ST_IORING_OP_OPENAT, true },
+        { "IORING_OP_READ", ST_IORING_OP_READ, true },
+        { "IORING_OP_WRITE", ST_IORING_OP_WRITE, true },
+        { "IORING_OP_SEND", ST_IORING_OP_SEND, true },
+        { "IORING_OP_RECV", ST_IORING_OP_RECV, true },
+        { "IORING_OP_OPENAT2", ST_IORING_OP_OPENAT2, true },
+        { "IORING_OP_SPLICE", ST_IORING_OP_SPLICE, true },
+        { "IORING_OP_TEE", ST_IORING_OP_TEE, true },
+        { "IORING_OP_URING_CMD", ST_IORING_OP_URING_CMD, true },
+        { "IORING_OP_SEND_ZC", ST_IORING_OP_SEND_ZC, true },
+        { "IORING_OP_SENDMSG_ZC", ST_IORING_OP_SENDMSG_ZC, true },
+        { "IORING_OP_READ_MULTISHOT", ST_IORING_OP_READ_MULTISHOT, false },
+        { "IORING_OP_FIXED_FD_INSTALL", ST_IORING_OP_FIXED_FD_INSTALL,
+          false },
+        { "REQ_F_FIXED_FILE_BIT", ST_IOSQE_FIXED_FILE_BIT, true },
+        { "IOCB_CMD_PREAD", ST_IOCB_CMD_PREAD, true },
+        { "IOCB_CMD_PWRITE", ST_IOCB_CMD_PWRITE, true },
+        { "IOCB_CMD_PREADV", ST_IOCB_CMD_PREADV, true },
+        { "IOCB_CMD_PWRITEV", ST_IOCB_CMD_PWRITEV, true },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(enums); i++) {
+        int64_t v;
+
+        if (!ref_enumerator(btf, enums[i].name, &v)) {
+            g_test_message("%s: no %s", release, enums[i].name);
+            g_assert_false(enums[i].always);
+            continue;
+        }
+        g_assert_cmpint(v, ==, enums[i].ours);
+    }
+}
+
+/* Everything the syscall decoders need is there, and where */
+static void check_decode_members(const StLinuxProfile *p, const char *release)
+{
+    static const StLinuxOffset shown[] = {
+        ST_IO_KIOCB_OPCODE, ST_IO_KIOCB_FLAGS, ST_IO_KIOCB_CQE_FD,
+        ST_IO_KIOCB_CTX, ST_IO_KIOCB_TASK, ST_IO_SR_MSG_ADDR,
+        ST_IO_RING_CTX_COMPAT, ST_IO_RING_CTX_FILE_TABLE_FILES,
+        ST_IO_RING_CTX_NR_USER_FILES, ST_PT_REGS_CS, ST_MM_STRUCT_PGD,
+    };
+    GError *err = NULL;
+    unsigned i;
+
+    g_assert_true(st_linux_io_uring_supported(p, &err));
+    g_assert_no_error(err);
+    g_assert_true(st_linux_io_uring_fixed_supported(p, &err));
+    g_assert_no_error(err);
+    g_assert_true(p->field[ST_MM_STRUCT_PGD].present);
+    for (i = ST_PT_REGS_BX; i <= ST_PT_REGS_FLAGS; i++) {
+        g_assert_true(p->field[i].present);
+    }
+    /* req->file and the op structs share the start of the request */
+    g_assert_cmpuint(p->field[ST_IO_KIOCB_FILE].offset, ==,
+                     p->field[ST_IO_KIOCB_CMD].offset);
+    printf("# DECODE %s: io_kiocb %u bytes;", release,
+           p->struct_size[ST_STRUCT_IO_KIOCB]);
+    for (i = 0; i < G_N_ELEMENTS(shown); i++) {
+        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[shown[i]];
+
+        printf(" %s.%s 0x%x/%u", st_linux_struct_names[spec->in], spec->path,
+               p->field[shown[i]].offset, p->field[shown[i]].size);
+    }
+    printf("\n");
+}
+
+/*
+ * A request laid out as this kernel lays it out (synthetic memory, the
+ * kernel's profile), decoded: a fixed-file READV on a compat ring.
+ */
+static void check_decode_request(const StLinuxProfile *p)
+{
+    StSynth *s = st_synth_new(false);
+    StLinuxKernel kernel = { .vm = &s->vm, .prof = p };
+    uint64_t req = st_synth_alloc(s, p->struct_size[ST_STRUCT_IO_KIOCB]);
+    uint64_t ctx = st_synth_alloc(s, p->struct_size[ST_STRUCT_IO_RING_CTX]);
+    uint64_t task = st_synth_alloc(s, p->struct_size[ST_STRUCT_TASK_STRUCT]);
+    uint64_t files = st_synth_alloc(s, 4096), file = st_synth_alloc(s, 64);
+    uint64_t cmd = req + p->field[ST_IO_KIOCB_CMD].offset, got;
+    const StLinuxFieldInfo *compat = &p->field[ST_IO_RING_CTX_COMPAT];
+    uint8_t bits = 1 << compat->bit_shift;
+    StLinuxIoUringReq r;
+    GError *err = NULL;
+
+    st_synth_set(s, p, req, ST_IO_KIOCB_OPCODE, ST_IORING_OP_READV);
+    st_synth_set(s, p, req, ST_IO_KIOCB_FLAGS, 1 << ST_IOSQE_FIXED_FILE_BIT);
+    st_synth_set(s, p, req, ST_IO_KIOCB_CQE_FD, 1);
+    st_synth_set(s, p, req, ST_IO_KIOCB_CTX, ctx);
+    st_synth_set(s, p, req, ST_IO_KIOCB_TASK, task);
+    st_synth_set(s, p, cmd, ST_IO_RW_ADDR, 0x7f0000001000ULL);
+    st_synth_set(s, p, cmd, ST_IO_RW_LEN, 3);
+    st_synth_write(s, ctx + compat->offset, &bits, 1);
+    st_synth_set(s, p, ctx, ST_IO_RING_CTX_NR_USER_FILES, 2);
+    st_synth_set(s, p, ctx, ST_IO_RING_CTX_FILE_TABLE_FILES, files);
+    st_synth_w64(s, files + p->struct_size[ST_STRUCT_IO_FIXED_FILE] +
+                 p->field[ST_IO_FIXED_FILE_FILE_PTR].offset, file | 1);
+
+    g_assert_true(st_linux_io_uring_read_req(&kernel, req, &r, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(r.nr, ==, ST_NR_READV);
+    g_assert_cmphex(r.args[1], ==, 0x7f0000001000ULL);
+    g_assert_cmphex(r.args[2], ==, 3);
+    g_assert_true(r.compat);
+    g_assert_true(r.target.fixed);
+    g_assert_cmphex(r.task, ==, task);
+    g_assert_true(st_linux_io_uring_file(&kernel, &r, ST_IO_URING_TARGET,
+                                         &got, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(got, ==, file);
+    st_synth_free(s);
+}
+
 static void test_generator(gconstpointer data)
 {
     Kernel *k = kernel_load(data);
@@ -304,6 +488,8 @@ static void test_generator(gconstpointer data)
         return;
     }
     check_against_btf(k->isf, k->btf);
+    check_decode_members(k->isf, k->release);
+    check_decode_enums(k->btf, k->release);
     g_assert_nonnull(k->isf->banner);
     g_assert_true(g_str_has_prefix(k->isf->banner, "Linux version "));
     g_assert_nonnull(strstr(k->isf->banner, k->release));
@@ -343,6 +529,8 @@ static void test_scanner(gconstpointer data)
     g_assert_cmphex(p->btf_paddr, ==, btf_pa);
     g_assert_cmpuint(p->btf_size, ==, btf_size);
     check_against_btf(p, k->btf);
+    check_decode_members(p, k->release);
+    check_decode_request(p);
     banner = st_linux_banner_in_buffer(k->elf, k->elf_len);
     g_assert_cmpstr(p->banner, ==, banner);
     g_assert_cmpstr(p->banner, ==, k->isf->banner);

@@ -213,6 +213,50 @@ void st_synth_w16(StSynth *s, uint64_t va, uint16_t v)
     st_synth_write(s, va, &v, 2);
 }
 
+uint64_t st_synth_user_alloc(StSynth *s, uint64_t va, uint64_t size)
+{
+    uint64_t i, pa;
+
+    g_assert_cmphex(va & (PAGE - 1), ==, 0);
+    size = MAX((size + PAGE - 1) & ~(PAGE - 1), PAGE);
+    pa = st_synth_phys_alloc(s, size, PAGE);
+    for (i = 0; i < size; i += PAGE) {
+        uint64_t *key = g_new(uint64_t, 1);
+
+        st_synth_map(s, va + i, pa + i, PAGE);
+        *key = (va + i) / PAGE;
+        g_hash_table_replace(s->vmap, key, GSIZE_TO_POINTER((pa + i) / PAGE));
+    }
+    return pa;
+}
+
+uint64_t st_synth_space_new(StSynth *s)
+{
+    uint64_t root = st_synth_phys_alloc(s, 2 * PAGE, 2 * PAGE);
+    uint8_t top[PAGE];
+
+    /* the kernel half (entries 256-511) is shared, as in every mm */
+    g_assert_true(st_synth_read(s, s->vm.root, top, PAGE));
+    st_synth_write_phys(s, root + PAGE / 2, top + PAGE / 2, PAGE / 2);
+    return root;
+}
+
+uint64_t st_synth_space_map(StSynth *s, uint64_t root, uint64_t va,
+                            uint64_t size)
+{
+    uint64_t saved = s->vm.root, i, pa;
+
+    g_assert_cmphex(va & (PAGE - 1), ==, 0);
+    size = MAX((size + PAGE - 1) & ~(PAGE - 1), PAGE);
+    pa = st_synth_phys_alloc(s, size, PAGE);
+    s->vm.root = root;
+    for (i = 0; i < size; i += PAGE) {
+        st_synth_map(s, va + i, pa + i, PAGE);
+    }
+    s->vm.root = saved;
+    return pa;
+}
+
 /* Offsets deliberately unlike any real kernel */
 static const struct {
     StLinuxOffset f;
@@ -318,6 +362,77 @@ StLinuxProfile *st_synth_profile(void)
     g_assert_true(st_linux_profile_check(p, &err));
     g_assert_no_error(err);
     return p;
+}
+
+/* The members of the syscall decoders, also unlike any real kernel */
+static const struct {
+    StLinuxOffset f;
+    uint8_t kind;
+    uint32_t offset, size;
+    uint8_t bit_shift, bit_size;
+} st_synth_decode_layout[] = {
+    /* syscall decoding; cs a u16 as with FRED (6.9+) */
+    { ST_MM_STRUCT_PGD, ST_FIELD_KIND_PTR, 0x58, 8 },
+    { ST_PT_REGS_BX, ST_FIELD_KIND_INT, 0x50, 8 },
+    { ST_PT_REGS_CX, ST_FIELD_KIND_INT, 0x58, 8 },
+    { ST_PT_REGS_BP, ST_FIELD_KIND_INT, 0x60, 8 },
+    { ST_PT_REGS_CS, ST_FIELD_KIND_INT, 0x90, 2 },
+    { ST_PT_REGS_FLAGS, ST_FIELD_KIND_INT, 0x98, 8 },
+    /* io_uring: the file/cmd union 0x10 in, unlike the kernel's */
+    { ST_IO_KIOCB_FILE, ST_FIELD_KIND_PTR, 0x10, 8 },
+    { ST_IO_KIOCB_CMD, ST_FIELD_KIND_STRUCT, 0x10, 0x48 },
+    { ST_IO_KIOCB_OPCODE, ST_FIELD_KIND_INT, 0x5c, 1 },
+    { ST_IO_KIOCB_FLAGS, ST_FIELD_KIND_INT, 0x60, 8 },
+    { ST_IO_KIOCB_CQE_FD, ST_FIELD_KIND_INT, 0x74, 4 },
+    { ST_IO_KIOCB_CTX, ST_FIELD_KIND_PTR, 0x80, 8 },
+    { ST_IO_KIOCB_TASK, ST_FIELD_KIND_PTR, 0x90, 8 },
+    { ST_IO_RW_ADDR, ST_FIELD_KIND_INT, 0x30, 8 },
+    { ST_IO_RW_LEN, ST_FIELD_KIND_INT, 0x38, 4 },
+    { ST_IO_SR_MSG_BUF, ST_FIELD_KIND_PTR, 0x18, 8 },
+    { ST_IO_SR_MSG_LEN, ST_FIELD_KIND_INT, 0x20, 4 },
+    { ST_IO_SR_MSG_MSG_FLAGS, ST_FIELD_KIND_INT, 0x28, 4 },
+    { ST_IO_SR_MSG_ADDR, ST_FIELD_KIND_PTR, 0x38, 8 },
+    { ST_IO_SR_MSG_ADDR_LEN, ST_FIELD_KIND_INT, 0x30, 2 },
+    { ST_IO_SPLICE_LEN, ST_FIELD_KIND_INT, 0x18, 8 },
+    { ST_IO_SPLICE_SPLICE_FD_IN, ST_FIELD_KIND_INT, 0x24, 4 },
+    { ST_IO_SPLICE_FLAGS, ST_FIELD_KIND_INT, 0x28, 4 },
+    { ST_IO_RING_CTX_COMPAT, ST_FIELD_KIND_INT, 0x14, 1, 3, 1 },
+    { ST_IO_RING_CTX_FILE_TABLE_FILES, ST_FIELD_KIND_PTR, 0x208, 8 },
+    { ST_IO_RING_CTX_NR_USER_FILES, ST_FIELD_KIND_INT, 0x220, 4 },
+    { ST_IO_FIXED_FILE_FILE_PTR, ST_FIELD_KIND_INT, 0x8, 8 },
+};
+
+static const struct {
+    StLinuxStruct in;
+    uint32_t size;
+} st_synth_decode_sizes[] = {
+    { ST_STRUCT_MM_STRUCT, 0x400 }, { ST_STRUCT_IO_KIOCB, 0x120 },
+    { ST_STRUCT_IO_RW, 0x48 }, { ST_STRUCT_IO_SR_MSG, 0x48 },
+    { ST_STRUCT_IO_SPLICE, 0x30 }, { ST_STRUCT_IO_RING_CTX, 0x600 },
+    { ST_STRUCT_IO_FIXED_FILE, 0x10 },
+};
+
+void st_synth_profile_add_decode(StLinuxProfile *p)
+{
+    GError *err = NULL;
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(st_synth_decode_sizes); i++) {
+        p->struct_size[st_synth_decode_sizes[i].in] =
+            st_synth_decode_sizes[i].size;
+    }
+    for (i = 0; i < G_N_ELEMENTS(st_synth_decode_layout); i++) {
+        StLinuxFieldInfo *f = &p->field[st_synth_decode_layout[i].f];
+
+        f->present = true;
+        f->kind = st_synth_decode_layout[i].kind;
+        f->offset = st_synth_decode_layout[i].offset;
+        f->size = st_synth_decode_layout[i].size;
+        f->bit_shift = st_synth_decode_layout[i].bit_shift;
+        f->bit_size = st_synth_decode_layout[i].bit_size;
+    }
+    g_assert_true(st_linux_profile_check(p, &err));
+    g_assert_no_error(err);
 }
 
 void st_synth_set(StSynth *s, const StLinuxProfile *p, uint64_t base,

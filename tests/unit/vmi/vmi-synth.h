@@ -43,6 +43,21 @@ void st_synth_w32(StSynth *s, uint64_t va, uint32_t v);
 void st_synth_w16(StSynth *s, uint64_t va, uint16_t v);
 
 /*
+ * User memory: map zeroed, physically contiguous pages at user address
+ * @va in the test's address space (st_synth_write() reaches them);
+ * returns the physical address of @va.
+ */
+uint64_t st_synth_user_alloc(StSynth *s, uint64_t va, uint64_t size);
+/*
+ * Another address space, as another mm: a new top-level table sharing
+ * the kernel half of the test's one; returns its physical address.
+ */
+uint64_t st_synth_space_new(StSynth *s);
+/* Map zeroed pages at @va in that space; returns their physical address */
+uint64_t st_synth_space_map(StSynth *s, uint64_t root, uint64_t va,
+                            uint64_t size);
+
+/*
  * Guest-physical memory laid out from a vmlinux's PT_LOAD segments at
  * their physical addresses, with the kernel mapped by 2 MiB pages as the
  * kernel does it.  Returns where .text and .BTF are.
@@ -54,6 +69,8 @@ StSynth *st_synth_from_vmlinux(const uint8_t *elf, size_t len,
 
 /* A profile whose offsets match no real kernel */
 StLinuxProfile *st_synth_profile(void);
+/* Add the optional members of the syscall decoders to it */
+void st_synth_profile_add_decode(StLinuxProfile *p);
 
 /* Write integer field @f of the object at @base */
 void st_synth_set(StSynth *s, const StLinuxProfile *p, uint64_t base,

@@ -31,6 +31,13 @@ const char *const st_linux_struct_names[ST_STRUCT__COUNT] = {
     [ST_STRUCT_PT_REGS] = "pt_regs",
     [ST_STRUCT_PCPU_HOT] = "pcpu_hot",
     [ST_STRUCT_FS_STRUCT] = "fs_struct",
+    [ST_STRUCT_MM_STRUCT] = "mm_struct",
+    [ST_STRUCT_IO_KIOCB] = "io_kiocb",
+    [ST_STRUCT_IO_RW] = "io_rw",
+    [ST_STRUCT_IO_SR_MSG] = "io_sr_msg",
+    [ST_STRUCT_IO_SPLICE] = "io_splice",
+    [ST_STRUCT_IO_RING_CTX] = "io_ring_ctx",
+    [ST_STRUCT_IO_FIXED_FILE] = "io_fixed_file",
 };
 
 const StLinuxOffsetSpec st_linux_offset_specs[ST_OFFSET__COUNT] = {

@@ -59,4 +59,92 @@
 /* x32 system calls set this bit in the number (RAX / orig_ax). */
 #define ST_NR_X32_BIT           0x40000000ULL
 
+/*
+ * More x86-64 numbers: what the compat table and the decoders translate
+ * to (the engine may have no family for them yet).
+ */
+#define ST_NR_IOCTL             16
+#define ST_NR_CREAT             85
+#define ST_NR_IO_SUBMIT         209
+#define ST_NR_VMSPLICE          278
+
+/*
+ * i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl): what
+ * int 0x80, sysenter and the compat syscall entry take in EAX, from a
+ * 32-bit or a 64-bit process alike.
+ */
+#define ST_NR32_EXIT            1
+#define ST_NR32_FORK            2
+#define ST_NR32_READ            3
+#define ST_NR32_WRITE           4
+#define ST_NR32_OPEN            5
+#define ST_NR32_CLOSE           6
+#define ST_NR32_CREAT           8
+#define ST_NR32_UNLINK          10
+#define ST_NR32_EXECVE          11
+#define ST_NR32_RENAME          38
+#define ST_NR32_IOCTL           54
+#define ST_NR32_DUP2            63
+#define ST_NR32_MMAP            90      /* old_mmap: one pointer argument */
+#define ST_NR32_SOCKETCALL      102
+#define ST_NR32_CLONE           120
+#define ST_NR32_READV           145
+#define ST_NR32_WRITEV          146
+#define ST_NR32_PREAD64         180
+#define ST_NR32_PWRITE64        181
+#define ST_NR32_SENDFILE        187
+#define ST_NR32_VFORK           190
+#define ST_NR32_MMAP2           192
+#define ST_NR32_SENDFILE64      239
+#define ST_NR32_IO_SUBMIT       248
+#define ST_NR32_EXIT_GROUP      252
+#define ST_NR32_OPENAT          295
+#define ST_NR32_UNLINKAT        301
+#define ST_NR32_RENAMEAT        302
+#define ST_NR32_SPLICE          313
+#define ST_NR32_TEE             315
+#define ST_NR32_VMSPLICE        316
+#define ST_NR32_DUP3            330
+#define ST_NR32_PREADV          333
+#define ST_NR32_PWRITEV         334
+#define ST_NR32_RECVMMSG        337
+#define ST_NR32_SENDMMSG        345
+#define ST_NR32_RENAMEAT2       353
+#define ST_NR32_EXECVEAT        358
+#define ST_NR32_BIND            361
+#define ST_NR32_CONNECT         362
+#define ST_NR32_SENDTO          369
+#define ST_NR32_SENDMSG         370
+#define ST_NR32_RECVFROM        371
+#define ST_NR32_RECVMSG         372
+#define ST_NR32_COPY_FILE_RANGE 377
+#define ST_NR32_PREADV2         378
+#define ST_NR32_PWRITEV2        379
+#define ST_NR32_RECVMMSG_TIME64 417
+#define ST_NR32_CLONE3          435
+#define ST_NR32_CLOSE_RANGE     436
+#define ST_NR32_OPENAT2         437
+
+/* The i386 socketcall(2) multiplexer's call numbers (linux/net.h SYS_*) */
+#define ST_SOCKETCALL_SOCKET        1
+#define ST_SOCKETCALL_BIND          2
+#define ST_SOCKETCALL_CONNECT       3
+#define ST_SOCKETCALL_LISTEN        4
+#define ST_SOCKETCALL_ACCEPT        5
+#define ST_SOCKETCALL_GETSOCKNAME   6
+#define ST_SOCKETCALL_GETPEERNAME   7
+#define ST_SOCKETCALL_SOCKETPAIR    8
+#define ST_SOCKETCALL_SEND          9
+#define ST_SOCKETCALL_RECV          10
+#define ST_SOCKETCALL_SENDTO        11
+#define ST_SOCKETCALL_RECVFROM      12
+#define ST_SOCKETCALL_SHUTDOWN      13
+#define ST_SOCKETCALL_SETSOCKOPT    14
+#define ST_SOCKETCALL_GETSOCKOPT    15
+#define ST_SOCKETCALL_SENDMSG       16
+#define ST_SOCKETCALL_RECVMSG       17
+#define ST_SOCKETCALL_ACCEPT4       18
+#define ST_SOCKETCALL_RECVMMSG      19
+#define ST_SOCKETCALL_SENDMMSG      20
+
 #endif /* HW_MISC_SECRET_TRACKER_ABI_SYSCALLS_H */

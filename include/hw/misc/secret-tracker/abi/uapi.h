@@ -78,4 +78,88 @@
  */
 #define ST_KDEV_MINOR_BITS      20
 
+/*
+ * Syscall-argument decoding (vmi/linux-syscall-decode.c and friends).
+ */
+
+/* Most iovecs per call (readv, msghdr, ...); mmsghdr vectors too */
+#define ST_UIO_MAXIOV           1024
+/* Most bytes one read or write moves (INT_MAX rounded down to a page) */
+#define ST_MAX_RW_COUNT         0x7ffff000ULL
+
+/* Saved user code segments in pt_regs, and the trap flag in RFLAGS */
+#define ST_USER32_CS            0x23
+#define ST_USER_CS              0x33
+#define ST_X86_EFLAGS_TF        0x100
+
+/* mmap2() takes its offset in 4 KiB units on i386 */
+#define ST_MMAP2_PAGE_SHIFT     12
+
+/* Sizes of the user structs the decoders read (x86-64 and i386) */
+#define ST_IOVEC_SIZE           16
+#define ST_COMPAT_IOVEC_SIZE    8
+#define ST_MSGHDR_SIZE          56
+#define ST_COMPAT_MSGHDR_SIZE   28
+#define ST_MMSGHDR_SIZE         64
+#define ST_COMPAT_MMSGHDR_SIZE  32
+#define ST_IOCB_SIZE            64
+#define ST_MMAP_ARG_STRUCT_SIZE 24  /* i386 old_mmap: six u32 */
+
+/* AIO (linux/aio_abi.h): struct iocb's aio_lio_opcode */
+#define ST_IOCB_CMD_PREAD       0
+#define ST_IOCB_CMD_PWRITE      1
+#define ST_IOCB_CMD_FSYNC       2
+#define ST_IOCB_CMD_FDSYNC      3
+#define ST_IOCB_CMD_POLL        5
+#define ST_IOCB_CMD_NOOP        6
+#define ST_IOCB_CMD_PREADV      7
+#define ST_IOCB_CMD_PWRITEV     8
+
+/*
+ * ioctl commands that move file data (x86-64 _IOC encodings; the same
+ * numbers and struct layouts on i386).
+ */
+#define ST_FICLONE              0x40049409  /* _IOW(0x94, 9, int) */
+#define ST_FICLONERANGE         0x4020940d  /* _IOW(0x94, 13, 32 bytes) */
+#define ST_FIDEDUPERANGE        0xc0189436  /* _IOWR(0x94, 54, 24 bytes) */
+#define ST_LOOP_SET_FD          0x4c00
+#define ST_LOOP_CHANGE_FD       0x4c06
+#define ST_LOOP_CONFIGURE       0x4c0a
+#define ST_FILE_CLONE_RANGE_SIZE        32  /* struct file_clone_range */
+#define ST_FILE_DEDUPE_RANGE_SIZE       24  /* header, then info[] */
+#define ST_FILE_DEDUPE_RANGE_INFO_SIZE  32
+#define ST_LOOP_CONFIG_FD_OFFSET        0   /* struct loop_config.fd */
+/* The kernel copies a dedupe request of at most one page */
+#define ST_FIDEDUPERANGE_MAX_DEST \
+    ((4096 - ST_FILE_DEDUPE_RANGE_SIZE) / ST_FILE_DEDUPE_RANGE_INFO_SIZE)
+
+/* io_uring (linux/io_uring.h): submission opcodes */
+#define ST_IORING_OP_NOP            0
+#define ST_IORING_OP_READV          1
+#define ST_IORING_OP_WRITEV         2
+#define ST_IORING_OP_FSYNC          3
+#define ST_IORING_OP_READ_FIXED     4
+#define ST_IORING_OP_WRITE_FIXED    5
+#define ST_IORING_OP_SENDMSG        9
+#define ST_IORING_OP_RECVMSG        10
+#define ST_IORING_OP_OPENAT         18
+#define ST_IORING_OP_CLOSE          19
+#define ST_IORING_OP_READ           22
+#define ST_IORING_OP_WRITE          23
+#define ST_IORING_OP_SEND           26
+#define ST_IORING_OP_RECV           27
+#define ST_IORING_OP_OPENAT2        28
+#define ST_IORING_OP_SPLICE         30
+#define ST_IORING_OP_TEE            33
+#define ST_IORING_OP_MSG_RING       40
+#define ST_IORING_OP_URING_CMD      46
+#define ST_IORING_OP_SEND_ZC        47
+#define ST_IORING_OP_SENDMSG_ZC     48
+#define ST_IORING_OP_READ_MULTISHOT 49
+#define ST_IORING_OP_FIXED_FD_INSTALL 54
+/* sqe flags: the fd is an index in the ring's registered files */
+#define ST_IOSQE_FIXED_FILE_BIT     0
+/* splice_flags: the input fd is a registered-file index too */
+#define ST_SPLICE_F_FD_IN_FIXED     (1U << 31)
+
 #endif /* HW_MISC_SECRET_TRACKER_ABI_UAPI_H */

@@ -29,6 +29,14 @@ typedef enum StLinuxStruct {
     ST_STRUCT_PT_REGS,
     ST_STRUCT_PCPU_HOT,
     ST_STRUCT_FS_STRUCT,
+    /* syscall decoding: user memory, pt_regs, io_uring (all optional) */
+    ST_STRUCT_MM_STRUCT,
+    ST_STRUCT_IO_KIOCB,
+    ST_STRUCT_IO_RW,
+    ST_STRUCT_IO_SR_MSG,
+    ST_STRUCT_IO_SPLICE,
+    ST_STRUCT_IO_RING_CTX,
+    ST_STRUCT_IO_FIXED_FILE,
     ST_STRUCT__COUNT
 } StLinuxStruct;
 
@@ -108,6 +116,34 @@ typedef enum StLinuxOffset {
     ST_SOCK_SK_SOCKET,
     ST_FILE_F_POS,
     ST_INODE_I_RDEV,
+    /* syscall decoding: user memory, pt_regs, io_uring (all optional) */
+    ST_MM_STRUCT_PGD,
+    ST_PT_REGS_BX,
+    ST_PT_REGS_CX,
+    ST_PT_REGS_BP,
+    ST_PT_REGS_CS,
+    ST_PT_REGS_FLAGS,
+    ST_IO_KIOCB_FILE,
+    ST_IO_KIOCB_CMD,
+    ST_IO_KIOCB_OPCODE,
+    ST_IO_KIOCB_FLAGS,
+    ST_IO_KIOCB_CQE_FD,
+    ST_IO_KIOCB_CTX,
+    ST_IO_KIOCB_TASK,
+    ST_IO_RW_ADDR,
+    ST_IO_RW_LEN,
+    ST_IO_SR_MSG_BUF,
+    ST_IO_SR_MSG_LEN,
+    ST_IO_SR_MSG_MSG_FLAGS,
+    ST_IO_SR_MSG_ADDR,
+    ST_IO_SR_MSG_ADDR_LEN,
+    ST_IO_SPLICE_LEN,
+    ST_IO_SPLICE_SPLICE_FD_IN,
+    ST_IO_SPLICE_FLAGS,
+    ST_IO_RING_CTX_COMPAT,
+    ST_IO_RING_CTX_FILE_TABLE_FILES,
+    ST_IO_RING_CTX_NR_USER_FILES,
+    ST_IO_FIXED_FILE_FILE_PTR,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -187,7 +223,35 @@ typedef enum StLinuxOffset {
     X(FS_STRUCT_PWD_DENTRY,         FS_STRUCT,    "pwd.dentry",       true)   \
     X(SOCK_SK_SOCKET,               SOCK,         "sk_socket",        true)   \
     X(FILE_F_POS,                   FILE,         "f_pos",            true)   \
-    X(INODE_I_RDEV,                 INODE,        "i_rdev",           true)
+    X(INODE_I_RDEV,                 INODE,        "i_rdev",           true)   \
+    /* syscall decoding (linux-user.c, linux-io-uring.c): optional */         \
+    X(MM_STRUCT_PGD,                MM_STRUCT,    "pgd",              true)   \
+    X(PT_REGS_BX,                   PT_REGS,      "bx",               true)   \
+    X(PT_REGS_CX,                   PT_REGS,      "cx",               true)   \
+    X(PT_REGS_BP,                   PT_REGS,      "bp",               true)   \
+    X(PT_REGS_CS,                   PT_REGS,      "cs",               true)   \
+    X(PT_REGS_FLAGS,                PT_REGS,      "flags",            true)   \
+    X(IO_KIOCB_FILE,                IO_KIOCB,     "file",             true)   \
+    X(IO_KIOCB_CMD,                 IO_KIOCB,     "cmd",              true)   \
+    X(IO_KIOCB_OPCODE,              IO_KIOCB,     "opcode",           true)   \
+    X(IO_KIOCB_FLAGS,               IO_KIOCB,     "flags",            true)   \
+    X(IO_KIOCB_CQE_FD,              IO_KIOCB,     "cqe.fd",           true)   \
+    X(IO_KIOCB_CTX,                 IO_KIOCB,     "ctx",              true)   \
+    X(IO_KIOCB_TASK,                IO_KIOCB,     "task",             true)   \
+    X(IO_RW_ADDR,                   IO_RW,        "addr",             true)   \
+    X(IO_RW_LEN,                    IO_RW,        "len",              true)   \
+    X(IO_SR_MSG_BUF,                IO_SR_MSG,    "buf",              true)   \
+    X(IO_SR_MSG_LEN,                IO_SR_MSG,    "len",              true)   \
+    X(IO_SR_MSG_MSG_FLAGS,          IO_SR_MSG,    "msg_flags",        true)   \
+    X(IO_SR_MSG_ADDR,               IO_SR_MSG,    "addr",             true)   \
+    X(IO_SR_MSG_ADDR_LEN,           IO_SR_MSG,    "addr_len",         true)   \
+    X(IO_SPLICE_LEN,                IO_SPLICE,    "len",              true)   \
+    X(IO_SPLICE_SPLICE_FD_IN,       IO_SPLICE,    "splice_fd_in",     true)   \
+    X(IO_SPLICE_FLAGS,              IO_SPLICE,    "flags",            true)   \
+    X(IO_RING_CTX_COMPAT,           IO_RING_CTX,  "compat",           true)   \
+    X(IO_RING_CTX_FILE_TABLE_FILES, IO_RING_CTX,  "file_table.files", true)   \
+    X(IO_RING_CTX_NR_USER_FILES,    IO_RING_CTX,  "nr_user_files",    true)   \
+    X(IO_FIXED_FILE_FILE_PTR,       IO_FIXED_FILE, "file_ptr",        true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
