@@ -296,6 +296,117 @@ static void test_missing_member(void)
     btf__free(btf);
 }
 
+/*
+ * Hostile anonymous members (issue 10 item 3): a guest's BTF is guest
+ * data.  Without a visited set the member search is exponential (32
+ * anonymous members per level, 8 levels), so each case hangs before the
+ * fix; the test harness's timeout catches that.
+ */
+static void anon_fields(struct btf *btf, int type, int n, uint32_t off)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        g_assert_cmpint(btf__add_field(btf, NULL, type, off * 8, 0), ==, 0);
+    }
+}
+
+/*
+ * task_struct (with tgid, without pid unless @pid) over a fan-out: 32
+ * anonymous members of fan0 at offset 8, fan0..fan6 each 32 of the next,
+ * fan7 holding pid at 4 when @pid.  Type ids are known in advance, since
+ * fields go to the last type added: int is 1, fan7 2, ..., fan0 9.
+ */
+static struct btf *fan_btf(bool pid)
+{
+    struct btf *btf = btf__new_empty();
+    int i, id;
+
+    g_assert_cmpint(btf__add_int(btf, "int", 4, BTF_INT_SIGNED), ==, 1);
+    for (i = 7; i >= 0; i--) {
+        g_autofree char *name = g_strdup_printf("fan%d", i);
+
+        id = add_struct(btf, name, 64);
+        g_assert_cmpint(id, ==, 9 - i);
+        if (i == 7) {
+            if (pid) {
+                field(btf, "pid", 1, 4);
+            }
+        } else {
+            anon_fields(btf, id - 1, 32, 8);
+        }
+    }
+    add_struct(btf, "task_struct", 256);
+    field(btf, "tgid", 1, 0);
+    anon_fields(btf, 9, 32, 8);
+    return btf;
+}
+
+static void test_hostile_anonymous(void)
+{
+    struct btf *btf = btf__new_empty();
+    StBtfStep steps[ST_BTF_MAX_STEPS];
+    GError *err = NULL;
+    unsigned n;
+    int ts;
+
+    /* task_struct holds itself 32 times, and has no pid */
+    btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    ts = add_struct(btf, "task_struct", 64);
+    field(btf, "tgid", 1, 0);
+    anon_fields(btf, ts, 32, 0);
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE);
+    g_assert_nonnull(strstr(err->message, "contains itself"));
+    g_assert_nonnull(strstr(err->message, "task_struct"));
+    g_clear_error(&err);
+    btf__free(btf);
+
+    /* a fan-out 9 levels deep without pid: missing, found out quickly */
+    btf = fan_btf(false);
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_clear_error(&err);
+    btf__free(btf);
+
+    /* with pid at the bottom: found, at the summed offset */
+    btf = fan_btf(true);
+    g_assert_true(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                      &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpuint(steps[0].bit_offset, ==, (8 * 8 + 4) * 8);
+    btf__free(btf);
+}
+
+/* 40000 distinct anonymous structs: the search budget ends it */
+static void test_search_budget(void)
+{
+    struct btf *btf = btf__new_empty();
+    StBtfStep steps[ST_BTF_MAX_STEPS];
+    GError *err = NULL;
+    unsigned n;
+    int i;
+
+    btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    for (i = 0; i < 40000; i++) {
+        add_struct(btf, NULL, 4);
+        field(btf, "x", 1, 0);
+    }
+    add_struct(btf, "task_struct", 64);
+    for (i = 0; i < 40000; i++) {
+        g_assert_cmpint(btf__add_field(btf, NULL, 2 + i, 0, 0), ==, 0);
+    }
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE);
+    g_assert_nonnull(strstr(err->message, "steps"));
+    g_clear_error(&err);
+    btf__free(btf);
+}
+
 #define LSTAR 0xffffffff81e00080ULL
 #define KERNEL_PHYS 0x1000000ULL
 #define BANNER "Linux version 9.9.9-synthetic (st@test) #1 SMP"
@@ -419,6 +530,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/btf-synth/profile", test_profile_from_btf);
     g_test_add_func("/vmi/btf-synth/pcpu-hot", test_pcpu_hot);
     g_test_add_func("/vmi/btf-synth/missing-member", test_missing_member);
+    g_test_add_func("/vmi/btf-synth/hostile-anonymous",
+                    test_hostile_anonymous);
+    g_test_add_func("/vmi/btf-synth/search-budget", test_search_budget);
     g_test_add_func("/vmi/btf-synth/scan", test_scan);
     g_test_add_func("/vmi/btf-synth/scan-hostile", test_scan_hostile);
     return g_test_run();
