@@ -2,10 +2,11 @@
 #   make        install dependencies, fetch the pinned QEMU, build everything
 #   make check  all of that, then every test suite (unit, qtest, e2e)
 #   make demo   all of that, then run the demo scenario under the tracker
+#   make fuzz   all of that, then every libFuzzer target for long (not in CI)
 BUILD ?= build
 MESON ?= meson
 
-.PHONY: all deps check check-unit check-qtest check-e2e demo clean distclean
+.PHONY: all deps check check-unit check-qtest check-e2e demo fuzz clean distclean
 
 all: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -24,6 +25,10 @@ check-unit check-qtest check-e2e: all
 
 demo: all
 	@sh scripts/st-demo.sh $(BUILD)
+
+# FUZZ_RUNS, FUZZ_TIME and FUZZ_TARGETS are read by the script.
+fuzz: all
+	@sh scripts/st-fuzz.sh $(BUILD)
 
 clean:
 	-$(MESON) compile -C $(BUILD) --clean

@@ -196,8 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     StLinuxFile f;
     StLinuxSocket so;
     StLinuxPtRegs regs;
-    StBtfScanOptions scan = { .forward = 1 << 20, .backward = 0,
-                              .max_size = 1 << 20 };
+    StBtfScanOptions scan = { .forward = 1 << 16, .backward = 0,
+                              .max_size = 1 << 16 };
     uint64_t task, file, off, base, paddr;
     uint8_t *blob;
     size_t blob_len;

@@ -228,6 +228,27 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
     return btf;
 }
 
+/*
+ * With ST_FUZZ_SEED_DIR set, BTF made here is also written out as a seed
+ * for the fuzz-btf-profile target (data/fuzz-btf-profile).
+ */
+static void write_seed(const char *name, struct btf *btf)
+{
+    const char *dir = g_getenv("ST_FUZZ_SEED_DIR");
+    g_autofree char *sub = NULL, *path = NULL;
+    const void *raw;
+    uint32_t len;
+
+    if (!dir) {
+        return;
+    }
+    raw = btf__raw_data(btf, &len);
+    sub = g_build_filename(dir, "fuzz-btf-profile", NULL);
+    path = g_build_filename(sub, name, NULL);
+    g_mkdir_with_parents(sub, 0755);
+    g_assert_true(g_file_set_contents(path, raw, len, NULL));
+}
+
 static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
 {
     unsigned i;
@@ -252,6 +273,7 @@ static void test_profile_from_btf(void)
     struct btf *btf = synth_btf(p, false);
     GError *err = NULL;
 
+    write_seed("synth", btf);
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
@@ -270,6 +292,7 @@ static void test_pcpu_hot(void)
     struct btf *btf = synth_btf(p, true);
     GError *err = NULL;
 
+    write_seed("synth-pcpu-hot", btf);
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
@@ -355,6 +378,7 @@ static void test_hostile_anonymous(void)
     ts = add_struct(btf, "task_struct", 64);
     field(btf, "tgid", 1, 0);
     anon_fields(btf, ts, 32, 0);
+    write_seed("regress-anonymous-self", btf);
     g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
                                        &err));
     g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE);
@@ -365,6 +389,7 @@ static void test_hostile_anonymous(void)
 
     /* a fan-out 9 levels deep without pid: missing, found out quickly */
     btf = fan_btf(false);
+    write_seed("regress-anonymous-fan-out", btf);
     g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
                                        &err));
     g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);

@@ -215,6 +215,25 @@ static StLinuxProfile *parse_dict(QDict *d, GError **errp)
     return st_linux_profile_parse_isf(json->str, json->len, "mutated", errp);
 }
 
+/*
+ * With ST_FUZZ_SEED_DIR set, @d is also written out as a seed for the
+ * fuzz-isf target (data/fuzz-isf).
+ */
+static void write_seed(const char *name, QDict *d)
+{
+    const char *dir = g_getenv("ST_FUZZ_SEED_DIR");
+    g_autoptr(GString) json = qobject_to_json(QOBJECT(d));
+    g_autofree char *sub = NULL, *path = NULL;
+
+    if (!dir) {
+        return;
+    }
+    sub = g_build_filename(dir, "fuzz-isf", NULL);
+    path = g_build_filename(sub, name, NULL);
+    g_mkdir_with_parents(sub, 0755);
+    g_assert_true(g_file_set_contents(path, json->str, json->len, NULL));
+}
+
 static void expect_dict_error(QDict *d, int code, const char *what)
 {
     g_autoptr(GString) json = qobject_to_json(QOBJECT(d));
@@ -446,6 +465,7 @@ static void test_hostile_anonymous(void)
     ts = sub(d, "user_types", "task_struct", "fields");
     qdict_del(ts, "pid");
     add_anon_fields(ts, "task_struct", 32, 0);
+    write_seed("regress-anonymous-self", d);
     expect_dict_error(d, ST_PROFILE_ERROR_SHAPE, "contains itself");
 
     /* a fan-out 9 levels deep without pid: refused as missing */
@@ -454,6 +474,7 @@ static void test_hostile_anonymous(void)
     qdict_del(ts, "pid");
     add_anon_fields(ts, "fan0", 32, 8);
     add_fan_types(d, qdict_new());
+    write_seed("regress-anonymous-fan-out", d);
     expect_dict_error(d, ST_PROFILE_ERROR_MISSING, "task_struct.pid");
 
     /* the same with pid at the bottom: found, at the summed offset */
