@@ -23,7 +23,7 @@ limit=
 out=$build/fuzz
 mkdir -p "$out"
 
-summary=$out/summary.txt
+summary=$out/summary.$$
 printf '%-18s %12s %8s %14s  %s\n' target execs exec/s corpus result >"$summary"
 failed=0
 while read -r name exe seeds max_len; do
@@ -56,4 +56,5 @@ while read -r name exe seeds max_len; do
         "$files/${bytes}B" "$result" >>"$summary"
 done <"$list"
 cat "$summary"
+mv "$summary" "$out/summary.txt"
 exit "$failed"
