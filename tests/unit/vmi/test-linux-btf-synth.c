@@ -212,7 +212,7 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
         var2 = btf__add_var(btf, "cpu_current_top_of_stack",
                             BTF_VAR_GLOBAL_ALLOCATED, t.u64);
     }
-    sec = btf__add_datasec(btf, ".data..percpu", 0x40000);
+    sec = btf__add_datasec(btf, ".data..percpu", 0x10000);
     g_assert_cmpint(sec, >, 0);
     if (pcpu_hot) {
         g_assert_cmpint(btf__add_datasec_var_info(btf, var1, 0x32100, 64),
@@ -406,7 +406,7 @@ static void test_hostile_anonymous(void)
     btf__free(btf);
 }
 
-/* 40000 distinct anonymous structs: the search budget ends it */
+/* 10000 distinct anonymous structs: the search budget ends it */
 static void test_search_budget(void)
 {
     struct btf *btf = btf__new_empty();
@@ -416,12 +416,12 @@ static void test_search_budget(void)
     int i;
 
     btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-    for (i = 0; i < 40000; i++) {
+    for (i = 0; i < 10000; i++) {
         add_struct(btf, NULL, 4);
         field(btf, "x", 1, 0);
     }
     add_struct(btf, "task_struct", 64);
-    for (i = 0; i < 40000; i++) {
+    for (i = 0; i < 10000; i++) {
         g_assert_cmpint(btf__add_field(btf, NULL, 2 + i, 0, 0), ==, 0);
     }
     g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
