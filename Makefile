@@ -3,11 +3,12 @@
 #   make check  all of that, then every test suite (unit, qtest, e2e)
 #   make demo   all of that, then run the demo scenario under the tracker
 #               (ACCEL=auto|tcg|kvm; kvm runs nested where the host cannot)
+#   make fuzz   all of that, then every libFuzzer target for long (not in CI)
 BUILD ?= build
 MESON ?= meson
 ACCEL ?= auto
 
-.PHONY: all deps check check-unit check-qtest check-e2e demo clean distclean
+.PHONY: all deps check check-unit check-qtest check-e2e demo fuzz clean distclean
 
 all: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -26,6 +27,10 @@ check-unit check-qtest check-e2e: all
 
 demo: all
 	@sh scripts/st-demo.sh $(BUILD) --accel $(ACCEL)
+
+# FUZZ_RUNS, FUZZ_TIME and FUZZ_TARGETS are read by the script.
+fuzz: all
+	@sh scripts/st-fuzz.sh $(BUILD)
 
 clean:
 	-$(MESON) compile -C $(BUILD) --clean

@@ -12,33 +12,86 @@
 #include "monitor/hmp.h"
 #include "monitor/secret-tracker-hmp.h"
 
+/*
+ * Process names, file names and the kernel banner come from the guest.
+ * Printed raw, an escape sequence in one would drive the administrator's
+ * terminal (issue 10 item 11).  Keep printable UTF-8; write control
+ * characters (C0, DEL, C1), invisible format characters (bidi overrides)
+ * and bytes that are not UTF-8 as escapes, and the backslash doubled so
+ * that an escape cannot be faked.
+ */
+static void escape_append(GString *out, const char *s)
+{
+    while (*s) {
+        gunichar c = g_utf8_get_char_validated(s, -1);
+        const char *next;
+
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            g_string_append_printf(out, "\\x%02x", (unsigned char)*s);
+            s++;
+            continue;
+        }
+        next = g_utf8_next_char(s);
+        if (c == '\\') {
+            g_string_append(out, "\\\\");
+        } else if (c < 0x80 && !g_ascii_isprint(c)) {
+            g_string_append_printf(out, "\\x%02x", c);
+        } else if (c >= 0x80 && !g_unichar_isprint(c)) {
+            g_string_append_printf(out, "\\u%04x", c);
+        } else {
+            g_string_append_len(out, s, next - s);
+        }
+        s = next;
+    }
+}
+
+static char *escape(const char *s)
+{
+    GString *out = g_string_new(NULL);
+
+    escape_append(out, s);
+    return g_string_free(out, false);
+}
+
+/* g_strdup_printf(), then escaped: every argument may be guest text */
+static char *G_GNUC_PRINTF(1, 2) escape_printf(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *raw = NULL;
+
+    va_start(ap, fmt);
+    raw = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return escape(raw);
+}
+
 static char *node_to_str(const SecretNode *n)
 {
     switch (n->kind) {
     case SECRET_NODE_KIND_FILE:
         if (*n->u.file.path) {
-            return g_strdup(n->u.file.path);
+            return escape(n->u.file.path);
         }
-        return g_strdup_printf("file:[%" PRIu64 ":%" PRIu64 "]",
+        return escape_printf("file:[%" PRIu64 ":%" PRIu64 "]",
                                n->u.file.dev, n->u.file.inode);
     case SECRET_NODE_KIND_PROCESS:
-        return g_strdup_printf("%s[%" PRId64 "]", n->u.process.comm,
+        return escape_printf("%s[%" PRId64 "]", n->u.process.comm,
                                n->u.process.tgid);
     case SECRET_NODE_KIND_PIPE:
-        return g_strdup_printf("pipe:[%" PRIu64 "]", n->u.pipe.inode);
+        return escape_printf("pipe:[%" PRIu64 "]", n->u.pipe.inode);
     case SECRET_NODE_KIND_SOCKET:
         if (n->u.socket.path) {
-            return g_strdup_printf("unix:%s", n->u.socket.path);
+            return escape_printf("unix:%s", n->u.socket.path);
         }
         if (n->u.socket.address) {
-            return g_strdup_printf("%s%s:%s:%u",
+            return escape_printf("%s%s:%s:%u",
                                    n->u.socket.inode ? "socket->" : "",
                                    n->u.socket.family, n->u.socket.address,
                                    n->u.socket.port);
         }
-        return g_strdup_printf("socket:[%" PRIu64 "]", n->u.socket.inode);
+        return escape_printf("socket:[%" PRIu64 "]", n->u.socket.inode);
     default:
-        return g_strdup("?");
+        return escape("?");
     }
 }
 
@@ -47,7 +100,10 @@ static char *labels_to_str(strList *labels)
     GString *s = g_string_new(NULL);
 
     for (; labels; labels = labels->next) {
-        g_string_append_printf(s, "%s%s", s->len ? "," : "", labels->value);
+        if (s->len) {
+            g_string_append_c(s, ',');
+        }
+        escape_append(s, labels->value);
     }
     return g_string_free(s, false);
 }
@@ -71,11 +127,11 @@ void hmp_info_secret_flows(Monitor *mon, const QDict *qdict)
         g_autofree char *src = node_to_str(l->value->source);
         g_autofree char *dst = node_to_str(l->value->target);
         g_autofree char *labels = labels_to_str(l->value->labels);
+        g_autofree char *syscall = escape(l->value->syscall);
 
         monitor_printf(mon, "%5" PRIu64 "  %-32s -> %-32s %-10s %6" PRIu64
                        " %10" PRIu64 "  %s\n", l->value->id, src, dst,
-                       l->value->syscall, l->value->count, l->value->bytes,
-                       labels);
+                       syscall, l->value->count, l->value->bytes, labels);
     }
     qapi_free_SecretFlowList(flows);
 }
@@ -124,6 +180,16 @@ void hmp_info_secret_processes(Monitor *mon, const QDict *qdict)
     qapi_free_SecretTrackedNodeList(nodes);
 }
 
+/* "name: value" for a string that may be absent, escaped */
+static void print_escaped(Monitor *mon, const char *name, const char *value)
+{
+    g_autofree char *text = value ? escape(value) : NULL;
+
+    if (text) {
+        monitor_printf(mon, "%s: %s\n", name, text);
+    }
+}
+
 void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
@@ -135,18 +201,14 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
         return;
     }
     monitor_printf(mon, "state: %s\n", SecretTrackerState_str(info->state));
-    if (info->error) {
-        monitor_printf(mon, "error: %s\n", info->error);
-    }
-    monitor_printf(mon, "accelerator: %s\n", info->accelerator);
-    if (info->step_over) {
-        monitor_printf(mon, "step-over: %s\n", info->step_over);
-    }
-    if (info->kernel) {
-        monitor_printf(mon, "kernel: %s\n", info->kernel);
-    }
+    print_escaped(mon, "error", info->error);
+    print_escaped(mon, "accelerator", info->accelerator);
+    print_escaped(mon, "step-over", info->step_over);
+    print_escaped(mon, "kernel", info->kernel);
     if (info->profile_source) {
-        monitor_printf(mon, "profile: %s", info->profile_source);
+        g_autofree char *source = escape(info->profile_source);
+
+        monitor_printf(mon, "profile: %s", source);
         if (info->has_profile_time_us) {
             monitor_printf(mon, " (found and parsed in %" PRId64 " us)",
                            info->profile_time_us);
@@ -154,9 +216,11 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, "\n");
     }
     for (h = info->hooks; h; h = h->next) {
+        g_autofree char *name = escape(h->value->name);
+
         monitor_printf(mon, "hook %-14s at 0x%016" PRIx64 ": %" PRIu64
                        " hits, cycles mean %" PRIu64 " p50 %" PRIu64
-                       " p99 %" PRIu64 "\n", h->value->name,
+                       " p99 %" PRIu64 "\n", name,
                        h->value->address, h->value->hits,
                        h->value->mean_cycles, h->value->p50_cycles,
                        h->value->p99_cycles);
@@ -173,8 +237,9 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
 
         monitor_printf(mon, "dropped:");
         for (d = c->drops; d; d = d->next) {
-            monitor_printf(mon, " %s %" PRId64, d->value->reason,
-                           d->value->count);
+            g_autofree char *reason = escape(d->value->reason);
+
+            monitor_printf(mon, " %s %" PRId64, reason, d->value->count);
         }
         monitor_printf(mon, "\n");
     }

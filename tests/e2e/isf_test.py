@@ -7,6 +7,8 @@ error that names both kernels, and the guest keeps running.
 """
 
 import argparse
+import base64
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +24,13 @@ def gen(tool, guest_dir, out):
     subprocess.run([tool, os.path.join(guest_dir, 'vmlinuz'), out],
                    check=True, stdout=subprocess.DEVNULL)
     return out
+
+
+def banner(isf):
+    """The linux_banner an ISF carries, as the loader reads it."""
+    with open(isf) as f:
+        data = json.load(f)['symbols']['linux_banner']['constant_data']
+    return base64.b64decode(data).split(b'\n')[0].decode()
 
 
 def main():
@@ -68,8 +77,14 @@ def main():
     finally:
         g.shutdown()
     err = st.get('error', '')
-    if st['state'] != 'error' or 'but the guest runs' not in err:
-        failures.append('the other kernel\'s ISF was not refused: %s' % st)
+    want = ('profile %s is for "%s", but the guest runs "%s"'
+            % (other, banner(other), banner(own)))
+    if st['state'] != 'error' or err != want:
+        failures.append('the other kernel\'s ISF was not refused as it '
+                        'should be:\n  got  %r\n  want %r' % (err, want))
+    if banner(other) == banner(own):
+        failures.append('both kernels have the same banner: %s'
+                        % banner(own))
     if not finished:
         failures.append('the guest did not run on after the refusal')
     if failures:

@@ -30,11 +30,11 @@ static void test_query_version(void)
     qtest_quit(qts);
 }
 
-static void test_device_help(void)
+/* Run QEMU with @args (no guest); its stdout. */
+static char *run_qemu(const char *arg1, const char *arg2)
 {
-    const char *argv[] = { g_getenv("QTEST_QEMU_BINARY"), "-device", "help",
-                           NULL };
-    g_autofree char *out = NULL;
+    const char *argv[] = { g_getenv("QTEST_QEMU_BINARY"), arg1, arg2, NULL };
+    char *out = NULL;
     g_autofree char *err = NULL;
     g_autoptr(GError) error = NULL;
     int status;
@@ -44,9 +44,33 @@ static void test_device_help(void)
                           NULL, &out, &err, &status, &error));
     g_assert_no_error(error);
     g_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    /* A bus-less device and a PCI one: the device list is really there. */
-    g_assert(strstr(out, "name \"vmcoreinfo\""));
-    g_assert(strstr(out, "name \"virtio-net-pci\""));
+    return out;
+}
+
+/* Our device is listed, with a description, and its properties are. */
+static void test_device_help(void)
+{
+    g_autofree char *list = run_qemu("-device", "help");
+    g_autofree char *props = run_qemu("-device", "secret-tracker,help");
+    static const char *const want[] = {
+        "files=<str>", "log=<str>", "profile=<str>", "max-flows=<uint32>",
+    };
+    const char *ours = strstr(list, "name \"secret-tracker\"");
+    unsigned i;
+
+    g_assert_nonnull(ours);
+    /* one entry per line: ours, in the misc category, with a desc */
+    g_assert_nonnull(strstr(list, "Misc devices:"));
+    g_assert_true(ours > strstr(list, "Misc devices:"));
+    g_assert_true(g_str_has_prefix(ours, "name \"secret-tracker\", "
+                                   "desc \""));
+    g_assert_nonnull(strstr(props, "secret-tracker options:"));
+    for (i = 0; i < G_N_ELEMENTS(want); i++) {
+        if (!strstr(props, want[i])) {
+            g_test_message("no %s in: %s", want[i], props);
+        }
+        g_assert_nonnull(strstr(props, want[i]));
+    }
 }
 
 static QTestState *start_tracker(const char *props)
@@ -240,30 +264,125 @@ static void test_queries(void)
     qtest_quit(qts);
 }
 
+/* The labels of the one tracked file, joined by ","; g_free() it */
+static char *file_labels(QTestState *qts, int64_t *inode)
+{
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'query-secret-files' }");
+    QList *list = qdict_get_qlist(resp, "return");
+    GString *s = g_string_new(NULL);
+    QListEntry *e;
+    QDict *node;
+
+    g_assert_cmpint(qlist_size(list), ==, 1);
+    node = qobject_to(QDict, qlist_peek(list));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(node, "labels"), e) {
+        g_string_append_printf(s, "%s%s", s->len ? "," : "",
+                               qstring_get_str(qobject_to(QString,
+                                                          e->value)));
+    }
+    *inode = qdict_get_int(qdict_get_qdict(node, "node"), "inode");
+    qobject_unref(resp);
+    return g_string_free(s, false);
+}
+
+/*
+ * The default label of a file registered by identity is what the schema
+ * and the manual say: "inode:DEV:INODE".
+ */
+static void test_default_label(void)
+{
+    QTestState *qts = start_tracker(NULL);
+    g_autofree char *labels = NULL;
+    int64_t inode;
+
+    qtest_qmp_assert_success(qts, "{ 'execute': 'secret-tracker-add-file',"
+                             " 'arguments': { 'dev': 2049, 'inode': 10 } }");
+    labels = file_labels(qts, &inode);
+    g_assert_cmpint(inode, ==, 10);
+    g_assert_cmpstr(labels, ==, "inode:2049:10");
+    qtest_quit(qts);
+}
+
 static void test_hmp(void)
 {
     QTestState *qts = start_tracker(NULL);
     g_autofree char *out = NULL;
+    g_autoptr(GRegex) row = NULL;
+    char *desc;
+    int i;
 
     out = qtest_hmp(qts, "info secret-tracker");
-    g_assert(strstr(out, "state: waiting-for-guest"));
-    g_assert(strstr(out, "accelerator: qtest"));
-    g_assert(strstr(out, "events 0, flows 0"));
+    g_assert(strstr(out, "state: waiting-for-guest\r\n"));
+    g_assert(strstr(out, "accelerator: qtest\r\n"));
+    g_assert(strstr(out, "events 0, flows 0, flows dropped 0, nodes dropped "
+                    "0, read errors 0, unpaired 0, paths resolved 0\r\n"));
+    g_assert_null(strstr(out, "error:"));
     g_free(out);
     out = qtest_hmp(qts, "info secret-flows");
-    g_assert(strstr(out, "No secret flows recorded."));
+    g_assert_cmpstr(out, ==, "No secret flows recorded.\r\n");
     g_free(out);
     out = qtest_hmp(qts, "info secret-processes");
-    g_assert(strstr(out, "No tracked processes."));
+    g_assert_cmpstr(out, ==, "No tracked processes.\r\n");
+    g_free(out);
+    out = qtest_hmp(qts, "info secret-files");
+    g_assert_cmpstr(out, ==, "No tracked files.\r\n");
     g_free(out);
     out = qtest_hmp(qts, "secret_track_file relative");
     g_assert(strstr(out, "must be an absolute path"));
-    g_free(out);
-    out = qtest_hmp(qts, "secret_track_file /srv/secret/p* board");
-    g_assert_cmpstr(out, ==, "");
+
+    /*
+     * Registrations through HMP take effect: the engine holds at most 64
+     * labels (a node's labels are a 64-bit mask), so 64 patterns with 64
+     * labels leave no room for another label given over QMP.  Had HMP
+     * dropped the label, the one pattern would hold one label only.
+     */
+    for (i = 0; i < 64; i++) {
+        g_free(out);
+        out = qtest_hmp(qts, "secret_track_file /srv/secret/p* L%d", i);
+        g_assert_cmpstr(out, ==, "");
+    }
+    desc = qmp_error_desc(qts, "{ 'execute': 'secret-tracker-add-file',"
+                          " 'arguments': { 'dev': 1, 'inode': 2,"
+                          " 'label': 'one-more' } }");
+    g_assert(strstr(desc, "at most 64 labels"));
+    g_free(desc);
+    /* an existing label is still fine, and shows in the files table */
+    qtest_qmp_assert_success(qts, "{ 'execute': 'secret-tracker-add-file',"
+                             " 'arguments': { 'dev': 8388609, 'inode': 77,"
+                             " 'label': 'L7' } }");
     g_free(out);
     out = qtest_hmp(qts, "info secret-files");
-    g_assert(strstr(out, "No tracked files."));
+    row = g_regex_new("^file:\\[8388609:77\\] +labels=L7  first-seen=[0-9]+ns"
+                      "  registered\r\n$", 0, 0, NULL);
+    if (!g_regex_match(row, out, 0, NULL)) {
+        g_test_message("info secret-files: %s", out);
+    }
+    g_assert_true(g_regex_match(row, out, 0, NULL));
+    qtest_quit(qts);
+}
+
+/*
+ * Text from outside (labels here; process and file names from the guest
+ * in the e2e test) reaches the terminal escaped: no control character,
+ * no invisible bidi override, backslashes doubled.
+ */
+static void test_hmp_escapes(void)
+{
+    QTestState *qts = start_tracker(NULL);
+    g_autofree char *out = NULL;
+    const char *p;
+
+    qtest_qmp_assert_success(qts, "{ 'execute': 'secret-tracker-add-file',"
+                             " 'arguments': { 'dev': 1, 'inode': 2, 'label':"
+                             " 'a\\u001b[2Jb\\rc\\u007fd\\u009be\\u202ef\\\\x'"
+                             " } }");
+    out = qtest_hmp(qts, "info secret-files");
+    g_test_message("info secret-files: %s", out);
+    g_assert_nonnull(strstr(out, "labels=a\\x1b[2Jb\\x0dc\\x7fd\\u009be"
+                            "\\u202ef\\\\x  "));
+    for (p = out; *p; p++) {
+        g_assert_true(*p == '\r' || *p == '\n' || (*p >= 0x20 && *p < 0x7f));
+    }
     qtest_quit(qts);
 }
 
@@ -289,7 +408,9 @@ int main(int argc, char **argv)
     qtest_add_func("/secret-tracker/qmp/add-file-errors",
                    test_add_file_errors);
     qtest_add_func("/secret-tracker/qmp/queries", test_queries);
-    qtest_add_func("/secret-tracker/hmp", test_hmp);
+    qtest_add_func("/secret-tracker/qmp/default-label", test_default_label);
+    qtest_add_func("/secret-tracker/hmp/tables", test_hmp);
+    qtest_add_func("/secret-tracker/hmp/escapes", test_hmp_escapes);
     qtest_add_func("/secret-tracker/migration-blocker",
                    test_migration_blocker);
     return g_test_run();

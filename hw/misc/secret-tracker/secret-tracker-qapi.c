@@ -129,6 +129,7 @@ SecretFlow *secret_tracker_flow_to_qapi(StEngine *e,
 
 typedef struct FlowCollect {
     StEngine *engine;
+    uint64_t published;
     SecretFlowList **tail;
 } FlowCollect;
 
@@ -136,6 +137,9 @@ static bool collect_flow(void *opaque, const StEngineFlowInfo *f)
 {
     FlowCollect *c = opaque;
 
+    if (f->id > c->published) {
+        return false;
+    }
     QAPI_LIST_APPEND(c->tail, secret_tracker_flow_to_qapi(c->engine, f));
     return true;
 }
@@ -145,8 +149,14 @@ SecretFlowList *secret_tracker_flows(SecretTracker *s, uint64_t since)
     SecretFlowList *head = NULL;
     FlowCollect c = { .tail = &head };
 
+    /*
+     * Only flows already published: whatever a query reports has had its
+     * SECRET_FLOW event and its log line (the publishing bottom half runs
+     * on this thread, so it is never half done here).
+     */
     qemu_mutex_lock(&s->lock);
     c.engine = s->engine;
+    c.published = s->flows_published;
     st_engine_foreach_flow(s->engine, since, collect_flow, &c);
     qemu_mutex_unlock(&s->lock);
     return head;

@@ -196,8 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     StLinuxFile f;
     StLinuxSocket so;
     StLinuxPtRegs regs;
-    StBtfScanOptions scan = { .forward = 1 << 20, .backward = 0,
-                              .max_size = 1 << 20 };
+    /* the scan in depth is fuzz-btf-scan's; here only over the image */
+    StBtfScanOptions scan = { .forward = 16384, .backward = 0,
+                              .max_size = 16384 };
     uint64_t task, file, off, base, paddr;
     uint8_t *blob;
     size_t blob_len;

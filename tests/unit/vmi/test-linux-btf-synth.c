@@ -212,7 +212,7 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
         var2 = btf__add_var(btf, "cpu_current_top_of_stack",
                             BTF_VAR_GLOBAL_ALLOCATED, t.u64);
     }
-    sec = btf__add_datasec(btf, ".data..percpu", 0x40000);
+    sec = btf__add_datasec(btf, ".data..percpu", 0x10000);
     g_assert_cmpint(sec, >, 0);
     if (pcpu_hot) {
         g_assert_cmpint(btf__add_datasec_var_info(btf, var1, 0x32100, 64),
@@ -226,6 +226,27 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
             btf, var2, p->percpu[ST_PERCPU_TOP_OF_STACK], 8), ==, 0);
     }
     return btf;
+}
+
+/*
+ * With ST_FUZZ_SEED_DIR set, BTF made here is also written out as a seed
+ * for the fuzz-btf-profile target (data/fuzz-btf-profile).
+ */
+static void write_seed(const char *name, struct btf *btf)
+{
+    const char *dir = g_getenv("ST_FUZZ_SEED_DIR");
+    g_autofree char *sub = NULL, *path = NULL;
+    const void *raw;
+    uint32_t len;
+
+    if (!dir) {
+        return;
+    }
+    raw = btf__raw_data(btf, &len);
+    sub = g_build_filename(dir, "fuzz-btf-profile", NULL);
+    path = g_build_filename(sub, name, NULL);
+    g_mkdir_with_parents(sub, 0755);
+    g_assert_true(g_file_set_contents(path, raw, len, NULL));
 }
 
 static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
@@ -252,6 +273,7 @@ static void test_profile_from_btf(void)
     struct btf *btf = synth_btf(p, false);
     GError *err = NULL;
 
+    write_seed("synth", btf);
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
@@ -270,6 +292,7 @@ static void test_pcpu_hot(void)
     struct btf *btf = synth_btf(p, true);
     GError *err = NULL;
 
+    write_seed("synth-pcpu-hot", btf);
     g_assert_true(st_linux_profile_from_btf(got, btf, &err));
     g_assert_no_error(err);
     check_profile(got, p);
@@ -292,6 +315,119 @@ static void test_missing_member(void)
     g_assert_false(st_linux_profile_from_btf(got, btf, &err));
     g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
     g_assert_nonnull(strstr(err->message, "pid"));
+    g_clear_error(&err);
+    btf__free(btf);
+}
+
+/*
+ * Hostile anonymous members (issue 10 item 3): a guest's BTF is guest
+ * data.  Without a visited set the member search is exponential (32
+ * anonymous members per level, 8 levels), so each case hangs before the
+ * fix; the test harness's timeout catches that.
+ */
+static void anon_fields(struct btf *btf, int type, int n, uint32_t off)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        g_assert_cmpint(btf__add_field(btf, NULL, type, off * 8, 0), ==, 0);
+    }
+}
+
+/*
+ * task_struct (with tgid, without pid unless @pid) over a fan-out: 32
+ * anonymous members of fan0 at offset 8, fan0..fan6 each 32 of the next,
+ * fan7 holding pid at 4 when @pid.  Type ids are known in advance, since
+ * fields go to the last type added: int is 1, fan7 2, ..., fan0 9.
+ */
+static struct btf *fan_btf(bool pid)
+{
+    struct btf *btf = btf__new_empty();
+    int i, id;
+
+    g_assert_cmpint(btf__add_int(btf, "int", 4, BTF_INT_SIGNED), ==, 1);
+    for (i = 7; i >= 0; i--) {
+        g_autofree char *name = g_strdup_printf("fan%d", i);
+
+        id = add_struct(btf, name, 64);
+        g_assert_cmpint(id, ==, 9 - i);
+        if (i == 7) {
+            if (pid) {
+                field(btf, "pid", 1, 4);
+            }
+        } else {
+            anon_fields(btf, id - 1, 32, 8);
+        }
+    }
+    add_struct(btf, "task_struct", 256);
+    field(btf, "tgid", 1, 0);
+    anon_fields(btf, 9, 32, 8);
+    return btf;
+}
+
+static void test_hostile_anonymous(void)
+{
+    struct btf *btf = btf__new_empty();
+    StBtfStep steps[ST_BTF_MAX_STEPS];
+    GError *err = NULL;
+    unsigned n;
+    int ts;
+
+    /* task_struct holds itself 32 times, and has no pid */
+    btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    ts = add_struct(btf, "task_struct", 64);
+    field(btf, "tgid", 1, 0);
+    anon_fields(btf, ts, 32, 0);
+    write_seed("regress-anonymous-self", btf);
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE);
+    g_assert_nonnull(strstr(err->message, "contains itself"));
+    g_assert_nonnull(strstr(err->message, "task_struct"));
+    g_clear_error(&err);
+    btf__free(btf);
+
+    /* a fan-out 9 levels deep without pid: missing, found out quickly */
+    btf = fan_btf(false);
+    write_seed("regress-anonymous-fan-out", btf);
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_clear_error(&err);
+    btf__free(btf);
+
+    /* with pid at the bottom: found, at the summed offset */
+    btf = fan_btf(true);
+    g_assert_true(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                      &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpuint(steps[0].bit_offset, ==, (8 * 8 + 4) * 8);
+    btf__free(btf);
+}
+
+/* 10000 distinct anonymous structs: the search budget ends it */
+static void test_search_budget(void)
+{
+    struct btf *btf = btf__new_empty();
+    StBtfStep steps[ST_BTF_MAX_STEPS];
+    GError *err = NULL;
+    unsigned n;
+    int i;
+
+    btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    for (i = 0; i < 10000; i++) {
+        add_struct(btf, NULL, 4);
+        field(btf, "x", 1, 0);
+    }
+    add_struct(btf, "task_struct", 64);
+    for (i = 0; i < 10000; i++) {
+        g_assert_cmpint(btf__add_field(btf, NULL, 2 + i, 0, 0), ==, 0);
+    }
+    g_assert_false(st_btf_resolve_path(btf, "task_struct", "pid", steps, &n,
+                                       &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE);
+    g_assert_nonnull(strstr(err->message, "steps"));
     g_clear_error(&err);
     btf__free(btf);
 }
@@ -419,6 +555,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/btf-synth/profile", test_profile_from_btf);
     g_test_add_func("/vmi/btf-synth/pcpu-hot", test_pcpu_hot);
     g_test_add_func("/vmi/btf-synth/missing-member", test_missing_member);
+    g_test_add_func("/vmi/btf-synth/hostile-anonymous",
+                    test_hostile_anonymous);
+    g_test_add_func("/vmi/btf-synth/search-budget", test_search_budget);
     g_test_add_func("/vmi/btf-synth/scan", test_scan);
     g_test_add_func("/vmi/btf-synth/scan-hostile", test_scan_hostile);
     return g_test_run();

@@ -1,9 +1,12 @@
 /*
  * secret-tracker: profile generator and BTF scanner on real Debian kernels
  *
- * The expected offsets are read here independently, walking BTF with
- * libbpf directly, and for 6.1.0-56 also against the numbers in the
- * design notes (guest-linux-x86_64.md).
+ * The expected offsets come from two references that share no code with
+ * the loaders: a walk of the BTF written here over libbpf, and the layout
+ * a C compiler gives the types libbpf dumps as C (btf-cut.c), on every
+ * kernel the guests use.  The numbers in the design notes
+ * (guest-linux-x86_64.md) were taken from 6.1.0-56; they are checked too,
+ * but only when that exact build is the guest's, and the test says so.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,6 +18,7 @@
 #include "hw/misc/secret-tracker/vmi/linux-io-uring.h"
 #include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "profile-gen.h"
+#include "btf-cut.h"
 
 #include <bpf/btf.h>
 
@@ -263,7 +267,34 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
     }
 }
 
+/* Every field of a profile equals the compiler's layout */
+static void check_against_oracle(const StLinuxProfile *p,
+                                 const StBtfOracle *o)
+{
+    unsigned i, checked = 0;
+
+    for (i = 0; i < ST_STRUCT__COUNT; i++) {
+        g_assert_cmpint(p->struct_size[i], ==, MAX(o->struct_size[i], 0));
+    }
+    for (i = 0; i < ST_OFFSET__COUNT; i++) {
+        const StLinuxFieldInfo *f = &p->field[i];
+
+        if (o->offset[i] < 0) {
+            /* absent, or a bitfield (offsetof cannot take those) */
+            g_assert_true(!f->present || f->bit_size);
+            continue;
+        }
+        g_assert_true(f->present);
+        g_assert_cmpint(f->offset, ==, o->offset[i]);
+        g_assert_cmpint(f->size, ==, o->size[i]);
+        checked++;
+    }
+    /* the required fields at least: a compiler that printed nothing fails */
+    g_assert_cmpuint(checked, >=, 30);
+}
+
 /* Numbers from guest-linux-x86_64.md, for linux-image-6.1.0-56-amd64 */
+#define DESIGN_NOTES_BUILD "6.1.0-56-amd64"
 static const struct {
     StLinuxOffset f;
     uint32_t offset;
@@ -483,6 +514,8 @@ static void check_decode_request(const StLinuxProfile *p)
 static void test_generator(gconstpointer data)
 {
     Kernel *k = kernel_load(data);
+    StBtfOracle oracle;
+    GError *err = NULL;
 
     if (!k) {
         return;
@@ -490,14 +523,18 @@ static void test_generator(gconstpointer data)
     check_against_btf(k->isf, k->btf);
     check_decode_members(k->isf, k->release);
     check_decode_enums(k->btf, k->release);
+    g_assert_true(st_btf_oracle(k->btf, &oracle, &err));
+    g_assert_no_error(err);
+    check_against_oracle(k->isf, &oracle);
     g_assert_nonnull(k->isf->banner);
     g_assert_true(g_str_has_prefix(k->isf->banner, "Linux version "));
     g_assert_nonnull(strstr(k->isf->banner, k->release));
-    if (strcmp(k->release, "6.1.0-56-amd64") == 0) {
+    if (strcmp(k->release, DESIGN_NOTES_BUILD) == 0) {
         check_oracle_6_1_0_56(k->isf);
     } else {
-        g_test_message("%s: no oracle numbers for this kernel, libbpf only",
-                       k->release);
+        g_test_message("%s: the design notes' numbers are for "
+                       DESIGN_NOTES_BUILD " only, not checked here; the "
+                       "compiler's layout and libbpf are", k->release);
     }
     kernel_free(k);
 }
@@ -598,9 +635,82 @@ static void test_real_sites(gconstpointer data)
                    k->release, site);
     printf("# SITE %s: sysretq at entry_SYSCALL_64 + 0x%" PRIx64 "\n",
            k->release, site);
-    if (strcmp(k->release, "6.1.0-56-amd64") == 0) {
+    if (strcmp(k->release, DESIGN_NOTES_BUILD) == 0) {
         g_assert_cmphex(site, ==, 0x1a7);
+    } else {
+        g_test_message("%s: the design notes' sysretq offset is for "
+                       DESIGN_NOTES_BUILD " only, not checked here",
+                       k->release);
     }
+    kernel_free(k);
+}
+
+/*
+ * The kernel's BTF cut down to the types a profile reads gives the same
+ * profile.  With ST_FUZZ_SEED_DIR set, it is written out as seeds for the
+ * fuzz-btf-profile and fuzz-btf-scan targets (data/fuzz-*).
+ */
+static void write_seeds(const char *dir, const Kernel *k, const void *raw,
+                        uint32_t len)
+{
+    g_autofree char *pdir = g_build_filename(dir, "fuzz-btf-profile", NULL);
+    g_autofree char *sdir = g_build_filename(dir, "fuzz-btf-scan", NULL);
+    g_autofree char *name = g_strdup_printf("real-%s", k->release);
+    g_autofree char *ppath = g_build_filename(pdir, name, NULL);
+    g_autofree char *spath = g_build_filename(sdir, name, NULL);
+    size_t image = 4096 + len;
+    g_autofree uint8_t *buf = g_malloc0(sizeof(StFuzzScanHeader) + image);
+    StFuzzScanHeader h = {
+        .lstar = 0, .forward = image, .backward = 0, .max_size = 1 << 20,
+    };
+    g_autofree char *banner = g_strdup_printf("%s\n", k->isf->banner);
+
+    g_mkdir_with_parents(pdir, 0755);
+    g_mkdir_with_parents(sdir, 0755);
+    g_assert_true(g_file_set_contents(ppath, raw, len, NULL));
+    memcpy(buf, &h, sizeof(h));
+    memcpy(buf + sizeof(h) + 256, banner, strlen(banner));
+    memcpy(buf + sizeof(h) + 4096, raw, len);
+    g_assert_true(g_file_set_contents(spath, (char *)buf, sizeof(h) + image,
+                                      NULL));
+    g_test_message("seeds written: %s, %s", ppath, spath);
+}
+
+static void test_cut_down(gconstpointer data)
+{
+    Kernel *k = kernel_load(data);
+    g_autoptr(StLinuxProfile) full = st_linux_profile_new();
+    g_autoptr(StLinuxProfile) small = st_linux_profile_new();
+    const char *seed_dir = g_getenv("ST_FUZZ_SEED_DIR");
+    struct btf *cut, *again;
+    const void *raw;
+    uint32_t len;
+    GError *err = NULL;
+
+    if (!k) {
+        return;
+    }
+    cut = st_btf_cut(k->btf);
+    raw = btf__raw_data(cut, &len);
+    g_assert_nonnull(raw);
+    again = btf__new(raw, len);
+    g_assert_nonnull(again);
+    g_assert_true(st_linux_profile_from_btf(full, k->btf, &err));
+    g_assert_no_error(err);
+    g_assert_true(st_linux_profile_from_btf(small, again, &err));
+    g_assert_no_error(err);
+    g_assert_cmpmem(small->field, sizeof(small->field), full->field,
+                    sizeof(full->field));
+    g_assert_cmpmem(small->struct_size, sizeof(small->struct_size),
+                    full->struct_size, sizeof(full->struct_size));
+    g_assert_cmpmem(small->percpu, sizeof(small->percpu), full->percpu,
+                    sizeof(full->percpu));
+    g_test_message("%s: BTF cut down to %u bytes", k->release, len);
+    if (seed_dir) {
+        write_seeds(seed_dir, k, raw, len);
+    }
+    btf__free(again);
+    btf__free(cut);
     kernel_free(k);
 }
 
@@ -623,10 +733,13 @@ int main(int argc, char **argv)
                                                 kernels[i]);
         g_autofree char *sites = g_strdup_printf("/vmi/btf/%s/sysret-site",
                                                  kernels[i]);
+        g_autofree char *cut = g_strdup_printf("/vmi/btf/%s/cut-down",
+                                               kernels[i]);
 
         g_test_add_data_func(gen, kernels[i], test_generator);
         g_test_add_data_func(scan, kernels[i], test_scanner);
         g_test_add_data_func(sites, kernels[i], test_real_sites);
+        g_test_add_data_func(cut, kernels[i], test_cut_down);
     }
     return g_test_run();
 }

@@ -215,6 +215,25 @@ static StLinuxProfile *parse_dict(QDict *d, GError **errp)
     return st_linux_profile_parse_isf(json->str, json->len, "mutated", errp);
 }
 
+/*
+ * With ST_FUZZ_SEED_DIR set, @d is also written out as a seed for the
+ * fuzz-isf target (data/fuzz-isf).
+ */
+static void write_seed(const char *name, QDict *d)
+{
+    const char *dir = g_getenv("ST_FUZZ_SEED_DIR");
+    g_autoptr(GString) json = qobject_to_json(QOBJECT(d));
+    g_autofree char *sub = NULL, *path = NULL;
+
+    if (!dir) {
+        return;
+    }
+    sub = g_build_filename(dir, "fuzz-isf", NULL);
+    path = g_build_filename(sub, name, NULL);
+    g_mkdir_with_parents(sub, 0755);
+    g_assert_true(g_file_set_contents(path, json->str, json->len, NULL));
+}
+
 static void expect_dict_error(QDict *d, int code, const char *what)
 {
     g_autoptr(GString) json = qobject_to_json(QOBJECT(d));
@@ -384,6 +403,123 @@ static void test_missing_file(void)
     g_clear_error(&err);
 }
 
+/*
+ * Hostile anonymous members (issue 10 item 3): without a visited set the
+ * member search is exponential (32 members per level, 8 levels), so each
+ * case hangs before the fix; the test harness's timeout catches that.
+ */
+static QDict *anon_field(const char *type, uint64_t offset)
+{
+    QDict *f = qdict_new(), *t = qdict_new();
+
+    qdict_put_str(t, "kind", "struct");
+    qdict_put_str(t, "name", type);
+    qdict_put_int(f, "offset", offset);
+    qdict_put_bool(f, "anonymous", true);
+    qdict_put(f, "type", t);
+    return f;
+}
+
+static void add_anon_fields(QDict *fields, const char *type, int n,
+                            uint64_t offset)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        g_autofree char *key = g_strdup_printf("unnamed_field_%d", i);
+
+        qdict_put(fields, key, anon_field(type, offset));
+    }
+}
+
+/* fan0 .. fan7: each holds 32 anonymous members of the next; fan7 @last */
+static void add_fan_types(QDict *d, QDict *last_fields)
+{
+    QDict *types = sub(d, "user_types", NULL, NULL);
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        g_autofree char *name = g_strdup_printf("fan%d", i);
+        g_autofree char *next = g_strdup_printf("fan%d", i + 1);
+        QDict *t = qdict_new();
+        QDict *fields = i == 7 ? last_fields : qdict_new();
+
+        qdict_put_str(t, "kind", "struct");
+        qdict_put_int(t, "size", 64);
+        if (i < 7) {
+            add_anon_fields(fields, next, 32, 8);
+        }
+        qdict_put(t, "fields", fields);
+        qdict_put(types, name, t);
+    }
+}
+
+static void test_hostile_anonymous(void)
+{
+    QDict *d, *ts, *last, *pid;
+    GError *err = NULL;
+    StLinuxProfile *p;
+
+    /* task_struct holds itself 32 times, and has no pid */
+    d = fixture_dict();
+    ts = sub(d, "user_types", "task_struct", "fields");
+    qdict_del(ts, "pid");
+    add_anon_fields(ts, "task_struct", 32, 0);
+    write_seed("regress-anonymous-self", d);
+    expect_dict_error(d, ST_PROFILE_ERROR_SHAPE, "contains itself");
+
+    /* a fan-out 9 levels deep without pid: refused as missing */
+    d = fixture_dict();
+    ts = sub(d, "user_types", "task_struct", "fields");
+    qdict_del(ts, "pid");
+    add_anon_fields(ts, "fan0", 32, 8);
+    add_fan_types(d, qdict_new());
+    write_seed("regress-anonymous-fan-out", d);
+    expect_dict_error(d, ST_PROFILE_ERROR_MISSING, "task_struct.pid");
+
+    /* the same with pid at the bottom: found, at the summed offset */
+    d = fixture_dict();
+    ts = sub(d, "user_types", "task_struct", "fields");
+    pid = qobject_to(QDict, qobject_ref(qdict_get(ts, "pid")));
+    qdict_del(ts, "pid");
+    qdict_put_int(pid, "offset", 4);
+    last = qdict_new();
+    qdict_put(last, "pid", pid);
+    add_anon_fields(ts, "fan0", 32, 8);
+    add_fan_types(d, last);
+    p = parse_dict(d, &err);
+    g_assert_no_error(err);
+    g_assert_true(p->field[ST_TASK_STRUCT_PID].present);
+    g_assert_cmphex(p->field[ST_TASK_STRUCT_PID].offset, ==, 8 * 8 + 4);
+    st_linux_profile_free(p);
+    qobject_unref(d);
+}
+
+/* 10000 distinct anonymous types: the search budget ends it, saying so */
+static void test_search_budget(void)
+{
+    QDict *d = fixture_dict(), *ts, *types;
+    int i;
+
+    ts = sub(d, "user_types", "task_struct", "fields");
+    types = sub(d, "user_types", NULL, NULL);
+    qdict_del(ts, "pid");
+    for (i = 0; i < 10000; i++) {
+        g_autofree char *key = g_strdup_printf("unnamed_field_%d", i);
+        g_autofree char *name = g_strdup_printf("anon%d", i);
+        QDict *t = qdict_new(), *fields = qdict_new();
+
+        qdict_put(ts, key, anon_field(name, 0));
+        qdict_put_str(t, "kind", "struct");
+        qdict_put_int(t, "size", 8);
+        qdict_put(fields, "x",
+                  qdict_clone_shallow(qdict_get_qdict(ts, "tgid")));
+        qdict_put(t, "fields", fields);
+        qdict_put(types, name, t);
+    }
+    expect_dict_error(d, ST_PROFILE_ERROR_RANGE, "steps");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -397,5 +533,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/isf/huge", test_huge);
     g_test_add_func("/vmi/isf/banner-check", test_banner_check);
     g_test_add_func("/vmi/isf/missing-file", test_missing_file);
+    g_test_add_func("/vmi/isf/hostile-anonymous", test_hostile_anonymous);
+    g_test_add_func("/vmi/isf/search-budget", test_search_budget);
     return g_test_run();
 }

@@ -32,8 +32,10 @@ static bool st_scan_range(const StGuestMem *mem, uint64_t lo, uint64_t hi,
                           const uint8_t *pat, size_t pat_len, StScanHit hit,
                           void *opaque)
 {
-    g_autofree uint8_t *buf = g_malloc(ST_SCAN_CHUNK + 4096);
     const size_t overlap = 4096;
+    /* no larger than the window: a small scan touches little memory */
+    g_autofree uint8_t *buf = g_malloc(MIN(hi - lo, (uint64_t)ST_SCAN_CHUNK) +
+                                       overlap);
     uint64_t pos;
 
     for (pos = lo; pos < hi; pos += ST_SCAN_CHUNK) {

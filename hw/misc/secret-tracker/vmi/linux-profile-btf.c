@@ -10,48 +10,95 @@
 
 #include <bpf/btf.h>
 
-/* BTF: member lookup through anonymous structs and unions */
+/*
+ * BTF: member lookup through anonymous structs and unions.
+ *
+ * BTF comes from the guest, so its type graph may be hostile: a struct
+ * may name itself as an anonymous member, or fan out to many anonymous
+ * members of the same type at every level.  A plain depth-limited search
+ * is exponential there.  Whether a type holds a member of a given name
+ * does not depend on how the search reached it, so each anonymous type is
+ * searched at most once per lookup (a visited set), a type met again on
+ * its own search path is a cycle and an error, and the members examined
+ * per lookup are bounded.
+ */
 
 #define ST_BTF_MAX_ANON_DEPTH 8
 
-static bool st_btf_find_member(const struct btf *btf, uint32_t type_id,
-                               const char *name, int depth,
-                               uint32_t *bit_off, uint32_t *bitfield_size,
-                               uint32_t *member_type)
+typedef struct StBtfSearch {
+    const struct btf *btf;
+    const char *name;
+    GHashTable *visited;        /* type id -> 1: searching, 2: searched */
+    unsigned steps;             /* members examined so far */
+    GError **errp;
+} StBtfSearch;
+
+/* 1: found; 0: not in this type; -1: error (set) */
+static int st_btf_find_member(StBtfSearch *s, uint32_t type_id, int depth,
+                              uint32_t *bit_off, uint32_t *bitfield_size,
+                              uint32_t *member_type)
 {
-    const struct btf_type *t = btf__type_by_id(btf, type_id);
+    const struct btf_type *t = btf__type_by_id(s->btf, type_id);
     const struct btf_member *m;
+    gpointer seen;
     unsigned i, n;
 
     if (!t || !btf_is_composite(t) || depth > ST_BTF_MAX_ANON_DEPTH) {
-        return false;
+        return 0;
     }
+    seen = g_hash_table_lookup(s->visited, GUINT_TO_POINTER(type_id));
+    if (seen == GINT_TO_POINTER(1)) {
+        g_set_error(s->errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "BTF type %u contains itself through anonymous members",
+                    type_id);
+        return -1;
+    }
+    if (seen) {
+        return 0;
+    }
+    g_hash_table_insert(s->visited, GUINT_TO_POINTER(type_id),
+                        GINT_TO_POINTER(1));
     m = btf_members(t);
     n = btf_vlen(t);
     for (i = 0; i < n; i++, m++) {
-        const char *mname = btf__name_by_offset(btf, m->name_off);
+        const char *mname = btf__name_by_offset(s->btf, m->name_off);
         uint32_t sub_off, sub_bits, sub_type;
-        int sub;
+        int sub, found;
 
+        if (++s->steps > ST_BTF_MAX_SEARCH_STEPS) {
+            g_set_error(s->errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                        "BTF: looking for member %s took more than %u "
+                        "steps", s->name, ST_BTF_MAX_SEARCH_STEPS);
+            return -1;
+        }
         if (mname && *mname) {
-            if (strcmp(mname, name) == 0) {
+            if (strcmp(mname, s->name) == 0) {
                 *bit_off = btf_member_bit_offset(t, i);
                 *bitfield_size = btf_member_bitfield_size(t, i);
                 *member_type = m->type;
-                return true;
+                return 1;
             }
             continue;
         }
-        sub = btf__resolve_type(btf, m->type);
-        if (sub > 0 && st_btf_find_member(btf, sub, name, depth + 1,
-                                          &sub_off, &sub_bits, &sub_type)) {
+        sub = btf__resolve_type(s->btf, m->type);
+        if (sub <= 0) {
+            continue;
+        }
+        found = st_btf_find_member(s, sub, depth + 1, &sub_off, &sub_bits,
+                                   &sub_type);
+        if (found < 0) {
+            return -1;
+        }
+        if (found) {
             *bit_off = btf_member_bit_offset(t, i) + sub_off;
             *bitfield_size = sub_bits;
             *member_type = sub_type;
-            return true;
+            return 1;
         }
     }
-    return false;
+    g_hash_table_insert(s->visited, GUINT_TO_POINTER(type_id),
+                        GINT_TO_POINTER(2));
+    return 0;
 }
 
 static int st_btf_find_struct(const struct btf *btf, const char *name)
@@ -70,7 +117,10 @@ bool st_btf_resolve_path(const struct btf *btf, const char *struct_name,
 {
     g_auto(GStrv) parts = g_strsplit(path, ".", ST_BTF_MAX_STEPS + 1);
     int cur = st_btf_find_struct(btf, struct_name);
+    g_autoptr(GHashTable) visited = g_hash_table_new(NULL, NULL);
+    StBtfSearch search = { .btf = btf, .visited = visited, .errp = errp };
     unsigned i;
+    int found;
 
     if (cur <= 0) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
@@ -97,8 +147,16 @@ bool st_btf_resolve_path(const struct btf *btf, const char *struct_name,
                         "member name %s is too long", parts[i]);
             return false;
         }
-        if (!st_btf_find_member(btf, cur, parts[i], 0, &s->bit_offset,
-                                &s->bitfield_size, &s->type_id)) {
+        search.name = parts[i];
+        search.steps = 0;
+        g_hash_table_remove_all(search.visited);
+        found = st_btf_find_member(&search, cur, 0, &s->bit_offset,
+                                   &s->bitfield_size, &s->type_id);
+        if (found < 0) {
+            g_prefix_error(errp, "struct %s: ", struct_name);
+            return false;
+        }
+        if (!found) {
             g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
                         "BTF: struct %s has no member %s", struct_name,
                         path);

@@ -184,18 +184,44 @@ static bool st_isf_type_info(StIsf *isf, QDict *type, int depth,
 }
 
 /*
- * Find member @name of user type @type_name, also inside anonymous
- * members.  Adds its offset to *offset and returns its type description.
+ * One member lookup through anonymous members.  The file may be hostile
+ * (a type that lists itself as an anonymous member, or many anonymous
+ * members of one type at every level), so, as for BTF, each type is
+ * searched at most once per lookup, a type met again on its own search
+ * path is an error, and the members examined are bounded.
  */
-static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
-                                 const char *name, int depth,
-                                 uint64_t *offset, GError **errp)
+typedef struct StIsfSearch {
+    StIsf *isf;
+    const char *name;
+    GHashTable *visited;        /* type name -> 1: searching, 2: searched */
+    unsigned steps;
+} StIsfSearch;
+
+/*
+ * Find member @name of user type @type_name, also inside anonymous
+ * members.  Adds its offset to *offset and returns its type description;
+ * NULL with *errp unset when the type has no such member.
+ */
+static QDict *st_isf_find_member(StIsfSearch *s, const char *type_name,
+                                 int depth, uint64_t *offset, GError **errp)
 {
-    QDict *def, *fields, *field;
+    StIsf *isf = s->isf;
+    QDict *def, *fields, *field, *found = NULL;
     const QDictEntry *e;
+    gpointer seen;
     uint64_t off;
 
     if (depth > ST_ISF_MAX_TYPE_DEPTH) {
+        return NULL;
+    }
+    seen = g_hash_table_lookup(s->visited, type_name);
+    if (seen == GINT_TO_POINTER(1)) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
+                    "ISF user type %s contains itself through anonymous "
+                    "members", type_name);
+        return NULL;
+    }
+    if (seen) {
         return NULL;
     }
     def = st_isf_entry(isf, isf->user_types, 'u', type_name, errp);
@@ -212,27 +238,34 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
                     "ISF user type %s has no \"fields\"", type_name);
         return NULL;
     }
-    field = qdict_get_qdict(fields, name);
+    field = qdict_get_qdict(fields, s->name);
     if (field) {
-        if (!st_isf_uint(field, "offset", ST_ISF_MAX_SIZE, &off, name,
+        if (!st_isf_uint(field, "offset", ST_ISF_MAX_SIZE, &off, s->name,
                          errp)) {
             return NULL;
         }
         *offset += off;
         if (!qdict_get_qdict(field, "type")) {
             g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
-                        "ISF field %s.%s has no \"type\"", type_name, name);
+                        "ISF field %s.%s has no \"type\"", type_name,
+                        s->name);
             return NULL;
         }
         return qdict_get_qdict(field, "type");
     }
+    g_hash_table_insert(s->visited, g_strdup(type_name), GINT_TO_POINTER(1));
     for (e = qdict_first(fields); e; e = qdict_next(fields, e)) {
         QDict *f = qobject_to(QDict, qdict_entry_value(e));
         QDict *type = f ? qdict_get_qdict(f, "type") : NULL;
         const char *tname = type ? qdict_get_try_str(type, "name") : NULL;
         uint64_t sub_off = 0;
-        QDict *found;
 
+        if (++s->steps > ST_BTF_MAX_SEARCH_STEPS) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                        "ISF: looking for member %s took more than %u "
+                        "steps", s->name, ST_BTF_MAX_SEARCH_STEPS);
+            return NULL;
+        }
         if (!f || !tname || !(qdict_get_try_bool(f, "anonymous", false) ||
                               g_str_has_prefix(qdict_entry_key(e),
                                                "unnamed_field"))) {
@@ -242,8 +275,7 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
                          qdict_entry_key(e), errp)) {
             return NULL;
         }
-        found = st_isf_find_member(isf, tname, name, depth + 1, &sub_off,
-                                   errp);
+        found = st_isf_find_member(s, tname, depth + 1, &sub_off, errp);
         if (found) {
             *offset += off + sub_off;
             return found;
@@ -252,6 +284,7 @@ static QDict *st_isf_find_member(StIsf *isf, const char *type_name,
             return NULL;
         }
     }
+    g_hash_table_insert(s->visited, g_strdup(type_name), GINT_TO_POINTER(2));
     return NULL;
 }
 
@@ -261,6 +294,10 @@ static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
     const char *sname = st_linux_struct_names[spec->in];
     g_auto(GStrv) parts = g_strsplit(spec->path, ".", ST_BTF_MAX_STEPS + 1);
     g_autofree char *cur = g_strdup(sname);
+    g_autoptr(GHashTable) visited = g_hash_table_new_full(g_str_hash,
+                                                          g_str_equal,
+                                                          g_free, NULL);
+    StIsfSearch search = { .isf = isf, .visited = visited };
     QDict *type = NULL;
     uint64_t offset = 0;
     unsigned i;
@@ -279,7 +316,10 @@ static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
             g_free(cur);
             cur = g_strdup(tname);
         }
-        type = st_isf_find_member(isf, cur, parts[i], 0, &offset, errp);
+        search.name = parts[i];
+        search.steps = 0;
+        g_hash_table_remove_all(search.visited);
+        type = st_isf_find_member(&search, cur, 0, &offset, errp);
         if (!type) {
             if (errp && !*errp) {
                 g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,

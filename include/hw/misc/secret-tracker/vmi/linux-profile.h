@@ -105,6 +105,13 @@ typedef struct StBtfStep {
 
 #define ST_BTF_MAX_STEPS 4
 
+/*
+ * Members examined while looking up one member name (through anonymous
+ * members, BTF and ISF alike); Debian's 6.1 and 6.12 kernels need at most
+ * 131 (task_struct.files).  Beyond this the profile is refused as hostile.
+ */
+#define ST_BTF_MAX_SEARCH_STEPS 16384
+
 /* Resolve a dotted member path from struct @struct_name */
 bool st_btf_resolve_path(const struct btf *btf, const char *struct_name,
                          const char *path, StBtfStep *steps,
