@@ -87,6 +87,7 @@ bool st_linux_profile_percpu_from_kallsyms(StLinuxProfile *prof,
                         spec->name, vars);
             return false;
         }
+        prof->percpu_alt[i] = alt;
         if (!value[i]) {
             g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
                         "kallsyms gives per-CPU %s at offset 0",

@@ -290,8 +290,11 @@ bool st_linux_profile_fields_from_btf(StLinuxProfile *prof,
      * tells (st_linux_profile_percpu_from_kallsyms()).  5.10 has none.
      */
     for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        unsigned alt = 0;
+
         all &= st_linux_profile_percpu_btf(btf, prof, i, &prof->percpu[i],
-                                           NULL);
+                                           &alt);
+        prof->percpu_alt[i] = alt;
     }
     prof->percpu_from = all ? ST_PERCPU_FROM_BTF : ST_PERCPU_FROM_NONE;
     return true;

@@ -383,9 +383,11 @@ static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof,
 {
     StIsfPercpuLookup l = { .isf = isf };
     g_autofree char *vars = NULL;
+    unsigned alt;
 
     if (st_linux_percpu_resolve(prof, which, st_isf_percpu_lookup, &l,
-                                &prof->percpu[which], NULL)) {
+                                &prof->percpu[which], &alt)) {
+        prof->percpu_alt[which] = alt;
         return true;
     }
     if (l.err) {

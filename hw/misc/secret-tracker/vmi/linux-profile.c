@@ -63,7 +63,7 @@ const StLinuxPercpuSpec st_linux_percpu_specs[ST_PERCPU__COUNT] = {
         },
     },
     [ST_PERCPU_TOP_OF_STACK] = {
-        "the top of the kernel stack", {
+        "cpu_current_top_of_stack", {
             { "cpu_current_top_of_stack", -1 },
             { "pcpu_hot", ST_PCPU_HOT_TOP_OF_STACK },
             { "cpu_tss_rw", ST_TSS_STRUCT_X86_TSS_SP1 },

@@ -75,6 +75,7 @@ typedef struct StLinuxProfile {
     uint64_t percpu[ST_PERCPU__COUNT];
     uint64_t percpu_lstar;
     StLinuxPercpuSource percpu_from;
+    uint8_t percpu_alt[ST_PERCPU__COUNT];   /* which alternative, each */
     /* unrandomized entry_SYSCALL_64 (ISF only; BTF has no addresses) */
     bool has_entry_syscall;
     uint64_t entry_syscall;
