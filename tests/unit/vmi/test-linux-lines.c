@@ -298,6 +298,49 @@ static void report_names(const Kernel *k, const StLinuxProfile *p)
            st_linux_percpu_source_name(p->percpu_from));
 }
 
+/*
+ * kallsyms and a BTF whose per-CPU section has this kernel's variable at
+ * another offset: the profile is refused, not half-used
+ */
+static void check_disagreement(const Kernel *k, const StLinuxProfile *p,
+                               const StKallsyms *ks, uint64_t lstar)
+{
+    const StLinuxPercpuAlt *a =
+        &st_linux_percpu_specs[ST_PERCPU_CURRENT_TASK].alt[
+            p->percpu_alt[ST_PERCPU_CURRENT_TASK]];
+    g_autoptr(StLinuxProfile) copy = st_linux_profile_copy(p);
+    struct btf *btf = btf__new_empty();
+    int u64 = btf__add_int(btf, "long unsigned int", 8, 0);
+    int var = btf__add_var(btf, a->var, BTF_VAR_GLOBAL_ALLOCATED, u64);
+    GError *err = NULL;
+
+    g_assert_cmpint(btf__add_datasec(btf, ".data..percpu", 0x1000), >, 0);
+    g_assert_cmpint(btf__add_datasec_var_info(btf, var, 0x10, 8), ==, 0);
+    g_assert_false(st_linux_profile_percpu_from_kallsyms(copy, ks, btf, lstar,
+                                                         &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_CORRUPT);
+    g_assert_nonnull(strstr(err->message, "disagree"));
+    g_clear_error(&err);
+    btf__free(btf);
+}
+
+static void check_bind(const Kernel *k, const StLinuxProfile *p,
+                       uint64_t lstar)
+{
+    g_autoptr(StLinuxProfile) copy = st_linux_profile_copy(p);
+    bool in_image = st_linux_percpu_in_image(p->percpu[0]);
+    GError *err = NULL;
+
+    g_assert_cmpint(in_image, ==, k->percpu_section >> 63);
+    g_assert_cmpint(st_linux_profile_bind(copy, lstar + 0x1000, &err), ==,
+                    !in_image);
+    if (in_image) {
+        g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE);
+        g_clear_error(&err);
+    }
+    g_assert_cmphex(copy->percpu[0], ==, p->percpu[0]);
+}
+
 static void test_line(gconstpointer data)
 {
     Kernel *k = kernel_load(data);
@@ -345,6 +388,11 @@ static void test_line(gconstpointer data)
     g_assert_no_error(err);
     g_assert_cmpint(given->kallsyms_time_us, ==, 0);
     check_same(given, isf);
+
+    /* a BTF that puts the per-CPU variable elsewhere: refused */
+    check_disagreement(k, given, ks, k->entry + slide);
+    /* in-image per-CPU offsets cannot move by less than 2 MiB */
+    check_bind(k, given, k->entry + slide);
 
     /* another boot, another slide: from the cache, moved with it */
     kaslr(k, s, st_kallsyms_layout(ks), slide2);
