@@ -164,7 +164,8 @@ static void kernel_free(Kernel *k)
 
 /*
  * Map the kernel image again @slide higher, as KASLR does, and relocate
- * what the kernel relocates in kallsyms: kallsyms_relative_base.
+ * what the kernel relocates in kallsyms: kallsyms_relative_base (@l: the
+ * layout found in the unmoved kernel)
  */
 static void kaslr(const Kernel *k, StSynth *s, const StKallsymsLayout *l,
                   int64_t slide)
@@ -344,7 +345,7 @@ static void check_bind(const Kernel *k, const StLinuxProfile *p,
 static void test_line(gconstpointer data)
 {
     Kernel *k = kernel_load(data);
-    g_autoptr(StKallsyms) ks = NULL;
+    g_autoptr(StKallsyms) ks = NULL, unmoved = NULL;
     g_autoptr(StLinuxProfile) auto_prof = NULL, isf = NULL, again = NULL;
     g_autoptr(StLinuxProfile) given = NULL;
     uint64_t text, text_size, btf_va, btf_size, btf_pa;
@@ -357,9 +358,9 @@ static void test_line(gconstpointer data)
     }
     s = st_synth_from_vmlinux(k->elf, k->elf_len, &text, &text_size,
                               &btf_va, &btf_size, &btf_pa);
-    ks = st_kallsyms_find(&s->vm, k->entry, NULL, &err);
+    unmoved = st_kallsyms_find(&s->vm, k->entry, NULL, &err);
     g_assert_no_error(err);
-    kaslr(k, s, st_kallsyms_layout(ks), slide);
+    kaslr(k, s, st_kallsyms_layout(unmoved), slide);
 
     st_linux_profile_cache_clear();
     auto_prof = st_linux_profile_auto(&s->vm, k->entry + slide, NULL, &err);
@@ -380,7 +381,6 @@ static void test_line(gconstpointer data)
 
     /* the probe's kallsyms, given: the same profile, nothing searched */
     st_linux_profile_cache_clear();
-    st_kallsyms_free(ks);
     ks = st_kallsyms_find(&s->vm, k->entry + slide, NULL, &err);
     g_assert_no_error(err);
     given = st_linux_profile_for_kernel(&s->vm, k->entry + slide, NULL, ks,
@@ -395,7 +395,7 @@ static void test_line(gconstpointer data)
     check_bind(k, given, k->entry + slide);
 
     /* another boot, another slide: from the cache, moved with it */
-    kaslr(k, s, st_kallsyms_layout(ks), slide2);
+    kaslr(k, s, st_kallsyms_layout(unmoved), slide2);
     again = st_linux_profile_auto(&s->vm, k->entry + slide2, NULL, &err);
     g_assert_no_error(err);
     g_assert_true(again->from_cache);
@@ -405,6 +405,13 @@ static void test_line(gconstpointer data)
     isf = st_linux_profile_for_kernel(&s->vm, k->entry + slide2, k->isf,
                                       NULL, &err);
     g_assert_no_error(err);
+    check_same(again, isf);
+    /* and what the cache moved is what a fresh look finds */
+    st_linux_profile_cache_clear();
+    st_linux_profile_free(again);
+    again = st_linux_profile_auto(&s->vm, k->entry + slide2, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_false(again->from_cache);
     check_same(again, isf);
 
     st_synth_free(s);
