@@ -68,6 +68,10 @@ def main():
                         % exit_)
     if hooks['syscall-entry']['hits'] == 0 or st['counters']['events'] == 0:
         failures.append('no system call seen')
+    # every Debian line's kernel has every member the tracker reads
+    for d in st.get('disabled-features', []):
+        failures.append('feature %s disabled: %s' % (d['feature'],
+                                                     d['reason']))
     if st['counters']['read-errors']:
         failures.append('%d guest memory read errors'
                         % st['counters']['read-errors'])
