@@ -195,6 +195,7 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
     Error *err = NULL;
     SecretTrackerInfo *info = qmp_query_secret_tracker(&err);
     SecretTrackerHookList *h;
+    SecretTrackerDisabledFeatureList *off;
     SecretTrackerCounters *c;
 
     if (hmp_handle_error(mon, err)) {
@@ -214,6 +215,10 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
                            info->profile_time_us);
         }
         monitor_printf(mon, "\n");
+    }
+    for (off = info->disabled_features; off; off = off->next) {
+        monitor_printf(mon, "disabled: %s (%s)\n", off->value->feature,
+                       off->value->reason);
     }
     for (h = info->hooks; h; h = h->next) {
         g_autofree char *name = escape(h->value->name);

@@ -83,6 +83,10 @@ def main():
         mode = 'entry 0x%x, sysretq at entry+0x%x' % (entry, exit_ - entry)
     if hooks['syscall-entry']['hits'] == 0 or st['counters']['events'] == 0:
         failures.append('no system call seen')
+    # every Debian line's kernel has every member the tracker reads
+    for d in st.get('disabled-features', []):
+        failures.append('feature %s disabled: %s' % (d['feature'],
+                                                     d['reason']))
     if st['counters']['read-errors']:
         failures.append('%d guest memory read errors'
                         % st['counters']['read-errors'])

@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
+#include "qobject/qnum.h"
 #include "profile-gen.h"
 
 #include <bpf/btf.h>
@@ -117,18 +118,78 @@ static void st_isf_put_symbol(QDict *symbols, const char *name, uint64_t addr)
 {
     QDict *s = qdict_new();
 
-    qdict_put_int(s, "address", addr);
+    /* kernel addresses are above INT64_MAX: an unsigned number */
+    qdict_put(s, "address", qnum_from_uint(addr));
     qdict_put(symbols, name, s);
 }
 
+/* Describe each step of a member path found in BTF in its user type */
+static void st_isf_put_steps(StIsfWriter *w, const StBtfStep *steps,
+                             unsigned n)
+{
+    unsigned j;
+
+    for (j = 0; j < n; j++) {
+        QDict *def = st_isf_user_type(w, steps[j].container_id);
+        QDict *fields = qdict_get_qdict(def, "fields");
+        QDict *field = qdict_new();
+        QDict *type = st_isf_type_desc(w, steps[j].type_id, 0);
+
+        qdict_put_int(field, "offset", steps[j].bit_offset / 8);
+        if (steps[j].bitfield_size) {
+            QDict *bf = qdict_new();
+
+            qdict_put_str(bf, "kind", "bitfield");
+            qdict_put_int(bf, "bit_position", steps[j].bit_offset % 8);
+            qdict_put_int(bf, "bit_length", steps[j].bitfield_size);
+            qdict_put(bf, "type", type);
+            type = bf;
+        }
+        qdict_put(field, "type", type);
+        qdict_put(fields, steps[j].name, field);
+    }
+}
+
+/* Member @f by the first of its alternative paths BTF has */
+static bool st_isf_put_member(StIsfWriter *w, StLinuxOffset f, GError **errp)
+{
+    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
+    char path[64];
+    unsigned alt;
+
+    for (alt = 0; st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
+        StBtfStep steps[ST_BTF_MAX_STEPS];
+        unsigned n;
+        GError *err = NULL;
+
+        if (st_btf_resolve_path(w->btf, st_linux_struct_names[spec->in],
+                                path, steps, &n, &err)) {
+            st_isf_put_steps(w, steps, n);
+            return true;
+        }
+        if (err->code != ST_PROFILE_ERROR_MISSING) {
+            g_propagate_error(errp, err);
+            return false;
+        }
+        g_error_free(err);
+    }
+    if (!spec->optional) {
+        g_autofree char *name = st_linux_offset_describe(f);
+
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                    "BTF has no %s", name);
+        return false;
+    }
+    return true;
+}
+
 GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
-                               bool has_entry_syscall, uint64_t entry_syscall,
+                               const StIsfSymbol *syms, unsigned n_syms,
                                GError **errp)
 {
     g_autoptr(QDict) root = qdict_new();
     StIsfWriter w = { .btf = btf };
     QDict *symbols = qdict_new(), *meta = qdict_new(), *producer = qdict_new();
-    uint64_t off;
     unsigned i;
 
     w.base_types = qdict_new();
@@ -152,55 +213,12 @@ GString *st_linux_isf_from_btf(const struct btf *btf, const char *banner,
         }
     }
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
-        const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
-        StBtfStep steps[ST_BTF_MAX_STEPS];
-        unsigned n, j;
-        GError *err = NULL;
-
-        if (!st_btf_resolve_path(btf, st_linux_struct_names[spec->in],
-                                 spec->path, steps, &n, &err)) {
-            if (spec->optional) {
-                g_clear_error(&err);
-                continue;
-            }
-            g_propagate_error(errp, err);
+        if (!st_isf_put_member(&w, i, errp)) {
             return NULL;
         }
-        for (j = 0; j < n; j++) {
-            QDict *def = st_isf_user_type(&w, steps[j].container_id);
-            QDict *fields = qdict_get_qdict(def, "fields");
-            QDict *field = qdict_new();
-            QDict *type = st_isf_type_desc(&w, steps[j].type_id, 0);
-
-            qdict_put_int(field, "offset", steps[j].bit_offset / 8);
-            if (steps[j].bitfield_size) {
-                QDict *bf = qdict_new();
-
-                qdict_put_str(bf, "kind", "bitfield");
-                qdict_put_int(bf, "bit_position", steps[j].bit_offset % 8);
-                qdict_put_int(bf, "bit_length", steps[j].bitfield_size);
-                qdict_put(bf, "type", type);
-                type = bf;
-            }
-            qdict_put(field, "type", type);
-            qdict_put(fields, steps[j].name, field);
-        }
     }
-
-    /* per-CPU variables: their "address" is the offset in the area */
-    if (st_btf_datasec_offset(btf, ".data..percpu", "current_task", &off,
-                              NULL)) {
-        st_isf_put_symbol(symbols, "current_task", off);
-    }
-    if (st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
-                              &off, NULL)) {
-        st_isf_put_symbol(symbols, "cpu_current_top_of_stack", off);
-    }
-    if (st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &off, NULL)) {
-        st_isf_put_symbol(symbols, "pcpu_hot", off);
-    }
-    if (has_entry_syscall) {
-        st_isf_put_symbol(symbols, "entry_SYSCALL_64", entry_syscall);
+    for (i = 0; i < n_syms; i++) {
+        st_isf_put_symbol(symbols, syms[i].name, syms[i].address);
     }
     if (banner) {
         g_autofree char *line = g_strdup_printf("%s\n", banner);

@@ -5,10 +5,12 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "profile-gen.h"
 
 #include <gelf.h>
 #include <libelf.h>
+#include <lz4.h>
 #include <zstd.h>
 
 /* A decompressed vmlinux with debug info stripped is well below this */
@@ -60,27 +62,83 @@ static bool st_zstd_decompress(const uint8_t *in, size_t in_len,
     return false;
 }
 
+/*
+ * LZ4's legacy frame, as the kernel's "make bzImage" with CONFIG_KERNEL_LZ4
+ * writes it (Debian's cloud kernels of 5.10 and 6.1): the magic, then
+ * blocks of at most 8 MiB of output, each a u32 (LE) compressed size and
+ * the block.  The frame has no end mark: it ends where the next word is
+ * not a plausible block (the bzImage appends the output size after it).
+ */
+#define ST_LZ4_LEGACY_BLOCK (8 * 1024 * 1024)
+
+static bool st_lz4_legacy_decompress(const uint8_t *in, size_t in_len,
+                                     size_t max_out, uint8_t **out,
+                                     size_t *out_len)
+{
+    size_t pos = 4, cap = 0, len = 0;
+    uint8_t *buf = NULL;
+
+    while (in_len - pos >= 4) {
+        uint32_t csize = ldl_le_p(in + pos);
+        int n;
+
+        if (csize == 0 || csize > (uint32_t)LZ4_compressBound(
+                ST_LZ4_LEGACY_BLOCK) || csize > in_len - pos - 4 ||
+            len + ST_LZ4_LEGACY_BLOCK > max_out) {
+            break;
+        }
+        if (cap - len < ST_LZ4_LEGACY_BLOCK) {
+            cap = MAX(cap * 2, len + ST_LZ4_LEGACY_BLOCK);
+            buf = g_realloc(buf, cap);
+        }
+        n = LZ4_decompress_safe((const char *)in + pos + 4,
+                                (char *)buf + len, csize,
+                                ST_LZ4_LEGACY_BLOCK);
+        if (n < 0) {
+            break;  /* not a block: the frame ended before it */
+        }
+        len += n;
+        pos += 4 + csize;
+        if (n < ST_LZ4_LEGACY_BLOCK) {
+            break;  /* only the last block is short */
+        }
+    }
+    if (!len) {
+        g_free(buf);
+        return false;
+    }
+    *out = buf;
+    *out_len = len;
+    return true;
+}
+
 bool st_linux_image_to_vmlinux(const uint8_t *image, size_t len,
                                uint8_t **elf, size_t *elf_len, GError **errp)
 {
     static const uint8_t xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
     static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+    static const uint8_t lz4_magic[4] = { 0x02, 0x21, 0x4c, 0x18 };
+    static const struct {
+        const uint8_t *magic;
+        size_t len;
+    } methods[] = {
+        { xz_magic, sizeof(xz_magic) },
+        { zstd_magic, sizeof(zstd_magic) },
+        { lz4_magic, sizeof(lz4_magic) },
+    };
     const uint8_t *p, *end = image + len;
-    unsigned tries = 0;
-    int method;
+    unsigned tries = 0, method;
 
     if (st_is_elf64(image, len)) {
         *elf = g_memdup2(image, len);
         *elf_len = len;
         return true;
     }
-    /* bzImage: the payload is an xz or zstd stream somewhere inside */
-    for (method = 0; method < 2; method++) {
-        const uint8_t *magic = method ? zstd_magic : xz_magic;
-        size_t magic_len = method ? sizeof(zstd_magic) : sizeof(xz_magic);
-
+    /* bzImage: the payload is an xz, zstd or lz4 stream somewhere inside */
+    for (method = 0; method < G_N_ELEMENTS(methods); method++) {
         for (p = image; p < end && tries < 16;) {
-            const uint8_t *m = memmem(p, end - p, magic, magic_len);
+            const uint8_t *m = memmem(p, end - p, methods[method].magic,
+                                      methods[method].len);
             uint8_t *out;
             size_t out_len;
             bool ok;
@@ -89,10 +147,19 @@ bool st_linux_image_to_vmlinux(const uint8_t *image, size_t len,
                 break;
             }
             tries++;
-            ok = method ? st_zstd_decompress(m, end - m, ST_VMLINUX_MAX,
-                                             &out, &out_len)
-                        : st_xz_decompress(m, end - m, ST_VMLINUX_MAX, &out,
-                                           &out_len, NULL);
+            switch (method) {
+            case 0:
+                ok = st_xz_decompress(m, end - m, ST_VMLINUX_MAX, &out,
+                                      &out_len, NULL);
+                break;
+            case 1:
+                ok = st_zstd_decompress(m, end - m, ST_VMLINUX_MAX, &out,
+                                        &out_len);
+                break;
+            default:
+                ok = st_lz4_legacy_decompress(m, end - m, ST_VMLINUX_MAX,
+                                              &out, &out_len);
+            }
             if (ok) {
                 if (st_is_elf64(out, out_len)) {
                     *elf = out;
@@ -105,8 +172,8 @@ bool st_linux_image_to_vmlinux(const uint8_t *image, size_t len,
         }
     }
     g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_IO,
-                "not a vmlinux ELF, and no xz- or zstd-compressed vmlinux "
-                "inside (%u streams tried); for other compressions, "
+                "not a vmlinux ELF, and no xz-, zstd- or lz4-compressed "
+                "vmlinux inside (%u streams tried); for other compressions, "
                 "decompress the kernel first (extract-vmlinux)", tries);
     return false;
 }

@@ -13,11 +13,12 @@
 static const char *st_gen_usage =
     "usage: st-profile-gen [--system-map FILE] IMAGE OUTPUT.json\n"
     "\n"
-    "IMAGE is a vmlinux, or a bzImage with an xz-compressed vmlinux\n"
-    "inside (Debian's /boot/vmlinuz-*).  The kernel must keep its BTF\n"
-    "(CONFIG_DEBUG_INFO_BTF).  OUTPUT '-' writes to stdout.  With\n"
-    "--system-map, the unrandomized entry_SYSCALL_64 is taken from it,\n"
-    "so that the KASLR slide can be reported.\n";
+    "IMAGE is a vmlinux, or a bzImage with an xz-, zstd- or lz4-compressed\n"
+    "vmlinux inside (Debian's /boot/vmlinuz-*).  The kernel must keep its\n"
+    "BTF (CONFIG_DEBUG_INFO_BTF).  OUTPUT '-' writes to stdout.  The\n"
+    "unrandomized entry_SYSCALL_64 is found by its code, or taken from\n"
+    "the System.map given with --system-map; the per-CPU variables come\n"
+    "from the kernel's own kallsyms tables in the image (or from BTF).\n";
 
 static bool st_gen_system_map(const char *path, uint64_t *entry,
                               GError **errp)
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
     g_autofree uint8_t *elf = NULL;
     g_autoptr(GString) json = NULL;
     g_autoptr(StLinuxProfile) check = NULL;
+    g_autoptr(GArray) syms = g_array_new(false, true, sizeof(StIsfSymbol));
+    g_autoptr(GString) notes = g_string_new(NULL);
     const uint8_t *btf_data;
     size_t elf_len, btf_len;
     gsize image_len;
@@ -88,8 +91,17 @@ int main(int argc, char **argv)
         goto fail;
     }
     banner = st_linux_banner_in_buffer(elf, elf_len);
-    json = st_linux_isf_from_btf(btf, banner, system_map != NULL, entry,
-                                 &err);
+    if (system_map) {
+        StIsfSymbol s = { "entry_SYSCALL_64", entry };
+
+        g_array_append_val(syms, s);
+    }
+    if (!st_vmlinux_symbols(elf, elf_len, btf, syms, notes, &err)) {
+        btf__free(btf);
+        goto fail;
+    }
+    json = st_linux_isf_from_btf(btf, banner, (StIsfSymbol *)syms->data,
+                                 syms->len, &err);
     btf__free(btf);
     if (!json) {
         goto fail;
@@ -106,8 +118,8 @@ int main(int argc, char **argv)
     } else if (!g_file_set_contents(argv[2], json->str, json->len, &err)) {
         goto fail;
     }
-    fprintf(stderr, "st-profile-gen: %s: %s\n", argv[2],
-            banner ? banner : "(no Linux banner found)");
+    fprintf(stderr, "st-profile-gen: %s: %s; %s\n", argv[2],
+            banner ? banner : "(no Linux banner found)", notes->str);
     return 0;
 
 fail:

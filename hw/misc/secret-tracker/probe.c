@@ -474,6 +474,26 @@ static SecretTrackerHook *st_hook_info(const char *name, ExecHook *hook)
     return h;
 }
 
+/* What the profile cannot serve (nothing listed when all is there) */
+static void st_fill_disabled_features(const StLinuxProfile *prof,
+                                      SecretTrackerDisabledFeatureList **list)
+{
+    SecretTrackerDisabledFeatureList **tail = list;
+    unsigned i;
+
+    for (i = 0; i < ST_FEATURE__COUNT; i++) {
+        char *reason = st_linux_profile_feature_missing(prof, i);
+        SecretTrackerDisabledFeature *f;
+
+        if (reason) {
+            f = g_new0(SecretTrackerDisabledFeature, 1);
+            f->feature = g_strdup(st_linux_feature_name(i));
+            f->reason = reason;
+            QAPI_LIST_APPEND(tail, f);
+        }
+    }
+}
+
 void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
                                     SecretTrackerInfo *info)
 {
@@ -493,9 +513,9 @@ void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
                                         k->prof->source));
     if (k->prof->source == ST_PROFILE_SOURCE_BTF) {
         info->has_profile_time_us = true;
-        info->profile_time_us = k->prof->from_cache ? 0 :
-                                k->prof->btf_time_us;
+        info->profile_time_us = st_linux_profile_time_us(k->prof);
     }
+    st_fill_disabled_features(k->prof, &info->disabled_features);
     for (i = 0; i < ST_SITE__COUNT; i++) {
         if (k->hook[i]) {
             QAPI_LIST_APPEND(tail, st_hook_info(st_probe_site_name(i),

@@ -3,7 +3,9 @@
  *
  * The BTF is written here with libbpf's writer API to the synthetic
  * layout (vmi-synth.c), with anonymous unions and structs, a bitfield,
- * and per-CPU variables either plain (up to 6.1) or in pcpu_hot (6.2+).
+ * and the names of each kernel line: per-CPU variables plain (6.1, 7.x),
+ * in pcpu_hot (6.2 to 6.12) or absent (5.10, whose stack top is the
+ * TSS's sp1), dentry.d_iname or 7.x's union d_shortname.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -92,8 +94,17 @@ static void plain_fields(struct btf *btf, const Types *t,
  * Fields go to the last type added, so the types a struct needs (arrays,
  * nested structs) are created before it.
  */
-static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
+/* Which kernel line's names the synthetic BTF uses */
+typedef enum SynthLine {
+    LINE_5_10,      /* no per-CPU variables; cpu_tss_rw.x86_tss.sp1 */
+    LINE_6_1,       /* current_task, cpu_current_top_of_stack */
+    LINE_6_12,      /* pcpu_hot */
+    LINE_7,         /* as 6.1, and dentry.d_shortname.string */
+} SynthLine;
+
+static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
 {
+    bool pcpu_hot = line == LINE_6_12;
     struct btf *btf = btf__new_empty();
     Types t;
     int st[ST_OFFSET__COUNT] = { 0 };
@@ -182,11 +193,23 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
     field(btf, "private_data", t.ptr, p->field[ST_FILE_PRIVATE_DATA].offset);
 
     i = array(btf, &t, t.u8, p->field[ST_DENTRY_D_INAME].size);
+    if (line == LINE_7) {
+        /* union shortname_store { unsigned char string[]; ... } */
+        int words = array(btf, &t, t.u64,
+                          p->field[ST_DENTRY_D_INAME].size / 8);
+
+        anon_u = btf__add_union(btf, "shortname_store",
+                                p->field[ST_DENTRY_D_INAME].size);
+        field(btf, "string", i, 0);
+        field(btf, "words", words, 0);
+        i = anon_u;
+    }
     add_struct(btf, "dentry", p->struct_size[ST_STRUCT_DENTRY]);
     field(btf, "d_parent", t.ptr, p->field[ST_DENTRY_D_PARENT].offset);
     field(btf, "d_name", qstr, p->field[ST_DENTRY_D_NAME_LEN].offset - 4);
     field(btf, "d_inode", t.ptr, p->field[ST_DENTRY_D_INODE].offset);
-    field(btf, "d_iname", i, p->field[ST_DENTRY_D_INAME].offset);
+    field(btf, line == LINE_7 ? "d_shortname" : "d_iname", i,
+          p->field[ST_DENTRY_D_INAME].offset);
 
     st[ST_MOUNT_MNT] = vfsmount;
     st[ST_UNIX_SOCK_SK] = sock;
@@ -199,6 +222,15 @@ static struct btf *synth_btf(const StLinuxProfile *p, bool pcpu_hot)
         plain_fields(btf, &t, p, simple[i], st);
     }
 
+    if (line == LINE_5_10) {
+        /* struct tss_struct { struct x86_hw_tss x86_tss; } (packed) */
+        hot = add_struct(btf, "x86_hw_tss", 0x68);
+        field(btf, "sp0", t.u64, 4);
+        field(btf, "sp1", t.u64, 0xc);
+        add_struct(btf, "tss_struct", 0x5000);
+        field(btf, "x86_tss", hot, 0);
+        return btf;     /* 5.10's BTF has no per-CPU variables */
+    }
     if (pcpu_hot) {
         hot = add_struct(btf, "pcpu_hot", 64);
         field(btf, "current_task", t.ptr, 0);
@@ -254,7 +286,8 @@ static void check_profile(const StLinuxProfile *got, const StLinuxProfile *p)
     unsigned i;
 
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
-        if (i == ST_PCPU_HOT_CURRENT_TASK || i == ST_PCPU_HOT_TOP_OF_STACK) {
+        if (i == ST_PCPU_HOT_CURRENT_TASK || i == ST_PCPU_HOT_TOP_OF_STACK ||
+            i == ST_TSS_STRUCT_X86_TSS_SP1) {
             continue;
         }
         g_assert_cmpint(got->field[i].present, ==, p->field[i].present);
@@ -270,7 +303,7 @@ static void test_profile_from_btf(void)
 {
     g_autoptr(StLinuxProfile) p = st_synth_profile();
     g_autoptr(StLinuxProfile) got = st_linux_profile_new();
-    struct btf *btf = synth_btf(p, false);
+    struct btf *btf = synth_btf(p, LINE_6_1);
     GError *err = NULL;
 
     write_seed("synth", btf);
@@ -289,7 +322,7 @@ static void test_pcpu_hot(void)
 {
     g_autoptr(StLinuxProfile) p = st_synth_profile();
     g_autoptr(StLinuxProfile) got = st_linux_profile_new();
-    struct btf *btf = synth_btf(p, true);
+    struct btf *btf = synth_btf(p, LINE_6_12);
     GError *err = NULL;
 
     write_seed("synth-pcpu-hot", btf);
@@ -299,6 +332,86 @@ static void test_pcpu_hot(void)
     g_assert_cmphex(got->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x32100);
     g_assert_cmphex(got->percpu[ST_PERCPU_TOP_OF_STACK], ==, 0x32118);
     btf__free(btf);
+}
+
+/* 7.x: dentry.d_iname is d_shortname.string, by the alternative name */
+static void test_d_shortname(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = st_linux_profile_new();
+    struct btf *btf = synth_btf(p, LINE_7);
+    GError *err = NULL;
+
+    g_assert_true(st_linux_profile_from_btf(got, btf, &err));
+    g_assert_no_error(err);
+    check_profile(got, p);
+    g_assert_cmpuint(got->field[ST_DENTRY_D_INAME].alt, ==, 1);
+    g_assert_cmpuint(got->field[ST_DENTRY_D_INAME].kind, ==,
+                     ST_FIELD_KIND_ARRAY);
+    btf__free(btf);
+}
+
+/* 5.10: no per-CPU variables in BTF; the TSS member resolves */
+static void test_no_percpu(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autoptr(StLinuxProfile) got = st_linux_profile_new();
+    struct btf *btf = synth_btf(p, LINE_5_10);
+    GError *err = NULL;
+
+    g_assert_false(st_linux_profile_from_btf(got, btf, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_assert_nonnull(strstr(err->message, "per-CPU"));
+    g_assert_nonnull(strstr(err->message, "pcpu_hot.current_task"));
+    g_clear_error(&err);
+    g_assert_true(st_linux_profile_fields_from_btf(got, btf, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(got->percpu_from, ==, ST_PERCPU_FROM_NONE);
+    g_assert_true(got->field[ST_TSS_STRUCT_X86_TSS_SP1].present);
+    g_assert_cmphex(got->field[ST_TSS_STRUCT_X86_TSS_SP1].offset, ==, 0xc);
+    check_profile(got, p);
+    btf__free(btf);
+}
+
+/* Missing optional members turn off their feature, and only it */
+static void test_features(void)
+{
+    g_autoptr(StLinuxProfile) p = st_synth_profile();
+    g_autofree char *why = NULL;
+    GError *err = NULL;
+    char path[64];
+    unsigned i;
+
+    for (i = 0; i < ST_FEATURE__COUNT; i++) {
+        g_assert_null(st_linux_profile_feature_missing(p, i));
+    }
+    p->field[ST_SOCK_COMMON_SKC_V6_RCV_SADDR].present = false;
+    for (i = 0; i < ST_FEATURE__COUNT; i++) {
+        g_autofree char *r = st_linux_profile_feature_missing(p, i);
+
+        g_assert_cmpint(r != NULL, ==, i == ST_FEATURE_IPV6_ADDRESSES);
+    }
+    why = st_linux_profile_feature_missing(p, ST_FEATURE_IPV6_ADDRESSES);
+    g_assert_nonnull(strstr(why, "sock_common.skc_v6_rcv_saddr"));
+    g_assert_null(strstr(why, "skc_v6_daddr"));
+    g_assert_cmpstr(st_linux_feature_name(ST_FEATURE_IPV6_ADDRESSES), ==,
+                    "ipv6-addresses");
+    /* optional: the profile is still complete */
+    g_assert_true(st_linux_profile_check(p, NULL));
+    p->field[ST_DENTRY_D_INAME].present = false;
+    g_assert_false(st_linux_profile_check(p, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_assert_cmpstr(err->message, ==, "profile lacks dentry.d_iname (or "
+                    "d_shortname.string), which the tracker needs");
+    g_clear_error(&err);
+
+    /* the alternatives of a path, one by one */
+    g_assert_true(st_linux_offset_path(ST_DENTRY_D_INAME, 1, path,
+                                       sizeof(path)));
+    g_assert_cmpstr(path, ==, "d_shortname.string");
+    g_assert_false(st_linux_offset_path(ST_DENTRY_D_INAME, 2, path,
+                                        sizeof(path)));
+    g_assert_false(st_linux_offset_path(ST_DENTRY_D_INAME, 1, path, 8));
 }
 
 static void test_missing_member(void)
@@ -466,7 +579,7 @@ static void test_scan(void)
     g_autoptr(StLinuxProfile) p = st_synth_profile();
     g_autoptr(StLinuxProfile) got = NULL, again = NULL;
     g_autofree char *desc = NULL;
-    struct btf *btf = synth_btf(p, false);
+    struct btf *btf = synth_btf(p, LINE_6_1);
     struct btf *other = btf__new_empty();
     uint32_t raw_len, other_len;
     const void *raw = btf__raw_data(btf, &raw_len);
@@ -499,7 +612,8 @@ static void test_scan(void)
     check_profile(again, p);
     desc = st_linux_profile_describe(again);
     g_assert_true(g_str_has_prefix(desc, "btf (guest memory), kernel \""
-                                   BANNER "\", BTF "));
+                                   BANNER "\", per-CPU offsets from btf"));
+    g_assert_nonnull(strstr(desc, ", BTF "));
     g_assert_true(g_str_has_suffix(desc, " ms (cached)"));
 
     /* LSTAR not mapped */
@@ -515,7 +629,7 @@ static void test_scan(void)
 static void test_scan_hostile(void)
 {
     g_autoptr(StLinuxProfile) p = st_synth_profile();
-    struct btf *btf = synth_btf(p, false);
+    struct btf *btf = synth_btf(p, LINE_6_1);
     uint32_t raw_len;
     const void *raw = btf__raw_data(btf, &raw_len);
     uint64_t btf_pa = KERNEL_PHYS + (24 << 20);
@@ -558,6 +672,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/btf-synth/hostile-anonymous",
                     test_hostile_anonymous);
     g_test_add_func("/vmi/btf-synth/search-budget", test_search_budget);
+    g_test_add_func("/vmi/btf-synth/d-shortname", test_d_shortname);
+    g_test_add_func("/vmi/btf-synth/no-percpu", test_no_percpu);
+    g_test_add_func("/vmi/btf-synth/features", test_features);
     g_test_add_func("/vmi/btf-synth/scan", test_scan);
     g_test_add_func("/vmi/btf-synth/scan-hostile", test_scan_hostile);
     return g_test_run();

@@ -232,9 +232,17 @@ static void check_against_btf(const StLinuxProfile *p, const struct btf *btf)
     }
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
         const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
-        unsigned shift, bits;
-        bool have = ref_path_bits(btf, st_linux_struct_names[spec->in],
-                                  spec->path, &off, &size, &shift, &bits);
+        unsigned shift = 0, bits = 0;
+        char path[64];
+        unsigned alt;
+        bool have = false;
+
+        /* the first of the member's names this kernel has */
+        for (alt = 0; !have && st_linux_offset_path(i, alt, path,
+                                                    sizeof(path)); alt++) {
+            have = ref_path_bits(btf, st_linux_struct_names[spec->in], path,
+                                 &off, &size, &shift, &bits);
+        }
 
         if (!have) {
             g_test_message("%s.%s: not in this kernel",

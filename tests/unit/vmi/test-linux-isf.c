@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qobject/qdict.h"
+#include "qobject/qnum.h"
 #include "qobject/qjson.h"
 #include "vmi-synth.h"
 
@@ -393,6 +394,71 @@ static void test_banner_check(void)
     g_clear_error(&err);
 }
 
+/*
+ * 7.x, as dwarf2json writes it: d_shortname (a union with the bytes in
+ * "string"), the per-CPU variables at their link-time addresses in the
+ * image, which move with the kernel
+ */
+static void test_7x(void)
+{
+    QDict *d = fixture_dict(), *dentry, *u, *f, *t;
+    const uint64_t entry = 18446744071593525376ULL;  /* the fixture's */
+    const uint64_t cur = 0xffffffff83e24018ULL;
+    GError *err = NULL;
+    StLinuxProfile *p;
+
+    dentry = sub(d, "user_types", "dentry", "fields");
+    f = qdict_get_qdict(dentry, "d_iname");
+    qobject_ref(f);
+    qdict_del(dentry, "d_iname");
+    u = qdict_new();
+    qdict_put_str(u, "kind", "union");
+    qdict_put_int(u, "size", 40);
+    qdict_put(u, "fields", qdict_new());
+    qdict_put(qdict_get_qdict(u, "fields"), "string",
+              qdict_clone_shallow(f));
+    qdict_put_int(qdict_get_qdict(qdict_get_qdict(u, "fields"), "string"),
+                  "offset", 0);
+    qdict_put(sub(d, "user_types", NULL, NULL), "shortname_store", u);
+    t = qdict_new();
+    qdict_put_str(t, "kind", "union");
+    qdict_put_str(t, "name", "shortname_store");
+    qdict_put(f, "type", t);
+    qdict_put(dentry, "d_shortname", f);
+    qdict_put(sub(d, "symbols", "current_task", NULL), "address",
+              qnum_from_uint(cur));
+    qdict_put(sub(d, "symbols", "cpu_current_top_of_stack", NULL),
+              "address", qnum_from_uint(cur - 8));
+
+    p = parse_dict(d, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(p->field[ST_DENTRY_D_INAME].alt, ==, 1);
+    g_assert_cmphex(p->field[ST_DENTRY_D_INAME].offset, ==, 128);
+    g_assert_cmpuint(p->field[ST_DENTRY_D_INAME].size, ==, 40);
+    g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, cur);
+    g_assert_cmphex(p->percpu_lstar, ==, entry);
+
+    /* a kernel 6 MiB higher: the per-CPU addresses follow */
+    g_assert_true(st_linux_profile_bind(p, entry + (6 << 20), &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(p->percpu[ST_PERCPU_CURRENT_TASK], ==, cur + (6 << 20));
+    g_assert_cmphex(p->percpu[ST_PERCPU_TOP_OF_STACK], ==,
+                    cur - 8 + (6 << 20));
+    /* not by a distance KASLR cannot make */
+    g_assert_false(st_linux_profile_bind(p, entry + 0x1000, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE);
+    g_clear_error(&err);
+    st_linux_profile_free(p);
+
+    /* link-time per-CPU addresses with no entry_SYSCALL_64: refused */
+    qdict_del(sub(d, "symbols", NULL, NULL), "entry_SYSCALL_64");
+    g_assert_null(parse_dict(d, &err));
+    g_assert_error(err, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING);
+    g_assert_nonnull(strstr(err->message, "entry_SYSCALL_64"));
+    g_clear_error(&err);
+    qobject_unref(d);
+}
+
 static void test_missing_file(void)
 {
     GError *err = NULL;
@@ -531,6 +597,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/isf/pcpu-hot-and-optional",
                     test_optional_and_pcpu_hot);
     g_test_add_func("/vmi/isf/huge", test_huge);
+    g_test_add_func("/vmi/isf/7x", test_7x);
     g_test_add_func("/vmi/isf/banner-check", test_banner_check);
     g_test_add_func("/vmi/isf/missing-file", test_missing_file);
     g_test_add_func("/vmi/isf/hostile-anonymous", test_hostile_anonymous);

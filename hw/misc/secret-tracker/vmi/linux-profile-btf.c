@@ -252,11 +252,70 @@ static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
     return true;
 }
 
-bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
-                               GError **errp)
+/* Member @f by the first of its alternative paths that BTF has */
+static bool st_btf_field(const struct btf *btf, StLinuxOffset f,
+                         StLinuxFieldInfo *fi, GError **errp)
 {
-    uint64_t hot;
+    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
+    GError *first = NULL;
+    char path[64];
+    unsigned alt;
+
+    for (alt = 0; alt < ST_LINUX_MAX_ALTS &&
+                  st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
+        StBtfStep steps[ST_BTF_MAX_STEPS];
+        unsigned n;
+        GError *err = NULL;
+
+        if (st_btf_resolve_path(btf, st_linux_struct_names[spec->in], path,
+                                steps, &n, &err)) {
+            if (!st_btf_field_info(btf, steps, n, fi, errp)) {
+                return false;
+            }
+            fi->alt = alt;
+            return true;
+        }
+        if (err->code != ST_PROFILE_ERROR_MISSING) {
+            g_clear_error(&first);
+            g_propagate_error(errp, err);
+            return false;
+        }
+        if (first) {
+            g_error_free(err);
+        } else {
+            first = err;
+        }
+    }
+    /* the first name's error, saying which others were tried */
+    if (alt > 1) {
+        g_autofree char *name = st_linux_offset_describe(f);
+
+        g_prefix_error(&first, "BTF has none of %s: ", name);
+    }
+    g_propagate_error(errp, first);
+    return false;
+}
+
+static bool st_btf_percpu_lookup(void *opaque, const char *var,
+                                 uint64_t *offset)
+{
+    return st_btf_datasec_offset(opaque, ".data..percpu", var, offset, NULL);
+}
+
+bool st_linux_profile_percpu_btf(const struct btf *btf,
+                                 const StLinuxProfile *prof,
+                                 StLinuxPercpu which, uint64_t *offset,
+                                 unsigned *alt)
+{
+    return st_linux_percpu_resolve(prof, which, st_btf_percpu_lookup,
+                                   (void *)btf, offset, alt);
+}
+
+bool st_linux_profile_fields_from_btf(StLinuxProfile *prof,
+                                      const struct btf *btf, GError **errp)
+{
     unsigned i;
+    bool all = true;
 
     for (i = 0; i < ST_STRUCT__COUNT; i++) {
         int id = st_btf_find_struct(btf, st_linux_struct_names[i]);
@@ -267,18 +326,14 @@ bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
     }
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
         const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
-        StBtfStep steps[ST_BTF_MAX_STEPS];
-        unsigned n;
         GError *err = NULL;
 
         prof->field[i].present = false;
         if (!prof->struct_size[spec->in] && spec->optional) {
             continue;
         }
-        if (!st_btf_resolve_path(btf, st_linux_struct_names[spec->in],
-                                 spec->path, steps, &n, &err) ||
-            !st_btf_field_info(btf, steps, n, &prof->field[i], &err)) {
-            if (spec->optional) {
+        if (!st_btf_field(btf, i, &prof->field[i], &err)) {
+            if (spec->optional && err->code == ST_PROFILE_ERROR_MISSING) {
                 g_clear_error(&err);
                 continue;
             }
@@ -287,20 +342,25 @@ bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
         }
     }
 
-    /* current_task and the stack top moved into pcpu_hot in 6.2 */
-    if (!st_btf_datasec_offset(btf, ".data..percpu", "current_task",
-                               &prof->percpu[ST_PERCPU_CURRENT_TASK], NULL) &&
-        st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
-        prof->field[ST_PCPU_HOT_CURRENT_TASK].present) {
-        prof->percpu[ST_PERCPU_CURRENT_TASK] =
-            hot + prof->field[ST_PCPU_HOT_CURRENT_TASK].offset;
+    /*
+     * BTF's per-CPU section offsets are offsets from the per-CPU base only
+     * where the section is linked at 0 (up to 6.12); in 7.x only kallsyms
+     * tells (st_linux_profile_percpu_from_kallsyms()).  5.10 has none.
+     */
+    for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        unsigned alt = 0;
+
+        all &= st_linux_profile_percpu_btf(btf, prof, i, &prof->percpu[i],
+                                           &alt);
+        prof->percpu_alt[i] = alt;
     }
-    if (!st_btf_datasec_offset(btf, ".data..percpu", "cpu_current_top_of_stack",
-                               &prof->percpu[ST_PERCPU_TOP_OF_STACK], NULL) &&
-        st_btf_datasec_offset(btf, ".data..percpu", "pcpu_hot", &hot, NULL) &&
-        prof->field[ST_PCPU_HOT_TOP_OF_STACK].present) {
-        prof->percpu[ST_PERCPU_TOP_OF_STACK] =
-            hot + prof->field[ST_PCPU_HOT_TOP_OF_STACK].offset;
-    }
-    return st_linux_profile_check(prof, errp);
+    prof->percpu_from = all ? ST_PERCPU_FROM_BTF : ST_PERCPU_FROM_NONE;
+    return true;
+}
+
+bool st_linux_profile_from_btf(StLinuxProfile *prof, const struct btf *btf,
+                               GError **errp)
+{
+    return st_linux_profile_fields_from_btf(prof, btf, errp) &&
+           st_linux_profile_check(prof, errp);
 }

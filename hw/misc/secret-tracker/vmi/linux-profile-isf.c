@@ -288,11 +288,12 @@ static QDict *st_isf_find_member(StIsfSearch *s, const char *type_name,
     return NULL;
 }
 
-static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
-                         StLinuxFieldInfo *f, GError **errp)
+static bool st_isf_field_path(StIsf *isf, const StLinuxOffsetSpec *spec,
+                              const char *path, StLinuxFieldInfo *f,
+                              GError **errp)
 {
     const char *sname = st_linux_struct_names[spec->in];
-    g_auto(GStrv) parts = g_strsplit(spec->path, ".", ST_BTF_MAX_STEPS + 1);
+    g_auto(GStrv) parts = g_strsplit(path, ".", ST_BTF_MAX_STEPS + 1);
     g_autofree char *cur = g_strdup(sname);
     g_autoptr(GHashTable) visited = g_hash_table_new_full(g_str_hash,
                                                           g_str_equal,
@@ -310,7 +311,7 @@ static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
             if (!tname) {
                 g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
                             "ISF %s.%s goes through a member without a "
-                            "named type", sname, spec->path);
+                            "named type", sname, path);
                 return false;
             }
             g_free(cur);
@@ -323,14 +324,14 @@ static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
         if (!type) {
             if (errp && !*errp) {
                 g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
-                            "ISF has no field %s.%s", sname, spec->path);
+                            "ISF has no field %s.%s", sname, path);
             }
             return false;
         }
     }
     memset(f, 0, sizeof(*f));
     if (!st_isf_type_info(isf, type, 0, f, errp)) {
-        g_prefix_error(errp, "%s.%s: ", sname, spec->path);
+        g_prefix_error(errp, "%s.%s: ", sname, path);
         return false;
     }
     if (f->bit_size) {
@@ -341,12 +342,50 @@ static bool st_isf_field(StIsf *isf, const StLinuxOffsetSpec *spec,
     if (offset > ST_ISF_MAX_SIZE) {
         g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
                     "ISF field %s.%s offset is out of range", sname,
-                    spec->path);
+                    path);
         return false;
     }
     f->offset = offset;
     f->present = true;
     return true;
+}
+
+/* Member @f by the first of its alternative paths the ISF has */
+static bool st_isf_field(StIsf *isf, StLinuxOffset f, StLinuxFieldInfo *fi,
+                         GError **errp)
+{
+    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
+    GError *first = NULL;
+    char path[64];
+    unsigned alt;
+
+    for (alt = 0; alt < ST_LINUX_MAX_ALTS &&
+                  st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
+        GError *err = NULL;
+
+        if (st_isf_field_path(isf, spec, path, fi, &err)) {
+            fi->alt = alt;
+            return true;
+        }
+        if (err->code != ST_PROFILE_ERROR_MISSING) {
+            g_clear_error(&first);
+            g_propagate_error(errp, err);
+            return false;
+        }
+        if (first) {
+            g_error_free(err);
+        } else {
+            first = err;
+        }
+    }
+    /* the first name's error, saying which others were tried */
+    if (alt > 1) {
+        g_autofree char *name = st_linux_offset_describe(f);
+
+        g_prefix_error(&first, "ISF has none of %s: ", name);
+    }
+    g_propagate_error(errp, first);
+    return false;
 }
 
 /* Address of a symbol; false (no error) when absent */
@@ -361,28 +400,44 @@ static bool st_isf_symbol(StIsf *isf, const char *name, uint64_t *addr,
     return st_isf_uint(sym, "address", UINT64_MAX, addr, name, errp);
 }
 
-static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof, StLinuxPercpu which,
-                          const char *var, StLinuxOffset hot_field,
-                          GError **errp)
-{
-    uint64_t addr;
+/*
+ * A per-CPU variable's symbol: its offset from the per-CPU base, or (7.x,
+ * the per-CPU area linked into the image) its link-time address, which
+ * moves with the kernel (st_linux_profile_bind()).
+ */
+typedef struct StIsfPercpuLookup {
+    StIsf *isf;
+    GError *err;
+} StIsfPercpuLookup;
 
-    if (st_isf_symbol(isf, var, &addr, errp)) {
-        prof->percpu[which] = addr;
+static bool st_isf_percpu_lookup(void *opaque, const char *var,
+                                 uint64_t *offset)
+{
+    StIsfPercpuLookup *l = opaque;
+
+    return !l->err && st_isf_symbol(l->isf, var, offset, &l->err);
+}
+
+static bool st_isf_percpu(StIsf *isf, StLinuxProfile *prof,
+                          StLinuxPercpu which, GError **errp)
+{
+    StIsfPercpuLookup l = { .isf = isf };
+    g_autofree char *vars = NULL;
+    unsigned alt;
+
+    if (st_linux_percpu_resolve(prof, which, st_isf_percpu_lookup, &l,
+                                &prof->percpu[which], &alt)) {
+        prof->percpu_alt[which] = alt;
         return true;
     }
-    if (*errp) {
+    if (l.err) {
+        g_propagate_error(errp, l.err);
         return false;
     }
-    if (prof->field[hot_field].present &&
-        st_isf_symbol(isf, "pcpu_hot", &addr, errp)) {
-        prof->percpu[which] = addr + prof->field[hot_field].offset;
-        return true;
-    }
-    if (!*errp) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
-                    "ISF has no symbol %s (nor pcpu_hot)", var);
-    }
+    vars = st_linux_percpu_describe(which);
+    g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                "ISF has no symbol for the per-CPU %s (none of: %s)",
+                st_linux_percpu_specs[which].name, vars);
     return false;
 }
 
@@ -499,7 +554,7 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
         if (spec->optional && !prof->struct_size[spec->in]) {
             continue;
         }
-        if (!st_isf_field(isf, spec, &prof->field[i], &err)) {
+        if (!st_isf_field(isf, i, &prof->field[i], &err)) {
             if (spec->optional && err->code == ST_PROFILE_ERROR_MISSING) {
                 g_clear_error(&err);
                 continue;
@@ -508,16 +563,16 @@ static bool st_isf_load(StIsf *isf, StLinuxProfile *prof, GError **errp)
             return false;
         }
     }
-    if (!st_isf_percpu(isf, prof, ST_PERCPU_CURRENT_TASK, "current_task",
-                       ST_PCPU_HOT_CURRENT_TASK, errp) ||
-        !st_isf_percpu(isf, prof, ST_PERCPU_TOP_OF_STACK,
-                       "cpu_current_top_of_stack", ST_PCPU_HOT_TOP_OF_STACK,
-                       errp)) {
+    if (!st_isf_percpu(isf, prof, ST_PERCPU_CURRENT_TASK, errp) ||
+        !st_isf_percpu(isf, prof, ST_PERCPU_TOP_OF_STACK, errp)) {
         return false;
     }
+    prof->percpu_from = ST_PERCPU_FROM_ISF;
     if (st_isf_symbol(isf, "entry_SYSCALL_64", &addr, errp)) {
         prof->has_entry_syscall = true;
         prof->entry_syscall = addr;
+        /* link-time addresses: in-image per-CPU offsets go with it */
+        prof->percpu_lstar = addr;
     } else if (*errp) {
         return false;
     }

@@ -30,6 +30,7 @@ const char *const st_linux_struct_names[ST_STRUCT__COUNT] = {
     [ST_STRUCT_SOCKADDR_UN] = "sockaddr_un",
     [ST_STRUCT_PT_REGS] = "pt_regs",
     [ST_STRUCT_PCPU_HOT] = "pcpu_hot",
+    [ST_STRUCT_TSS_STRUCT] = "tss_struct",
     [ST_STRUCT_FS_STRUCT] = "fs_struct",
     [ST_STRUCT_MM_STRUCT] = "mm_struct",
     [ST_STRUCT_IO_KIOCB] = "io_kiocb",
@@ -61,6 +62,159 @@ typedef struct StLinuxOffsetRows {
 } StLinuxOffsetRows;
 QEMU_BUILD_BUG_ON(sizeof(StLinuxOffsetRows) != ST_OFFSET__COUNT);
 
+const StLinuxPercpuSpec st_linux_percpu_specs[ST_PERCPU__COUNT] = {
+    [ST_PERCPU_CURRENT_TASK] = {
+        "current_task", {
+            { "current_task", -1 },
+            { "pcpu_hot", ST_PCPU_HOT_CURRENT_TASK },
+        },
+    },
+    [ST_PERCPU_TOP_OF_STACK] = {
+        "cpu_current_top_of_stack", {
+            { "cpu_current_top_of_stack", -1 },
+            { "pcpu_hot", ST_PCPU_HOT_TOP_OF_STACK },
+            { "cpu_tss_rw", ST_TSS_STRUCT_X86_TSS_SP1 },
+        },
+    },
+};
+
+bool st_linux_percpu_resolve(const StLinuxProfile *prof, StLinuxPercpu which,
+                             StLinuxPercpuLookup lookup, void *opaque,
+                             uint64_t *value, unsigned *alt)
+{
+    const StLinuxPercpuSpec *spec = &st_linux_percpu_specs[which];
+    unsigned i;
+
+    for (i = 0; i < ST_LINUX_PERCPU_ALTS && spec->alt[i].var; i++) {
+        const StLinuxPercpuAlt *a = &spec->alt[i];
+        uint64_t v;
+
+        if ((a->member < 0 || prof->field[a->member].present) &&
+            lookup(opaque, a->var, &v)) {
+            *value = v + (a->member < 0 ? 0 : prof->field[a->member].offset);
+            if (alt) {
+                *alt = i;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+char *st_linux_percpu_describe(StLinuxPercpu which)
+{
+    const StLinuxPercpuSpec *spec = &st_linux_percpu_specs[which];
+    g_autoptr(GString) s = g_string_new(NULL);
+    unsigned i;
+
+    for (i = 0; i < ST_LINUX_PERCPU_ALTS && spec->alt[i].var; i++) {
+        const StLinuxPercpuAlt *a = &spec->alt[i];
+
+        g_string_append_printf(s, "%s%s%s%s", i ? ", " : "", a->var,
+                               a->member < 0 ? "" : ".",
+                               a->member < 0 ? "" :
+                               st_linux_offset_specs[a->member].path);
+    }
+    return g_string_free(g_steal_pointer(&s), false);
+}
+
+static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
+    [ST_FEATURE_THREAD_GROUPS] = "thread-groups",
+    [ST_FEATURE_RELATIVE_PATHS] = "relative-paths",
+    [ST_FEATURE_IPV6_ADDRESSES] = "ipv6-addresses",
+    [ST_FEATURE_UNIX_SOCKETS] = "unix-sockets",
+    [ST_FEATURE_UNIX_PEER_INODES] = "unix-peer-inodes",
+};
+
+/* What is lost without the feature, for the report */
+static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
+    [ST_FEATURE_THREAD_GROUPS] = "each thread counts as a process of its own",
+    [ST_FEATURE_RELATIVE_PATHS] = "names relative to the working directory "
+                                  "are not resolved",
+    [ST_FEATURE_IPV6_ADDRESSES] = "IPv6 endpoints have no addresses",
+    [ST_FEATURE_UNIX_SOCKETS] = "unix sockets have no paths and no peers",
+    [ST_FEATURE_UNIX_PEER_INODES] = "unix socket peers are matched by path "
+                                    "alone",
+};
+
+static const struct {
+    StLinuxFeature feature;
+    StLinuxOffset member;
+} st_linux_feature_members[] = {
+#define ST_LINUX_FEATURE_MEMBER(feat, member) \
+    { ST_FEATURE_##feat, ST_##member },
+    ST_LINUX_FEATURE_MEMBERS(ST_LINUX_FEATURE_MEMBER)
+#undef ST_LINUX_FEATURE_MEMBER
+};
+
+bool st_linux_offset_path(StLinuxOffset f, unsigned alt, char *buf,
+                          size_t len)
+{
+    const char *p = st_linux_offset_specs[f].path, *end;
+
+    for (; alt; alt--) {
+        p = strchr(p, '|');
+        if (!p) {
+            return false;
+        }
+        p++;
+    }
+    end = strchrnul(p, '|');
+    if ((size_t)(end - p) >= len) {
+        return false;
+    }
+    memcpy(buf, p, end - p);
+    buf[end - p] = 0;
+    return true;
+}
+
+char *st_linux_offset_describe(StLinuxOffset f)
+{
+    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
+    g_autoptr(GString) s = g_string_new(st_linux_struct_names[spec->in]);
+    char alt[64];
+    unsigned i;
+
+    for (i = 0; st_linux_offset_path(f, i, alt, sizeof(alt)); i++) {
+        g_string_append_printf(s, "%s%s", i == 0 ? "." : i == 1 ? " (or " :
+                               ", or ", alt);
+    }
+    if (i > 1) {
+        g_string_append_c(s, ')');
+    }
+    return g_string_free(g_steal_pointer(&s), false);
+}
+
+const char *st_linux_feature_name(StLinuxFeature feature)
+{
+    return feature < ST_FEATURE__COUNT ? st_linux_feature_names[feature]
+                                       : "?";
+}
+
+char *st_linux_profile_feature_missing(const StLinuxProfile *prof,
+                                       StLinuxFeature feature)
+{
+    g_autoptr(GString) lacks = g_string_new(NULL);
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(st_linux_feature_members); i++) {
+        StLinuxOffset m = st_linux_feature_members[i].member;
+
+        if (st_linux_feature_members[i].feature == feature &&
+            !prof->field[m].present) {
+            g_autofree char *name = st_linux_offset_describe(m);
+
+            g_string_append_printf(lacks, "%s%s", lacks->len ? ", " : "",
+                                   name);
+        }
+    }
+    if (!lacks->len) {
+        return NULL;
+    }
+    return g_strdup_printf("the kernel profile has no %s: %s", lacks->str,
+                           st_linux_feature_effects[feature]);
+}
+
 const char *st_linux_profile_source_name(StLinuxProfileSource source)
 {
     switch (source) {
@@ -75,6 +229,27 @@ const char *st_linux_profile_source_name(StLinuxProfileSource source)
     }
 }
 
+const char *st_linux_percpu_source_name(StLinuxPercpuSource source)
+{
+    switch (source) {
+    case ST_PERCPU_FROM_BTF:
+        return "btf";
+    case ST_PERCPU_FROM_KALLSYMS:
+        return "kallsyms";
+    case ST_PERCPU_FROM_BOTH:
+        return "kallsyms+btf";
+    case ST_PERCPU_FROM_ISF:
+        return "isf";
+    default:
+        return "none";
+    }
+}
+
+int64_t st_linux_profile_time_us(const StLinuxProfile *prof)
+{
+    return prof->from_cache ? 0 : prof->btf_time_us + prof->kallsyms_time_us;
+}
+
 char *st_linux_profile_describe(const StLinuxProfile *prof)
 {
     GString *s = g_string_new(st_linux_profile_source_name(prof->source));
@@ -84,6 +259,12 @@ char *st_linux_profile_describe(const StLinuxProfile *prof)
     }
     if (prof->banner) {
         g_string_append_printf(s, ", kernel \"%s\"", prof->banner);
+    }
+    g_string_append_printf(s, ", per-CPU offsets from %s",
+                           st_linux_percpu_source_name(prof->percpu_from));
+    if (prof->kallsyms_time_us) {
+        g_string_append_printf(s, " (kallsyms searched in %.1f ms)",
+                               prof->kallsyms_time_us / 1000.0);
     }
     if (prof->source == ST_PROFILE_SOURCE_BTF) {
         g_string_append_printf(s, ", BTF %" PRIu64 " bytes at guest-physical"
@@ -129,11 +310,14 @@ bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp)
         uint32_t ssize = prof->struct_size[spec->in];
 
         if (!f->present) {
+            g_autofree char *name = NULL;
+
             if (spec->optional) {
                 continue;
             }
+            name = st_linux_offset_describe(i);
             g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
-                        "profile lacks %s.%s", sname, spec->path);
+                        "profile lacks %s, which the tracker needs", name);
             return false;
         }
         if (ssize == 0 || ssize > ST_PROFILE_MAX_STRUCT) {
@@ -149,21 +333,36 @@ bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp)
              f->size > 8) ||
             (f->kind == ST_FIELD_KIND_PTR && f->size != 8) ||
             f->bit_shift + f->bit_size > f->size * 8) {
+            g_autofree char *name = st_linux_offset_describe(i);
+
             g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
-                        "profile field %s.%s (offset %u, size %u) does not "
-                        "fit in struct %s (size %u)", sname, spec->path,
+                        "profile field %s (offset %u, size %u) does not "
+                        "fit in struct %s (size %u)", name,
                         f->offset, f->size, sname, ssize);
             return false;
         }
     }
-    if (prof->percpu[ST_PERCPU_CURRENT_TASK] == 0 ||
-        prof->percpu[ST_PERCPU_TOP_OF_STACK] == 0) {
-        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
-                    "profile lacks the per-CPU offset of %s",
-                    prof->percpu[ST_PERCPU_CURRENT_TASK] == 0 ?
-                    "current_task (or pcpu_hot.current_task)" :
-                    "cpu_current_top_of_stack (or pcpu_hot.top_of_stack)");
-        return false;
+    for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        if (prof->percpu[i] == 0) {
+            g_autofree char *vars = st_linux_percpu_describe(i);
+
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "profile lacks the per-CPU offset of %s (one of: "
+                        "%s)", st_linux_percpu_specs[i].name, vars);
+            return false;
+        }
+    }
+    for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        if (st_linux_percpu_in_image(prof->percpu[i]) &&
+            !st_linux_percpu_in_image(prof->percpu_lstar)) {
+            g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                        "profile gives the per-CPU %s as an address in the "
+                        "kernel image (0x%" PRIx64 "), but not the "
+                        "entry_SYSCALL_64 it goes with: it cannot follow "
+                        "KASLR", st_linux_percpu_specs[i].name,
+                        prof->percpu[i]);
+            return false;
+        }
     }
     if (prof->has_entry_syscall &&
         (prof->entry_syscall >> 47) != 0x1ffff) {
@@ -172,6 +371,37 @@ bool st_linux_profile_check(const StLinuxProfile *prof, GError **errp)
                     " is not a kernel address", prof->entry_syscall);
         return false;
     }
+    return true;
+}
+
+bool st_linux_profile_bind(StLinuxProfile *prof, uint64_t lstar,
+                           GError **errp)
+{
+    int64_t moved = lstar - prof->percpu_lstar;
+    unsigned i;
+    bool any = false;
+
+    for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        any |= st_linux_percpu_in_image(prof->percpu[i]);
+    }
+    if (!any) {
+        return true;
+    }
+    if (!st_linux_percpu_in_image(prof->percpu_lstar) ||
+        !st_linux_percpu_in_image(lstar) || moved % (2 * 1024 * 1024)) {
+        g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_RANGE,
+                    "per-CPU offsets made for entry_SYSCALL_64 at 0x%" PRIx64
+                    " do not fit a kernel entered at 0x%" PRIx64 " (not a "
+                    "multiple of 2 MiB away): profile for another kernel?",
+                    prof->percpu_lstar, lstar);
+        return false;
+    }
+    for (i = 0; i < ST_PERCPU__COUNT; i++) {
+        if (st_linux_percpu_in_image(prof->percpu[i])) {
+            prof->percpu[i] += moved;
+        }
+    }
+    prof->percpu_lstar = lstar;
     return true;
 }
 

@@ -28,6 +28,7 @@ typedef enum StLinuxStruct {
     ST_STRUCT_SOCKADDR_UN,
     ST_STRUCT_PT_REGS,
     ST_STRUCT_PCPU_HOT,
+    ST_STRUCT_TSS_STRUCT,
     ST_STRUCT_FS_STRUCT,
     /* syscall decoding: user memory, pt_regs, io_uring (all optional) */
     ST_STRUCT_MM_STRUCT,
@@ -110,6 +111,7 @@ typedef enum StLinuxOffset {
     ST_PT_REGS_SP,
     ST_PCPU_HOT_CURRENT_TASK,
     ST_PCPU_HOT_TOP_OF_STACK,
+    ST_TSS_STRUCT_X86_TSS_SP1,
     ST_TASK_STRUCT_GROUP_LEADER,
     ST_FS_STRUCT_PWD_MNT,
     ST_FS_STRUCT_PWD_DENTRY,
@@ -150,10 +152,17 @@ typedef enum StLinuxOffset {
 /*
  * Which struct member each offset is: one row per enum entry above,
  * X(ST_ suffix, struct (ST_STRUCT_ suffix), dotted member path from the
- * struct, optional).  An optional member may be absent from a profile;
- * then only what needs it is disabled.  linux-profile.c builds
- * st_linux_offset_specs[] from the rows and does not compile when a row
- * is missing, doubled or names no entry.
+ * struct, optional).  A path may list alternatives, "a|b.c": the names
+ * the member has had across kernel versions, newest last; a profile uses
+ * the first one its kernel has.  An optional member may be absent from a
+ * profile; then only the features that need it (ST_LINUX_FEATURE_MEMBERS
+ * below) are disabled.  A missing member that is not optional is an
+ * error naming it.  linux-profile.c builds st_linux_offset_specs[] from
+ * the rows and does not compile when a row is missing, doubled or names
+ * no entry.
+ *
+ * Seen on Debian's kernels (5.10 to 7.2): dentry.d_iname became the union
+ * d_shortname (its bytes: d_shortname.string) in 7.x.
  */
 #define ST_LINUX_OFFSET_SPECS(X) \
     X(TASK_STRUCT_PID,              TASK_STRUCT,  "pid",              false)  \
@@ -177,7 +186,8 @@ typedef enum StLinuxOffset {
     X(DENTRY_D_NAME_LEN,            DENTRY,       "d_name.len",       false)  \
     X(DENTRY_D_NAME_NAME,           DENTRY,       "d_name.name",      false)  \
     X(DENTRY_D_INODE,               DENTRY,       "d_inode",          false)  \
-    X(DENTRY_D_INAME,               DENTRY,       "d_iname",          false)  \
+    X(DENTRY_D_INAME,               DENTRY,                                   \
+      "d_iname|d_shortname.string",                                 false)  \
     X(INODE_I_MODE,                 INODE,        "i_mode",           false)  \
     X(INODE_I_SB,                   INODE,        "i_sb",             false)  \
     X(INODE_I_INO,                  INODE,        "i_ino",            false)  \
@@ -217,6 +227,7 @@ typedef enum StLinuxOffset {
     X(PT_REGS_SP,                   PT_REGS,      "sp",               false)  \
     X(PCPU_HOT_CURRENT_TASK,        PCPU_HOT,     "current_task",     true)   \
     X(PCPU_HOT_TOP_OF_STACK,        PCPU_HOT,     "top_of_stack",     true)   \
+    X(TSS_STRUCT_X86_TSS_SP1,       TSS_STRUCT,   "x86_tss.sp1",      true)   \
     /* optional: older profiles without them still load */                    \
     X(TASK_STRUCT_GROUP_LEADER,     TASK_STRUCT,  "group_leader",     true)   \
     X(FS_STRUCT_PWD_MNT,            FS_STRUCT,    "pwd.mnt",          true)   \
@@ -276,5 +287,58 @@ typedef enum StLinuxPercpu {
     ST_PERCPU_TOP_OF_STACK,
     ST_PERCPU__COUNT
 } StLinuxPercpu;
+
+/*
+ * Where a per-CPU value is, across versions, tried in order: a per-CPU
+ * variable of its own, or a member of a per-CPU variable.  Seen on
+ * Debian's kernels: current_task is a variable up to 6.1 and again in
+ * 7.x, pcpu_hot.current_task from 6.2 to 6.12; the top of the task's
+ * kernel stack is cpu_current_top_of_stack in 6.1 and 7.x,
+ * pcpu_hot.top_of_stack from 6.2 to 6.12, and in 5.10 the TSS's sp1
+ * (cpu_tss_rw.x86_tss.sp1).
+ */
+#define ST_LINUX_PERCPU_ALTS 3
+
+typedef struct StLinuxPercpuAlt {
+    const char *var;            /* the per-CPU variable */
+    int member;                 /* StLinuxOffset inside it, or -1 */
+} StLinuxPercpuAlt;
+
+typedef struct StLinuxPercpuSpec {
+    const char *name;           /* for messages */
+    StLinuxPercpuAlt alt[ST_LINUX_PERCPU_ALTS];    /* up to a NULL var */
+} StLinuxPercpuSpec;
+
+extern const StLinuxPercpuSpec st_linux_percpu_specs[ST_PERCPU__COUNT];
+
+/*
+ * What the tracker does with optional members.  A profile without one of
+ * them disables only the features listed with it here; the rest of the
+ * tracker works.  Members found in no row below disable nothing that is
+ * reported.
+ */
+typedef enum StLinuxFeature {
+    ST_FEATURE_THREAD_GROUPS,       /* a thread counts as its process */
+    ST_FEATURE_RELATIVE_PATHS,      /* names relative to the cwd */
+    ST_FEATURE_IPV6_ADDRESSES,      /* IPv6 socket endpoints */
+    ST_FEATURE_UNIX_SOCKETS,        /* unix socket paths and peers */
+    ST_FEATURE_UNIX_PEER_INODES,    /* a unix peer's inode, not just path */
+    ST_FEATURE__COUNT
+} StLinuxFeature;
+
+/* X(feature (ST_FEATURE_ suffix), member it needs (ST_ suffix)) */
+#define ST_LINUX_FEATURE_MEMBERS(X) \
+    X(THREAD_GROUPS,     TASK_STRUCT_GROUP_LEADER)                            \
+    X(RELATIVE_PATHS,    FS_STRUCT_PWD_MNT)                                   \
+    X(RELATIVE_PATHS,    FS_STRUCT_PWD_DENTRY)                                \
+    X(IPV6_ADDRESSES,    SOCK_COMMON_SKC_V6_DADDR)                            \
+    X(IPV6_ADDRESSES,    SOCK_COMMON_SKC_V6_RCV_SADDR)                        \
+    X(UNIX_SOCKETS,      UNIX_SOCK_ADDR)                                      \
+    X(UNIX_SOCKETS,      UNIX_SOCK_PEER)                                      \
+    X(UNIX_SOCKETS,      UNIX_ADDRESS_LEN)                                    \
+    X(UNIX_SOCKETS,      UNIX_ADDRESS_NAME)                                   \
+    X(UNIX_SOCKETS,      SOCKADDR_UN_SUN_PATH)                                \
+    X(UNIX_PEER_INODES,  SOCK_SK_SOCKET)                                      \
+    X(UNIX_PEER_INODES,  SOCKET_FILE)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */
