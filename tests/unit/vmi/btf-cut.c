@@ -160,11 +160,17 @@ struct btf *st_btf_cut(const struct btf *full)
     c.wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c.done = g_hash_table_new(NULL, NULL);
     for (i = 0; i < ST_OFFSET__COUNT; i++) {
-        g_auto(GStrv) parts = g_strsplit(st_linux_offset_specs[i].path, ".",
-                                         -1);
+        char path[64];
+        unsigned alt;
 
-        for (j = 0; parts[j]; j++) {
-            g_hash_table_add(c.wanted, g_strdup(parts[j]));
+        /* every name a member goes by on some kernel */
+        for (alt = 0; st_linux_offset_path(i, alt, path, sizeof(path));
+             alt++) {
+            g_auto(GStrv) parts = g_strsplit(path, ".", -1);
+
+            for (j = 0; parts[j]; j++) {
+                g_hash_table_add(c.wanted, g_strdup(parts[j]));
+            }
         }
     }
     for (i = 0; i < ST_STRUCT__COUNT; i++) {
@@ -227,6 +233,8 @@ bool st_btf_oracle(const struct btf *btf, StBtfOracle *o, GError **errp)
     g_autoptr(GHashTable) bad = g_hash_table_new(NULL, NULL);
     g_autofree char *dir = g_dir_make_tmp("st-btf-oracle-XXXXXX", NULL);
     g_autofree unsigned *line = g_new0(unsigned, ST_OFFSET__COUNT);
+    g_autofree unsigned *alt = g_new0(unsigned, ST_OFFSET__COUNT);
+    char path[64];
     g_autofree char *out = NULL, *errs = NULL;
     struct btf_dump *d = btf_dump__new(btf, dump_printf, src, NULL);
     int ids[ST_STRUCT__COUNT];
@@ -254,7 +262,8 @@ bool st_btf_oracle(const struct btf *btf, StBtfOracle *o, GError **errp)
         }
     }
     body = src->len;
-    for (attempt = 0; attempt < 2; attempt++) {
+    /* a failed member tries its next name, up to 8 rounds */
+    for (attempt = 0; attempt < 8; attempt++) {
         g_string_truncate(src, body);
         for (i = 0; i < ST_OFFSET__COUNT; i++) {
             const StLinuxOffsetSpec *spec = &st_linux_offset_specs[i];
@@ -263,7 +272,8 @@ bool st_btf_oracle(const struct btf *btf, StBtfOracle *o, GError **errp)
             o->offset[i] = o->size[i] = -1;
             line[i] = line_of(src);
             if (ids[spec->in] <= 0 ||
-                g_hash_table_contains(bad, GUINT_TO_POINTER(line[i]))) {
+                g_hash_table_contains(bad, GUINT_TO_POINTER(i)) ||
+                !st_linux_offset_path(i, alt[i], path, sizeof(path))) {
                 g_string_append(src, "\n");
                 continue;
             }
@@ -271,7 +281,7 @@ bool st_btf_oracle(const struct btf *btf, StBtfOracle *o, GError **errp)
                                    "(unsigned long)__builtin_offsetof("
                                    "struct %s, %s), (unsigned long)sizeof("
                                    "((struct %s *)0)->%s));\n", i, s,
-                                   spec->path, s, spec->path);
+                                   path, s, path);
         }
         g_string_append(src, "return 0;\n}\n");
         g_free(errs);
@@ -280,12 +290,18 @@ bool st_btf_oracle(const struct btf *btf, StBtfOracle *o, GError **errp)
         if (out) {
             break;
         }
-        /* members that do not exist (or are bitfields): drop their lines */
+        /*
+         * Members that do not exist by that name (or are bitfields): the
+         * next name, or drop the line when there is none.
+         */
         for (i = 0; i < ST_OFFSET__COUNT; i++) {
             g_autofree char *tag = g_strdup_printf("oracle.c:%u:", line[i]);
 
             if (strstr(errs, tag)) {
-                g_hash_table_add(bad, GUINT_TO_POINTER(line[i]));
+                alt[i]++;
+                if (!st_linux_offset_path(i, alt[i], path, sizeof(path))) {
+                    g_hash_table_add(bad, GUINT_TO_POINTER(i));
+                }
             }
         }
     }

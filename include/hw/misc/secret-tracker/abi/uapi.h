@@ -116,15 +116,9 @@
 #define ST_IOCB_CMD_PWRITEV     8
 
 /*
- * ioctl commands that move file data (x86-64 _IOC encodings; the same
- * numbers and struct layouts on i386).
+ * The structures of the ioctls that move file data (their commands are
+ * above; the same numbers and struct layouts on i386).
  */
-#define ST_FICLONE              0x40049409  /* _IOW(0x94, 9, int) */
-#define ST_FICLONERANGE         0x4020940d  /* _IOW(0x94, 13, 32 bytes) */
-#define ST_FIDEDUPERANGE        0xc0189436  /* _IOWR(0x94, 54, 24 bytes) */
-#define ST_LOOP_SET_FD          0x4c00
-#define ST_LOOP_CHANGE_FD       0x4c06
-#define ST_LOOP_CONFIGURE       0x4c0a
 #define ST_FILE_CLONE_RANGE_SIZE        32  /* struct file_clone_range */
 #define ST_FILE_DEDUPE_RANGE_SIZE       24  /* header, then info[] */
 #define ST_FILE_DEDUPE_RANGE_INFO_SIZE  32
