@@ -7,6 +7,8 @@
 
 #include "qemu/osdep.h"
 #include "hw/core/cpu.h"
+#include "qemu/bswap.h"
+#include "hw/misc/secret-tracker/vmi/linux-decode.h"
 #include "hw/misc/secret-tracker/abi/socket.h"
 #include "hw/misc/secret-tracker/abi/syscalls.h"
 #include "hw/misc/secret-tracker/abi/uapi.h"
@@ -144,22 +146,28 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
  * vCPU's CR3; the kernel tables of a process map its user half too), with
  * the one RAM-only walker every guest read goes through.
  */
-static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
-                         size_t len)
+static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
 {
     CPUState *cpu = current_cpu;
     ExecHookSregs sregs;
-    StGuestVm user;
 
     if (!cpu || !exec_hook_get_sregs(cpu, true, &sregs, NULL)) {
         return false;
     }
-    st_guest_vm_init(&user, st_ops_kernel(p)->vm->mem, sregs.cr3,
+    st_guest_vm_init(user, st_ops_kernel(p)->vm->mem, sregs.cr3,
                      sregs.cr4);
-    if (st_guest_is_kernel_va(&user, va)) {
-        return false;   /* a user pointer into the kernel: refuse */
+    return true;
+}
+
+static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
+                         size_t len)
+{
+    StGuestVm user;
+
+    if (!st_user_vm(p, &user)) {
+        return false;
     }
-    return st_guest_read(&user, va, buf, len, NULL);
+    return st_linux_user_read(&user, va, buf, len, NULL);
 }
 
 static bool st_read_path_arg(void *opaque, const StEngineTask *task,
@@ -209,30 +217,153 @@ static bool st_read_path_arg(void *opaque, const StEngineTask *task,
     }
 }
 
+/* An engine endpoint from a decoded address; false if it names none. */
+static bool st_endpoint_of(const StLinuxSockaddr *sa, StEngineEndpoint *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!sa->valid) {
+        return false;
+    }
+    out->family = sa->family;
+    switch (sa->family) {
+    case ST_AF_INET:
+        out->port = sa->port;
+        memcpy(out->addr, sa->addr, 4);
+        return true;
+    case ST_AF_INET6:
+        out->port = sa->port;
+        memcpy(out->addr, sa->addr, 16);
+        return true;
+    case ST_AF_VSOCK:           /* rendered only: two big-endian words */
+        stl_be_p(out->addr, sa->vsock_cid);
+        stl_be_p(out->addr + 4, sa->vsock_port);
+        return true;
+    case ST_AF_PACKET:
+        stl_be_p(out->addr, sa->ifindex);
+        stl_be_p(out->addr + 4, sa->packet_protocol);
+        return true;
+    case ST_AF_XDP:
+        stl_be_p(out->addr, sa->ifindex);
+        stl_be_p(out->addr + 4, sa->xdp_queue_id);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The destinations a send names: sendto's address, sendmsg's msg_name,
+ * or one per message of sendmmsg (a message without one: none).
+ */
 static unsigned st_send_peer(void *opaque, const StEngineTask *task,
                              unsigned nr, const uint64_t *args,
                              StEngineEndpoint *out, unsigned max)
 {
     SecretTrackerProbe *p = opaque;
-    uint8_t sa[28];
-    uint64_t addr = args[4], len = args[5];
+    StLinuxMsghdr msgs[ST_ENGINE_MAX_SEND_PEERS];
+    StLinuxSockaddr sa;
+    StGuestVm user;
+    unsigned n = 0, i, got = 0;
 
-    /* sendto(fd, buf, len, flags, dest_addr, addrlen) only */
-    if (nr != ST_NR_SENDTO || !max || !addr || len < 8 ||
-        len > sizeof(sa) || !st_read_user(p, addr, sa, len)) {
+    if (!max || !st_user_vm(p, &user)) {
         return 0;
     }
-    memset(out, 0, sizeof(*out));
-    out->family = sa[0] | sa[1] << 8;
-    out->port = sa[2] << 8 | sa[3];
-    if (out->family == ST_AF_INET) {
-        memcpy(out->addr, sa + 4, 4);
-    } else if (out->family == ST_AF_INET6 && len >= 24) {
-        memcpy(out->addr, sa + 8, 16);
-    } else {
+    switch (nr) {
+    case ST_NR_SENDTO:          /* (fd, buf, len, flags, addr, addrlen) */
+        if (args[4] && st_linux_sockaddr_decode(&user, args[4], args[5], &sa,
+                                                NULL) &&
+            st_endpoint_of(&sa, out)) {
+            return 1;
+        }
+        return 0;
+    case ST_NR_SENDMSG:         /* (fd, msg, flags) */
+        if (st_linux_msghdr_decode(&user, args[1], task->compat,
+                                   ST_LINUX_MSG_NAME, &msgs[0], NULL) &&
+            msgs[0].has_dest && st_endpoint_of(&msgs[0].dest, out)) {
+            return 1;
+        }
+        return 0;
+    case ST_NR_SENDMMSG:        /* (fd, msgvec, vlen, flags) */
+        st_linux_mmsghdr_decode(&user, args[1], args[2], task->compat,
+                                ST_LINUX_MSG_NAME, msgs,
+                                MIN(max, ST_ENGINE_MAX_SEND_PEERS), &n, NULL);
+        for (i = 0; i < n; i++) {
+            if (msgs[i].has_dest && st_endpoint_of(&msgs[i].dest, &out[got])) {
+                got++;
+            }
+        }
+        return got;
+    default:
         return 0;
     }
-    return 1;
+}
+
+/* The bytes a vectored call asks to move, decoded at entry. */
+static uint64_t st_iov_bytes(void *opaque, const StEngineTask *task,
+                             unsigned nr, const uint64_t *args)
+{
+    SecretTrackerProbe *p = opaque;
+    StLinuxMsghdr msgs[ST_ENGINE_MAX_SEND_PEERS];
+    StGuestVm user;
+    uint64_t bytes = 0;
+    unsigned n = 0, i;
+
+    if (!st_user_vm(p, &user)) {
+        return 0;
+    }
+    switch (nr) {
+    case ST_NR_READV:
+    case ST_NR_WRITEV:
+    case ST_NR_PREADV:
+    case ST_NR_PWRITEV:
+    case ST_NR_PREADV2:
+    case ST_NR_PWRITEV2:
+    case ST_NR_VMSPLICE:
+        st_linux_iovec_total(&user, args[1], args[2], task->compat, &bytes,
+                             NULL);
+        return bytes;
+    case ST_NR_SENDMSG:
+    case ST_NR_RECVMSG:
+        if (st_linux_msghdr_decode(&user, args[1], task->compat,
+                                   ST_LINUX_MSG_IOV, &msgs[0], NULL)) {
+            return msgs[0].bytes;
+        }
+        return 0;
+    case ST_NR_SENDMMSG:
+    case ST_NR_RECVMMSG:
+        /* The first messages only: a bound on the work per call. */
+        st_linux_mmsghdr_decode(&user, args[1], args[2], task->compat,
+                                ST_LINUX_MSG_IOV, msgs,
+                                ST_ENGINE_MAX_SEND_PEERS, &n, NULL);
+        for (i = 0; i < n; i++) {
+            bytes += msgs[i].bytes;
+        }
+        return bytes;
+    default:
+        return 0;
+    }
+}
+
+/* recvmmsg returned @ret messages: the msg_len the kernel wrote. */
+static uint64_t st_mmsg_bytes(void *opaque, const StEngineTask *task,
+                              unsigned nr, const uint64_t *args, int64_t ret)
+{
+    SecretTrackerProbe *p = opaque;
+    /* struct mmsghdr: msg_hdr, then unsigned msg_len (padded) */
+    size_t stride = task->compat ? 32 : 64;
+    size_t len_off = task->compat ? 28 : 56;
+    uint64_t bytes = 0;
+    uint32_t len;
+    int64_t i;
+
+    for (i = 0; i < MIN(ret, ST_ENGINE_MAX_SEND_PEERS); i++) {
+        if (!st_read_user(p, args[1] + i * stride + len_off, &len,
+                          sizeof(len))) {
+            break;
+        }
+        bytes += le32_to_cpu(len);
+    }
+    return bytes;
 }
 
 void st_probe_fill_engine_ops(StEngineOps *ops)
@@ -241,6 +372,8 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->get_path = st_get_path;
     ops->read_path_arg = st_read_path_arg;
     ops->send_peer = st_send_peer;
+    ops->iov_bytes = st_iov_bytes;
+    ops->mmsg_bytes = st_mmsg_bytes;
     ops->fd_still = st_fd_still;
     ops->get_name = st_get_name;
 }
