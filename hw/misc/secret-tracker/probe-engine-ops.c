@@ -13,6 +13,7 @@
 #include "hw/misc/secret-tracker/abi/syscalls.h"
 #include "hw/misc/secret-tracker/abi/uapi.h"
 #include "probe-internal.h"
+#include "trace.h"
 
 /* Engine callbacks, called with the lock held from inside an event. */
 
@@ -62,6 +63,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
         !st_linux_read_file(st_ops_kernel(p), file, &f, NULL)) {
         return false;
     }
+    trace_secret_tracker_probe_fd(fd, file, f.dev, f.ino);
     memset(out, 0, sizeof(*out));
     out->kind = st_kind(&f);
     out->dev = f.dev;
