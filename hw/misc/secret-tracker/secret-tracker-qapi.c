@@ -223,6 +223,9 @@ SecretTrackerInfo *secret_tracker_info(SecretTracker *s)
                      secret_tracker_probe_read_errors(s->probe);
     c->unpaired = ec.unpaired;
     c->paths_resolved = ec.path_resolutions;
+    c->returns_wanted = ec.returns_wanted;
+    c->returns_seen = ec.exits;
+    c->compat_entries = ec.compat_entries;
     for (i = 0; i < ST_ENGINE_DROP__MAX; i++) {
         if (ec.drops[i]) {
             SecretTrackerDrop *d = g_new0(SecretTrackerDrop, 1);
