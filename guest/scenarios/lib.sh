@@ -11,8 +11,10 @@ st_fact() {
 
 # Facts file:PATH "DEV INO" for each PATH.
 st_fact_file() {
-    for f in "$@"; do
-        st_fact "file:$f" "$(stat -c '%d %i' "$f")"
+    # Not "f": sh has no local variables, and scenarios use $f (deep did:
+    # its st-same then read the last file twice).
+    for st_fact_path in "$@"; do
+        st_fact "file:$st_fact_path" "$(stat -c '%d %i' "$st_fact_path")"
     done
 }
 
