@@ -171,13 +171,29 @@ class ContractTest(unittest.TestCase):
         self.assertTrue(check(good(), [self.tracked(SEC), files[1]], procs,
                               self.sc))
 
-    def status(self, flows=3, dropped=0, drops=()):
-        return {'state': 'active',
+    def status(self, flows=3, dropped=0, drops=(), accel='tcg', exits=5,
+               wanted=2, seen=2):
+        return {'state': 'active', 'accelerator': accel,
                 'hooks': [{'name': 'syscall-entry', 'hits': 5},
-                          {'name': 'syscall-exit', 'hits': 5}],
+                          {'name': 'syscall-exit', 'hits': exits}],
                 'counters': {'flows': flows, 'flows-dropped': dropped,
                              'nodes-dropped': 0, 'read-errors': 0,
+                             'returns-wanted': wanted, 'returns-seen': seen,
                              'drops': list(drops)}}
+
+    def test_return_hook(self):
+        check = stcontract.check_status
+        # KVM arms the return hook on demand: no hit when none was wanted
+        self.assertEqual(check(self.status(accel='kvm', exits=0, wanted=0,
+                                           seen=0), good(), self.sc), [])
+        # TCG keeps it armed: it must fire
+        self.assertTrue(check(self.status(exits=0, wanted=0, seen=0),
+                              good(), self.sc))
+        # every return seen was a hit, and was wanted
+        self.assertTrue(check(self.status(accel='kvm', exits=1, seen=2),
+                              good(), self.sc))
+        self.assertTrue(check(self.status(wanted=1, seen=2), good(),
+                              self.sc))
 
     def test_status(self):
         check = stcontract.check_status
