@@ -54,6 +54,9 @@ static void test_device_help(void)
     g_autofree char *props = run_qemu("-device", "secret-tracker,help");
     static const char *const want[] = {
         "files=<str>", "log=<str>", "profile=<str>", "max-flows=<uint32>",
+        "max-nodes=<uint32>", "max-fd-cache=<uint32>", "max-pending=<uint32>",
+        "max-endpoints=<uint32>", "max-children=<uint32>",
+        "max-waiting=<uint32>", "max-local-addrs=<uint32>",
     };
     const char *ours = strstr(list, "name \"secret-tracker\"");
     unsigned i;
@@ -147,6 +150,12 @@ static void test_device_refused(void)
                    "property 'files'");
     assert_refused("-device secret-tracker,max-flows=0",
                    "'max-flows' must be at least 1");
+    assert_refused("-device secret-tracker,max-nodes=0",
+                   "'max-nodes' must be at least 1");
+    assert_refused("-device secret-tracker,max-waiting=16777217",
+                   "'max-waiting' must be at most 16777216");
+    assert_refused("-device secret-tracker,max-local-addrs=0",
+                   "'max-local-addrs' must be at least 1");
     assert_refused("-device secret-tracker,profile=/nonexistent.json",
                    "property 'profile'");
     assert_refused("-device secret-tracker,log=/nonexistent/dir/log",

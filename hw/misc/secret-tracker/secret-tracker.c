@@ -106,6 +106,45 @@ static bool secret_tracker_parse_files(SecretTracker *s, Error **errp)
     return true;
 }
 
+/*
+ * Every table is bounded, and its pool is allocated up front: a cap of 0
+ * would track nothing, a huge one would take the host's memory.
+ */
+#define SECRET_TRACKER_MAX_CAP (1u << 24)
+
+static bool secret_tracker_check_caps(SecretTracker *s, Error **errp)
+{
+    const struct {
+        const char *name;
+        uint32_t value;
+    } caps[] = {
+        { "max-flows", s->max_flows },
+        { "max-nodes", s->max_nodes },
+        { "max-fd-cache", s->max_fd_cache },
+        { "max-pending", s->max_pending },
+        { "max-endpoints", s->max_endpoints },
+        { "max-children", s->max_children },
+        { "max-waiting", s->max_waiting },
+        { "max-local-addrs", s->max_local_addrs },
+    };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(caps); i++) {
+        if (caps[i].value == 0) {
+            error_setg(errp, "%s property '%s' must be at least 1",
+                       TYPE_SECRET_TRACKER, caps[i].name);
+            return false;
+        }
+        if (caps[i].value > SECRET_TRACKER_MAX_CAP) {
+            error_setg(errp, "%s property '%s' must be at most %u",
+                       TYPE_SECRET_TRACKER, caps[i].name,
+                       SECRET_TRACKER_MAX_CAP);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void secret_tracker_realize(DeviceState *dev, Error **errp)
 {
     SecretTracker *s = SECRET_TRACKER(dev);
@@ -113,6 +152,13 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
         .new_flow = secret_tracker_new_flow,
         .new_flow_opaque = s,
         .max_flows = s->max_flows,
+        .max_nodes = s->max_nodes,
+        .max_fd_cache = s->max_fd_cache,
+        .max_pending = s->max_pending,
+        .max_endpoints = s->max_endpoints,
+        .max_children = s->max_children,
+        .max_waiting = s->max_waiting,
+        .max_local_addrs = s->max_local_addrs,
     };
     SecretTrackerProbeConfig probe_config = {
         .lock = &s->lock,
@@ -131,9 +177,7 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
                    TYPE_SECRET_TRACKER, current_accel_name());
         return;
     }
-    if (s->max_flows == 0) {
-        error_setg(errp, "%s property 'max-flows' must be at least 1",
-                   TYPE_SECRET_TRACKER);
+    if (!secret_tracker_check_caps(s, errp)) {
         return;
     }
 
@@ -225,6 +269,20 @@ static const Property secret_tracker_properties[] = {
     DEFINE_PROP_STRING("log", SecretTracker, log),
     DEFINE_PROP_UINT32("max-flows", SecretTracker, max_flows,
                        SECRET_TRACKER_DEFAULT_MAX_FLOWS),
+    DEFINE_PROP_UINT32("max-nodes", SecretTracker, max_nodes,
+                       ST_ENGINE_DEFAULT_MAX_NODES),
+    DEFINE_PROP_UINT32("max-fd-cache", SecretTracker, max_fd_cache,
+                       ST_ENGINE_DEFAULT_MAX_FD_CACHE),
+    DEFINE_PROP_UINT32("max-pending", SecretTracker, max_pending,
+                       ST_ENGINE_DEFAULT_MAX_PENDING),
+    DEFINE_PROP_UINT32("max-endpoints", SecretTracker, max_endpoints,
+                       ST_ENGINE_DEFAULT_MAX_ENDPOINTS),
+    DEFINE_PROP_UINT32("max-children", SecretTracker, max_children,
+                       ST_ENGINE_DEFAULT_MAX_CHILDREN),
+    DEFINE_PROP_UINT32("max-waiting", SecretTracker, max_waiting,
+                       ST_ENGINE_DEFAULT_MAX_WAITING),
+    DEFINE_PROP_UINT32("max-local-addrs", SecretTracker, max_local_addrs,
+                       ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS),
 };
 
 static void secret_tracker_class_init(ObjectClass *klass, void *data)

@@ -26,6 +26,14 @@ struct SecretTracker {
     char *profile;
     char *log;
     uint32_t max_flows;
+    /* the engine's other tables (StEngineConfig) */
+    uint32_t max_nodes;
+    uint32_t max_fd_cache;
+    uint32_t max_pending;
+    uint32_t max_endpoints;
+    uint32_t max_children;
+    uint32_t max_waiting;
+    uint32_t max_local_addrs;
 
     /* Serializes the engine between vCPU threads and the monitor. */
     QemuMutex lock;
