@@ -164,12 +164,18 @@ static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
 static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
                          size_t len)
 {
+    g_autoptr(GError) err = NULL;
     StGuestVm user;
 
     if (!st_user_vm(p, &user)) {
+        trace_secret_tracker_probe_user_error(va, "no registers");
         return false;
     }
-    return st_linux_user_read(&user, va, buf, len, NULL);
+    if (!st_linux_user_read(&user, va, buf, len, &err)) {
+        trace_secret_tracker_probe_user_error(va, err->message);
+        return false;
+    }
+    return true;
 }
 
 static bool st_read_path_arg(void *opaque, const StEngineTask *task,
@@ -368,6 +374,39 @@ static uint64_t st_mmsg_bytes(void *opaque, const StEngineTask *task,
     return bytes;
 }
 
+/* The fds named inside an ioctl's structure (see StEngineOps). */
+static bool st_ioctl_fds(void *opaque, const StEngineTask *task, unsigned cmd,
+                         uint64_t arg, int *fds, unsigned max, unsigned *n)
+{
+    SecretTrackerProbe *p = opaque;
+    StLinuxIoctl io;
+    StGuestVm user;
+    unsigned i;
+
+    if (!st_user_vm(p, &user) ||
+        !st_linux_ioctl_decode(&user, cmd, arg, &io, NULL)) {
+        return false;
+    }
+    switch (io.kind) {
+    case ST_LINUX_IOCTL_CLONE_RANGE:
+    case ST_LINUX_IOCTL_LOOP:
+        *n = 1;
+        if (max) {
+            fds[0] = io.src_fd;
+        }
+        return true;
+    case ST_LINUX_IOCTL_DEDUPE_RANGE:
+        *n = io.n_dest;
+        for (i = 0; i < io.n_dest && i < max; i++) {
+            fds[i] = io.dest_fd[i];
+        }
+        return true;
+    default:
+        *n = 0;
+        return true;
+    }
+}
+
 void st_probe_fill_engine_ops(StEngineOps *ops)
 {
     ops->resolve_fd = st_resolve_fd;
@@ -376,6 +415,7 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->send_peer = st_send_peer;
     ops->iov_bytes = st_iov_bytes;
     ops->mmsg_bytes = st_mmsg_bytes;
+    ops->ioctl_fds = st_ioctl_fds;
     ops->fd_still = st_fd_still;
     ops->get_name = st_get_name;
 }
