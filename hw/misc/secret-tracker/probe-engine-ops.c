@@ -143,12 +143,8 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
     return path && g_strlcpy(buf, path, size) < size;
 }
 
-/*
- * User memory of the current process, through its own page tables (the
- * vCPU's CR3; the kernel tables of a process map its user half too), with
- * the one RAM-only walker every guest read goes through.
- */
-static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
+/* User memory through the vCPU's CR3 (the current address space). */
+static bool st_user_vm_cr3(SecretTrackerProbe *p, StGuestVm *user)
 {
     CPUState *cpu = current_cpu;
     ExecHookSregs sregs;
@@ -156,26 +152,47 @@ static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
     if (!cpu || !exec_hook_get_sregs(cpu, true, &sregs, NULL)) {
         return false;
     }
-    st_guest_vm_init(user, st_ops_kernel(p)->vm->mem, sregs.cr3,
-                     sregs.cr4);
+    st_guest_vm_init(user, st_ops_kernel(p)->vm->mem, sregs.cr3, sregs.cr4);
     return true;
+}
+
+/*
+ * User memory of the event's task: through its mm's page tables (the
+ * kernel half of a PTI pair maps user space too), or, on a kernel whose
+ * profile lacks mm_struct.pgd, through the vCPU's CR3.  Either way with
+ * the one RAM-only walker every guest read goes through.
+ */
+static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
+{
+    const StLinuxKernel *kernel = st_ops_kernel(p);
+
+    if (kernel->prof->field[ST_MM_STRUCT_PGD].present &&
+        st_linux_user_vm(kernel, p->ev_task, user, NULL)) {
+        return true;
+    }
+    return st_user_vm_cr3(p, user);
 }
 
 static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
                          size_t len)
 {
     g_autoptr(GError) err = NULL;
-    StGuestVm user;
+    StGuestVm user, half;
 
     if (!st_user_vm(p, &user)) {
-        trace_secret_tracker_probe_user_error(va, "no registers");
+        trace_secret_tracker_probe_user_error(va, "no address space");
         return false;
     }
-    if (!st_linux_user_read(&user, va, buf, len, &err)) {
-        trace_secret_tracker_probe_user_error(va, err->message);
-        return false;
+    if (st_linux_user_read(&user, va, buf, len, &err)) {
+        return true;
     }
-    return true;
+    /* PTI: the user half may map what the kernel half lacks (7.x). */
+    if (st_guest_pti_user_half(&user, &half) &&
+        st_linux_user_read(&half, va, buf, len, NULL)) {
+        return true;
+    }
+    trace_secret_tracker_probe_user_error(va, err->message);
+    return false;
 }
 
 static bool st_read_path_arg(void *opaque, const StEngineTask *task,

@@ -372,6 +372,39 @@ static void test_rename_paths_at_entry(void)
     fake_free(f);
 }
 
+/*
+ * Path arguments in a page not faulted in yet cannot be read at entry
+ * (seen on Debian's 7.x: busybox mv); the kernel reads them, so they are
+ * read at the return.  Unreadable then too: counted.
+ */
+static void test_paths_late(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask mv = setup_reader(f, &secret);
+
+    g_assert_true(st_engine_set_path(f->e, secret, "/home/u/secret"));
+    g_assert_true(entry(f, &mv, ST_NR_RENAME, 0x1000, 0x2000, 0, 0, 0,
+                        100));
+    fake_uptr(f, 0x1000, "/home/u/secret");     /* faulted in by the call */
+    fake_uptr(f, 0x2000, "/tmp/x");
+    st_engine_syscall_exit(f->e, &mv, ST_NR_RENAME, 0, 101);
+    g_assert_cmpstr(st_engine_node(f->e, secret)->path, ==, "/tmp/x");
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_RESOLVE], ==, 0);
+    /* never readable: counted, nothing applied */
+    g_assert_true(entry(f, &mv, ST_NR_RENAME, 0x4000, 0x5000, 0, 0, 0,
+                        300));
+    st_engine_syscall_exit(f->e, &mv, ST_NR_RENAME, 0, 301);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_RESOLVE], ==, 1);
+    g_assert_cmpstr(st_engine_node(f->e, secret)->path, ==, "/tmp/x");
+    /* unlink, late as well */
+    g_assert_true(entry(f, &mv, ST_NR_UNLINK, 0x3000, 0, 0, 0, 0, 200));
+    fake_uptr(f, 0x3000, "/tmp/x");
+    st_engine_syscall_exit(f->e, &mv, ST_NR_UNLINK, 0, 201);
+    g_assert_true(st_engine_node(f->e, secret)->deleted);
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -389,5 +422,6 @@ int main(int argc, char **argv)
                     test_first_use_other_rules);
     g_test_add_func("/engine/rename/paths-at-entry",
                     test_rename_paths_at_entry);
+    g_test_add_func("/engine/rename/paths-late", test_paths_late);
     return g_test_run();
 }

@@ -290,6 +290,41 @@ static void test_tlb(void)
     st_synth_free(s);
 }
 
+/*
+ * PTI: the user half of an 8 KiB pair maps what the kernel half lacks;
+ * it is taken only when both halves share the user stack's entry.
+ */
+static void test_pti_user_half(void)
+{
+    StSynth *s = st_synth_new(false);
+    uint64_t pair = st_synth_phys_alloc(s, 8192, 8192);
+    uint64_t pdpt = st_synth_phys_alloc(s, 4096, 4096);
+    uint64_t top = pdpt | 0x67, nx_top = top | (1ULL << 63);
+    uint64_t zero = 0;
+    StGuestVm k = s->vm, u;
+
+    k.root = pair;
+    /* no entry in the user stack's slot: not a pair */
+    g_assert_false(st_guest_pti_user_half(&k, &u));
+    /* both halves map the stack's slot, the kernel one with NX */
+    st_synth_write_phys(s, pair + 255 * 8, &nx_top, 8);
+    st_synth_write_phys(s, pair + 4096 + 255 * 8, &top, 8);
+    g_assert_true(st_guest_pti_user_half(&k, &u));
+    g_assert_cmphex(u.root, ==, pair + 4096);
+    g_assert_null(u.tlb);
+    /* the kernel half without that entry: the user half still counts */
+    st_synth_write_phys(s, pair + 255 * 8, &zero, 8);
+    g_assert_true(st_guest_pti_user_half(&k, &u));
+    /* nothing in the next page's slot, or another table: no pair */
+    st_synth_write_phys(s, pair + 4096 + 255 * 8, &zero, 8);
+    g_assert_false(st_guest_pti_user_half(&k, &u));
+    st_synth_write_phys(s, pair + 255 * 8, &nx_top, 8);
+    top = (pdpt + 4096) | 0x67;
+    st_synth_write_phys(s, pair + 4096 + 255 * 8, &top, 8);
+    g_assert_false(st_guest_pti_user_half(&k, &u));
+    st_synth_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -303,5 +338,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/guest-mem/hostile-tables", test_hostile_tables);
     g_test_add_func("/vmi/guest-mem/high-ram", test_high_ram);
     g_test_add_func("/vmi/guest-mem/tlb", test_tlb);
+    g_test_add_func("/vmi/guest-mem/pti-user-half", test_pti_user_half);
     return g_test_run();
 }

@@ -181,6 +181,9 @@ static void st_return_completes(StEngine *e, const StPending *p,
     if ((want->mask & ST_WANT_RENAME) && ret == 0) {
         st_rule_rename(e, p, now);
     }
+    if ((want->mask & ST_WANT_PATHS_LATE) && ret == 0) {
+        st_rule_paths_late(e, p, now);
+    }
     if ((want->mask & ST_WANT_UNLINK) && ret == 0) {
         st_rule_unlink(e, p);
     }

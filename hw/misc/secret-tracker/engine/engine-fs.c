@@ -123,19 +123,6 @@ void st_first_use(StEngine *e, const StEngineObject *obj, uint64_t now)
     }
 }
 
-/* Read the path argument at @ptr (relative to @dirfd) into @buf. */
-static bool st_path_arg(StEngine *e, const StEngineTask *task, int dirfd,
-                        uint64_t ptr, char *buf)
-{
-    if (!e->cfg.ops.read_path_arg(e->cfg.opaque, task, dirfd, ptr, buf,
-                                  ST_ENGINE_PATH_MAX)) {
-        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
-        return false;
-    }
-    buf[ST_ENGINE_PATH_MAX - 1] = '\0';
-    return true;
-}
-
 /* Is @dir a directory above some tracked file's known path? */
 static bool st_path_holds_tracked(StEngine *e, const char *dir)
 {
@@ -158,56 +145,99 @@ static bool st_path_holds_tracked(StEngine *e, const char *dir)
  * A rename's paths are read at entry (a sibling thread may rewrite them
  * later); the return is wanted only if they concern a tracked path.
  */
-void st_rule_rename_entry(StEngine *e, const StEngineTask *task,
-                          unsigned nr, const uint64_t *args, StWant *want)
+/* The (dirfd, pointer) pairs of a rename's two path arguments. */
+static void st_rename_args(unsigned nr, const uint64_t *args, int *old_dfd,
+                           uint64_t *old_ptr, int *new_dfd, uint64_t *new_ptr)
 {
-    int old_dfd = ST_AT_FDCWD, new_dfd = ST_AT_FDCWD;
-    uint64_t old_ptr, new_ptr;
-    char *old = e->path_buf, *new = e->second_path_buf;
+    *old_dfd = *new_dfd = ST_AT_FDCWD;
+    if (nr == ST_NR_RENAME) {
+        *old_ptr = args[0];
+        *new_ptr = args[1];
+    } else {
+        *old_dfd = (int)args[0];
+        *old_ptr = args[1];
+        *new_dfd = (int)args[2];
+        *new_ptr = args[3];
+    }
+}
 
+/* The path argument of an unlink. */
+static void st_unlink_arg(unsigned nr, const uint64_t *args, int *dfd,
+                          uint64_t *ptr)
+{
+    *dfd = nr == ST_NR_UNLINK ? ST_AT_FDCWD : (int)args[0];
+    *ptr = nr == ST_NR_UNLINK ? args[0] : args[1];
+}
+
+/* Read the path arguments into path_buf (and second_path_buf). */
+static bool st_read_paths(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, bool rename)
+{
+    int dfd, new_dfd;
+    uint64_t ptr, new_ptr;
+    bool ok;
+
+    if (rename) {
+        st_rename_args(nr, args, &dfd, &ptr, &new_dfd, &new_ptr);
+    } else {
+        st_unlink_arg(nr, args, &dfd, &ptr);
+    }
+    ok = e->cfg.ops.read_path_arg(e->cfg.opaque, task, dfd, ptr,
+                                  e->path_buf, ST_ENGINE_PATH_MAX) &&
+         (!rename ||
+          e->cfg.ops.read_path_arg(e->cfg.opaque, task, new_dfd, new_ptr,
+                                   e->second_path_buf, ST_ENGINE_PATH_MAX));
+    e->path_buf[ST_ENGINE_PATH_MAX - 1] = '\0';
+    e->second_path_buf[ST_ENGINE_PATH_MAX - 1] = '\0';
+    return ok;
+}
+
+/* Does the rename or unlink in path_buf (second_path_buf) concern us? */
+static bool st_paths_relevant(StEngine *e, bool rename)
+{
+    if (!rename) {
+        return g_hash_table_contains(e->paths, e->path_buf);
+    }
+    return g_hash_table_contains(e->paths, e->path_buf) ||
+           g_hash_table_contains(e->paths, e->second_path_buf) ||
+           st_path_holds_tracked(e, e->path_buf);
+}
+
+static void st_want_paths(StEngine *e, StWant *want, bool rename)
+{
+    want->mask |= rename ? ST_WANT_RENAME : ST_WANT_UNLINK;
+    want->paths[0] = g_strdup(e->path_buf);
+    if (rename) {
+        want->paths[1] = g_strdup(e->second_path_buf);
+    }
+}
+
+static void st_paths_entry(StEngine *e, const StEngineTask *task,
+                           unsigned nr, const uint64_t *args, StWant *want,
+                           bool rename)
+{
     if (!e->n_indexed_paths || !e->cfg.ops.read_path_arg) {
         return;
     }
-    if (nr == ST_NR_RENAME) {
-        old_ptr = args[0];
-        new_ptr = args[1];
-    } else {
-        old_dfd = (int)args[0];
-        old_ptr = args[1];
-        new_dfd = (int)args[2];
-        new_ptr = args[3];
-    }
-    if (!st_path_arg(e, task, old_dfd, old_ptr, old) ||
-        !st_path_arg(e, task, new_dfd, new_ptr, new)) {
+    if (!st_read_paths(e, task, nr, args, rename)) {
+        want->mask |= ST_WANT_PATHS_LATE;
         return;
     }
-    if (g_hash_table_contains(e->paths, old) ||
-        g_hash_table_contains(e->paths, new) ||
-        st_path_holds_tracked(e, old)) {
-        want->mask |= ST_WANT_RENAME;
-        want->paths[0] = g_strdup(old);
-        want->paths[1] = g_strdup(new);
+    if (st_paths_relevant(e, rename)) {
+        st_want_paths(e, want, rename);
     }
+}
+
+void st_rule_rename_entry(StEngine *e, const StEngineTask *task,
+                          unsigned nr, const uint64_t *args, StWant *want)
+{
+    st_paths_entry(e, task, nr, args, want, true);
 }
 
 void st_rule_unlink_entry(StEngine *e, const StEngineTask *task,
                           unsigned nr, const uint64_t *args, StWant *want)
 {
-    int dfd = ST_AT_FDCWD;
-    uint64_t ptr = args[0];
-
-    if (!e->n_indexed_paths || !e->cfg.ops.read_path_arg) {
-        return;
-    }
-    if (nr != ST_NR_UNLINK) {
-        dfd = (int)args[0];
-        ptr = args[1];
-    }
-    if (st_path_arg(e, task, dfd, ptr, e->path_buf) &&
-        g_hash_table_contains(e->paths, e->path_buf)) {
-        want->mask |= ST_WANT_UNLINK;
-        want->paths[0] = g_strdup(e->path_buf);
-    }
+    st_paths_entry(e, task, nr, args, want, false);
 }
 
 /* @n moves to @new_path (taken over): one rename edge per rename. */
@@ -276,4 +306,27 @@ void st_rule_unlink(StEngine *e, const StPending *p)
         st_node_unindex_path(e, n);
         n->info.deleted = true;
     }
+}
+
+/* A rename or unlink whose paths were unreadable at entry succeeded. */
+void st_rule_paths_late(StEngine *e, const StPending *p, uint64_t now)
+{
+    bool rename = p->family == ST_ENGINE_FAMILY_RENAME;
+    StPending late = *p;
+
+    if (!st_read_paths(e, &p->task, p->nr, p->args, rename)) {
+        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
+        return;
+    }
+    if (!st_paths_relevant(e, rename)) {
+        return;
+    }
+    memset(&late.want, 0, sizeof(late.want));
+    st_want_paths(e, &late.want, rename);
+    if (rename) {
+        st_rule_rename(e, &late, now);
+    } else {
+        st_rule_unlink(e, &late);
+    }
+    st_want_clear(&late.want);
 }

@@ -106,6 +106,11 @@ enum {
     ST_WANT_CLONE = 8,          /* pair the child whose tid is returned */
     ST_WANT_RENAME = 16,        /* apply the rename of want_paths */
     ST_WANT_UNLINK = 32,        /* apply the unlink of want_paths[0] */
+    /*
+     * The path arguments were unreadable at entry (a page not faulted in
+     * yet): read them at the return, when the kernel has copied them.
+     */
+    ST_WANT_PATHS_LATE = 128,
     ST_WANT_DELIVERY = 64,      /* the bytes to the socket's delivery */
 };
 
@@ -426,5 +431,6 @@ void st_rule_unlink_entry(StEngine *e, const StEngineTask *task,
                           unsigned nr, const uint64_t *args, StWant *want);
 void st_rule_rename(StEngine *e, const StPending *p, uint64_t now);
 void st_rule_unlink(StEngine *e, const StPending *p);
+void st_rule_paths_late(StEngine *e, const StPending *p, uint64_t now);
 
 #endif /* HW_MISC_SECRET_TRACKER_ENGINE_INTERNAL_H */

@@ -121,7 +121,8 @@ void st_resolve_unpaired(StEngine *e, StPending *p)
 {
     e->counters.unpaired++;
     e->counters.unpaired_by_family[p->family]++;
-    if (p->want.mask & (ST_WANT_RENAME | ST_WANT_UNLINK)) {
+    if (p->want.mask & (ST_WANT_RENAME | ST_WANT_UNLINK |
+                        ST_WANT_PATHS_LATE)) {
         e->counters.drops[ST_ENGINE_DROP_UNPAIRED]++;
     }
     st_pending_remove(e, p);

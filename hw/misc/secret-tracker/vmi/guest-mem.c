@@ -24,6 +24,32 @@ uint64_t st_guest_kernel_root(uint64_t cr3)
     return cr3 & ST_CR3_ADDR_MASK & ~ST_CR3_PTI_USER;
 }
 
+bool st_guest_pti_user_half(const StGuestVm *vm, StGuestVm *user)
+{
+    /* the slot of the user stack's top: 255 (4-level), 0 (5-level) */
+    uint64_t slot = vm->la57 ? 0 : 255;
+    uint64_t kroot = vm->root & ~ST_CR3_PTI_USER;
+    uint64_t k, u;
+
+    if (!st_guest_read_phys(vm->mem, kroot + slot * 8, &k, sizeof(k),
+                            NULL) ||
+        !st_guest_read_phys(vm->mem, (kroot | ST_CR3_PTI_USER) + slot * 8,
+                            &u, sizeof(u), NULL)) {
+        return false;
+    }
+    k = GUINT64_FROM_LE(k);
+    u = GUINT64_FROM_LE(u);
+    if (!(u & ST_PTE_PRESENT) ||
+        ((k & ST_PTE_PRESENT) &&
+         (k & ST_PTE_ADDR_MASK) != (u & ST_PTE_ADDR_MASK))) {
+        return false;
+    }
+    *user = *vm;
+    user->root = kroot | ST_CR3_PTI_USER;
+    user->tlb = NULL;
+    return true;
+}
+
 void st_guest_vm_init(StGuestVm *vm, const StGuestMem *mem, uint64_t cr3,
                       uint64_t cr4)
 {

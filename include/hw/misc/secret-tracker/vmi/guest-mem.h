@@ -67,6 +67,17 @@ typedef struct StGuestVm {
 /* Kernel page-table root from CR3: PCID bits and the PTI user bit cleared */
 uint64_t st_guest_kernel_root(uint64_t cr3);
 
+/*
+ * The user half of the PTI pair whose kernel half is @vm's root, in
+ * @user: the top-level entry that maps the top of user space must be
+ * present there and, if the kernel half has it, name the same table (the
+ * kernel copy only adds NX); else false.  A kernel half may lack user
+ * mappings its user half has (seen on Debian's 7.x).  Without PTI the
+ * next page is not a page table: only ask when the kernel half failed,
+ * for a pointer the kernel will then refuse anyway.
+ */
+bool st_guest_pti_user_half(const StGuestVm *vm, StGuestVm *user);
+
 void st_guest_vm_init(StGuestVm *vm, const StGuestMem *mem, uint64_t cr3,
                       uint64_t cr4);
 
