@@ -27,7 +27,9 @@ PACKAGES="build-essential pkg-config ninja-build git ccache
     liblz4-dev
     flex bison dpkg-dev xz-utils cpio busybox-static
     seabios qemu-system-data ipxe-qemu graphviz gdb socat
-    clang libclang-rt-14-dev"
+    clang libclang-rt-14-dev
+    rsyslog python3-jsonschema
+    libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 BACKPORTS="meson python3-pycotap"
 OUR_SOURCES=/etc/apt/sources.list.d/secret-tracker.sources
 KERNEL_SOURCES=/etc/apt/sources.list.d/secret-tracker-kernels.sources
