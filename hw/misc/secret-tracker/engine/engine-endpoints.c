@@ -6,7 +6,8 @@
  * address (a bind, a connected socket) or was told about.  Data sent to a
  * local destination stays in the VM (engine-sockets.c delivers it); any
  * other destination, and every vsock, packet or XDP destination whatever
- * its address, is an exfiltration endpoint node.
+ * its address, is an endpoint node: an exfiltration once tainted data is
+ * sent to it.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -201,7 +202,6 @@ StNode *st_endpoint_node(StEngine *e, const StEngineEndpoint *ep,
         return NULL;
     }
     n->info.endpoint = *ep;
-    n->info.exfiltration = true;
     st_node_take_path(e, n, st_endpoint_render(ep));
     g_hash_table_insert(e->endpoints, &n->info.endpoint, n);
     return n;

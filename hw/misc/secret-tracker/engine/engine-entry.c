@@ -143,6 +143,17 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     return true;
 }
 
+/* The bytes that return @ret of remembered entry @p moved. */
+static uint64_t st_return_bytes(StEngine *e, const StPending *p,
+                                const StEngineTask *task, int64_t ret)
+{
+    if (p->nr != ST_NR_RECVMMSG) {
+        return (uint64_t)ret;   /* recvmmsg returns a message count */
+    }
+    return e->cfg.ops.mmsg_bytes ?
+        e->cfg.ops.mmsg_bytes(e->cfg.opaque, task, p->nr, p->args, ret) : 0;
+}
+
 /* The return of a remembered entry: complete what the entry started. */
 static void st_return_completes(StEngine *e, const StPending *p,
                                 const StEngineTask *task, int64_t ret,
@@ -158,15 +169,16 @@ static void st_return_completes(StEngine *e, const StPending *p,
     if (want->mask & (ST_WANT_BYTES | ST_WANT_MMSG_BYTES)) {
         bytes = (uint64_t)ret;
         if (want->mask & ST_WANT_MMSG_BYTES) {
-            bytes = e->cfg.ops.mmsg_bytes ?
-                e->cfg.ops.mmsg_bytes(e->cfg.opaque, task, p->nr, p->args,
-                                      ret) : 0;
+            bytes = st_return_bytes(e, p, task, ret);
         }
         st_flow_add_bytes(e, want->edges[0], bytes);
         st_flow_add_bytes(e, want->edges[1], bytes);
     }
     if (want->mask & ST_WANT_DELIVERY) {
         st_socket_delivery_bytes(e, want, (uint64_t)ret);
+    }
+    if (want->mask & ST_WANT_REMOTE_BYTES) {
+        st_remote_read_bytes(e, p, st_return_bytes(e, p, task, ret));
     }
     if (want->mask & ST_WANT_REFRESH_FD) {
         /* Bound now: resolving it again learns and indexes its address. */

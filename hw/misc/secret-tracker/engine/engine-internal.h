@@ -62,6 +62,7 @@ typedef struct StSocketAddrKey {
 } StSocketAddrKey;
 
 typedef struct StNode StNode;
+typedef struct StRemote StRemote;
 
 struct StNode {
     StEngineNodeInfo info;      /* first: what queries see */
@@ -112,6 +113,7 @@ enum {
      */
     ST_WANT_PATHS_LATE = 128,
     ST_WANT_DELIVERY = 64,      /* the bytes to the socket's delivery */
+    ST_WANT_REMOTE_BYTES = 128, /* the bytes to a remembered remote read */
 };
 
 /* What an entry's rules want from its return. */
@@ -125,6 +127,7 @@ typedef struct StWant {
     StEngineEndpoint deliver_src;
     int fd;
     char *paths[2];             /* owned */
+    StSocketAddrKey remote;     /* ST_WANT_REMOTE_BYTES: the connection */
 } StWant;
 
 /* A syscall entry waiting for its return, in a fixed pool. */
@@ -294,6 +297,8 @@ struct StEngine {
 
     char path_buf[ST_ENGINE_PATH_MAX];
     char second_path_buf[ST_ENGINE_PATH_MAX];
+
+    StRemote *remote;           /* engine-remote.c; NULL until used */
 };
 
 /* engine-labels.c */
@@ -376,6 +381,19 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
 void st_socket_delivery_bytes(StEngine *e, const StWant *want,
                               uint64_t bytes);
 StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now);
+void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
+                             const StEngineEndpoint *src, const StNode *from,
+                             unsigned nr, uint64_t labels, uint64_t count,
+                             uint64_t bytes, uint64_t now);
+
+/* engine-remote.c */
+bool st_remote_reads_on(StEngine *e);
+bool st_remote_note_read(StEngine *e, const StEngineTask *task, unsigned nr,
+                         const StEngineObject *obj, StWant *want,
+                         uint64_t now);
+void st_remote_read_bytes(StEngine *e, const StPending *p, uint64_t bytes);
+void st_remote_new_boot(StEngine *e);
+void st_remote_free(StEngine *e);
 
 /* engine-waiting.c */
 void st_waiting_init(StEngine *e);

@@ -121,7 +121,9 @@ static void st_read_fd(StEngine *e, const StEngineTask *task, unsigned nr,
     src = st_source_node(e, &obj, now);
     labels = src ? st_node_read_labels(src) : 0;
     if (!labels) {
-        st_waiting_add(e, task, nr, args, &obj);
+        if (!st_remote_note_read(e, task, nr, &obj, want, now)) {
+            st_waiting_add(e, task, nr, args, &obj);
+        }
         return;
     }
     if (obj.kind == ST_ENGINE_KIND_FILE && !e->fd_resolved &&
@@ -144,7 +146,7 @@ void st_rule_read(StEngine *e, const StEngineTask *task, unsigned nr,
                   const uint64_t *args, StWant *want, uint64_t now)
 {
     if (!st_have_read_sources(e) && !e->patterns->len &&
-        !g_hash_table_size(e->devices)) {
+        !g_hash_table_size(e->devices) && !st_remote_reads_on(e)) {
         return;                 /* nothing a read could pick up */
     }
     st_read_fd(e, task, nr, args, want, now);

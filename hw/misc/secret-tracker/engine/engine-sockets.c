@@ -6,7 +6,7 @@
  * (exfiltration; engine-endpoints.c says which are local).  Local data
  * sent before its receiving socket is known waits as a pending endpoint
  * until a matching socket is read; the oldest is evicted when too many
- * wait.
+ * wait.  Labels from another VM wait the same way (engine-remote.c).
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -56,11 +56,10 @@ static StPendingEndpoint *st_pending_endpoint_match(StEngine *e,
     return NULL;
 }
 
-static void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
-                                    const StEngineEndpoint *src,
-                                    const StNode *from, unsigned nr,
-                                    uint64_t labels, uint64_t count,
-                                    uint64_t bytes, uint64_t now)
+void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
+                             const StEngineEndpoint *src, const StNode *from,
+                             unsigned nr, uint64_t labels, uint64_t count,
+                             uint64_t bytes, uint64_t now)
 {
     StPendingEndpoint *pend;
     unsigned i;
@@ -146,6 +145,7 @@ static StEdge *st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
     if (!st_endpoint_is_local(e, dst)) {
         peer = st_endpoint_node(e, dst, now);
         if (peer) {
+            peer->info.exfiltration = true;
             peer->info.labels |= labels;
             return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
                                   1, bytes, labels, now, now);

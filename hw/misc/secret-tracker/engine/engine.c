@@ -206,6 +206,7 @@ void st_engine_free(StEngine *e)
     g_ptr_array_free(e->pending_endpoints, TRUE);
     g_hash_table_destroy(e->expected_children);
     g_free(e->local_addrs);
+    st_remote_free(e);
     g_free(e);
 }
 
@@ -217,6 +218,7 @@ void st_engine_new_boot(StEngine *e)
     g_hash_table_remove_all(e->expected_children);
     st_waiting_clear(e);
     g_ptr_array_set_size(e->pending_endpoints, 0);
+    st_remote_new_boot(e);
     st_pending_clear(e);
     st_fd_cache_flush(e);
     /* The new boot may number its interfaces differently. */

@@ -259,6 +259,63 @@ const char *st_engine_label_name(StEngine *e, unsigned index);
 char *st_engine_labels_to_string(StEngine *e, uint64_t mask);
 
 /**
+ * StEngineRemoteCounters: labels received from other VMs' trackers.
+ * @labels: calls to st_engine_remote_labels() that succeeded.
+ * @reads_remembered: reads of remote sockets by processes that got no
+ *     labels from them, remembered for a later st_engine_remote_labels().
+ * @reads_evicted: remembered reads forgotten, oldest first, to make room.
+ * @reads_tainted: remembered reads whose process got labels afterwards.
+ * @remembered: remembered reads held now.
+ */
+typedef struct StEngineRemoteCounters {
+    uint64_t labels;
+    uint64_t reads_remembered;
+    uint64_t reads_evicted;
+    uint64_t reads_tainted;
+    uint64_t remembered;
+} StEngineRemoteCounters;
+
+/**
+ * st_engine_set_remote_reads: remember up to @max recent reads of remote
+ * inet sockets (peer outside the VM) that gave the reader no labels at
+ * their entry, so that labels arriving later through
+ * st_engine_remote_labels() still reach the reader.  0 (the default)
+ * turns this off and forgets what is held.  While on, every read is
+ * examined, even when the VM holds no secret, and a remembered read asks
+ * for its return (its byte count).
+ * @e: the engine.
+ * @max: how many (socket pair, process) reads to keep.
+ */
+void st_engine_set_remote_reads(StEngine *e, unsigned max);
+
+/**
+ * st_engine_remote_labels: another VM's tracker saw data with @labels
+ * sent from @peer (its address) to @local (an address of this VM).  The
+ * socket of this VM with these addresses is tainted for its readers: now
+ * if it is known (a reader waiting on it gets the labels), else at the
+ * entry of its first read.  A process that read from it before (see
+ * st_engine_set_remote_reads()) gets the labels now.  The data comes from
+ * the endpoint node of @peer, in a flow of family %ST_ENGINE_FAMILY_WRITE
+ * whose source is that endpoint.
+ * @e: the engine.
+ * @local: the receiving address (inet or inet6, with a port).
+ * @peer: the sending address (inet or inet6, with a port).
+ * @labels: label names, NULL terminated, at least one.
+ * @errp: set on bad addresses, when labels run out, or when no room is
+ *     left to wait for the socket (then nothing changed).
+ *
+ * Returns: the number of remembered reads tainted now, or -1 on error.
+ */
+int st_engine_remote_labels(StEngine *e, const StEngineEndpoint *local,
+                            const StEngineEndpoint *peer,
+                            const char *const *labels, GError **errp);
+
+/**
+ * st_engine_get_remote_counters: copy the remote-label counters.
+ */
+void st_engine_get_remote_counters(StEngine *e, StEngineRemoteCounters *out);
+
+/**
  * st_engine_syscall_family: the family of x86-64 syscall @nr.
  *
  * Returns: %ST_ENGINE_FAMILY_NONE for syscalls the engine ignores; the

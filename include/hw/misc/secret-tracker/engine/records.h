@@ -338,9 +338,10 @@ typedef struct StEngineOps {
  * @dead: process nodes: the process exited (exit_group, or exit of the
  *     thread group leader).  A dead node keeps its labels and edges.
  * @deleted: file nodes: the file was unlinked (or replaced by a rename).
- * @exfiltration: endpoint nodes: always true: a destination outside the
- *     VM (an inet address the VM does not own, or any vsock, packet or
- *     XDP destination).
+ * @exfiltration: endpoint nodes (a peer outside the VM: an inet address
+ *     the VM does not own, or any vsock, packet or XDP destination): true
+ *     once tainted data was sent to it; false for a peer only known to
+ *     have sent data, through st_engine_remote_labels().
  * @registered: a secret in its own right: registered by (dev, ino), or
  *     matched by a pattern when first used (not just reached by a flow).
  * @evicted: a compact record of a node evicted from the tables (its taint
