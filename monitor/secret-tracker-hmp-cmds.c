@@ -8,6 +8,7 @@
 #include "qapi/error.h"
 #include "qapi/qapi-commands-secret-tracker.h"
 #include "qobject/qdict.h"
+#include "qemu/cutils.h"
 #include "monitor/monitor.h"
 #include "monitor/hmp.h"
 #include "monitor/secret-tracker-hmp.h"
@@ -248,6 +249,30 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
         }
         monitor_printf(mon, "\n");
     }
+    if (info->log) {
+        SecretTrackerLogInfo *l = info->log;
+
+        monitor_printf(mon, "log %s (%s%s): %" PRIu64 " lines written, %"
+                       PRIu64 " queued, %" PRIu64 " lost, %" PRIu64
+                       " torn, %" PRIu64 " errors, %" PRIu64
+                       " disconnects, %" PRIu64 " reopens\n",
+                       l->destination, l->format,
+                       l->connected ? "" : ", not connected",
+                       l->lines_written, l->lines_queued, l->lines_lost,
+                       l->lines_torn, l->errors, l->disconnects, l->reopens);
+        if (l->last_error) {
+            monitor_printf(mon, "log last error: %s\n", l->last_error);
+        }
+    }
+    if (info->remote->labels || info->remote->reads_remembered) {
+        SecretTrackerRemoteInfo *r = info->remote;
+
+        monitor_printf(mon, "remote: %" PRIu64 " endpoints labelled, %"
+                       PRIu64 " reads remembered (%" PRIu64 " held, %"
+                       PRIu64 " evicted), %" PRIu64 " tainted later\n",
+                       r->labels, r->reads_remembered, r->remembered,
+                       r->reads_evicted, r->reads_tainted);
+    }
     qapi_free_SecretTrackerInfo(info);
 }
 
@@ -258,5 +283,72 @@ void hmp_secret_track_file(Monitor *mon, const QDict *qdict)
     qmp_secret_tracker_add_file(qdict_get_str(qdict, "pattern"), false, 0,
                                 false, 0, qdict_get_try_str(qdict, "label"),
                                 &err);
+    hmp_handle_error(mon, err);
+}
+
+/* "ADDR:PORT" or "[ADDR]:PORT" (IPv6). */
+static bool parse_endpoint(const char *text, char **addr, uint16_t *port,
+                           Error **errp)
+{
+    const char *colon = strrchr(text, ':');
+    unsigned long p;
+    size_t len;
+
+    if (!colon || qemu_strtoul(colon + 1, NULL, 10, &p) < 0 || !p ||
+        p > UINT16_MAX) {
+        error_setg(errp, "'%s' is not ADDRESS:PORT", text);
+        return false;
+    }
+    len = colon - text;
+    if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
+        *addr = g_strndup(text + 1, len - 2);
+    } else {
+        *addr = g_strndup(text, len);
+    }
+    *port = p;
+    return true;
+}
+
+void hmp_secret_track_endpoint(Monitor *mon, const QDict *qdict)
+{
+    g_autofree char *local = NULL, *peer = NULL;
+    g_auto(GStrv) names = NULL;
+    strList *labels = NULL, **tail = &labels;
+    SecretTrackerEndpointResult *r;
+    uint16_t local_port, peer_port;
+    Error *err = NULL;
+    int i;
+
+    if (!parse_endpoint(qdict_get_str(qdict, "local"), &local, &local_port,
+                        &err) ||
+        !parse_endpoint(qdict_get_str(qdict, "peer"), &peer, &peer_port,
+                        &err)) {
+        hmp_handle_error(mon, err);
+        return;
+    }
+    names = g_strsplit(qdict_get_str(qdict, "labels"), ",", -1);
+    for (i = 0; names[i]; i++) {
+        if (*names[i]) {
+            QAPI_LIST_APPEND(tail, g_strdup(names[i]));
+        }
+    }
+    r = qmp_secret_tracker_add_endpoint(local, local_port, peer, peer_port,
+                                        false, 0, labels, &err);
+    qapi_free_strList(labels);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    if (r->reads_tainted) {
+        monitor_printf(mon, "%" PRId64 " process(es) that had read from it "
+                       "are tracked now\n", r->reads_tainted);
+    }
+    qapi_free_SecretTrackerEndpointResult(r);
+}
+
+void hmp_secret_log_reopen(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_secret_tracker_log_reopen(&err);
     hmp_handle_error(mon, err);
 }

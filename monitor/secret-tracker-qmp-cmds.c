@@ -50,6 +50,40 @@ void qmp_secret_tracker_add_file(const char *path, bool has_dev,
     secret_tracker_add_inode(s, dev, inode, label, errp);
 }
 
+SecretTrackerEndpointResult *
+qmp_secret_tracker_add_endpoint(const char *local_address,
+                                uint16_t local_port,
+                                const char *peer_address,
+                                uint16_t peer_port, bool has_protocol,
+                                SecretTrackerProtocol protocol,
+                                strList *labels, Error **errp)
+{
+    SecretTracker *s = tracker_or_error(errp);
+    SecretTrackerEndpointResult *r;
+    int n;
+
+    if (!s) {
+        return NULL;
+    }
+    n = secret_tracker_add_endpoint(s, local_address, local_port,
+                                    peer_address, peer_port, labels, errp);
+    if (n < 0) {
+        return NULL;
+    }
+    r = g_new0(SecretTrackerEndpointResult, 1);
+    r->reads_tainted = n;
+    return r;
+}
+
+void qmp_secret_tracker_log_reopen(Error **errp)
+{
+    SecretTracker *s = tracker_or_error(errp);
+
+    if (s) {
+        secret_tracker_log_reopen_file(s, errp);
+    }
+}
+
 SecretFlowList *qmp_query_secret_flows(bool has_since, int64_t since,
                                        Error **errp)
 {

@@ -23,6 +23,23 @@ void qmp_secret_tracker_add_file(const char *path, bool has_dev,
     secret_tracker_absent(errp);
 }
 
+SecretTrackerEndpointResult *
+qmp_secret_tracker_add_endpoint(const char *local_address,
+                                uint16_t local_port,
+                                const char *peer_address,
+                                uint16_t peer_port, bool has_protocol,
+                                SecretTrackerProtocol protocol,
+                                strList *labels, Error **errp)
+{
+    secret_tracker_absent(errp);
+    return NULL;
+}
+
+void qmp_secret_tracker_log_reopen(Error **errp)
+{
+    secret_tracker_absent(errp);
+}
+
 SecretFlowList *qmp_query_secret_flows(bool has_since, int64_t since,
                                        Error **errp)
 {

@@ -8,10 +8,6 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/qapi-events-secret-tracker.h"
-#include "qapi/qapi-visit-secret-tracker.h"
-#include "qapi/qobject-output-visitor.h"
-#include "qobject/qjson.h"
-#include "qobject/qobject.h"
 #include "qemu/main-loop.h"
 #include "hw/misc/secret-tracker/probe.h"
 #include "secret-tracker-internal.h"
@@ -32,24 +28,14 @@ static bool publish_collect(void *opaque, const StEngineFlowInfo *f)
     return true;
 }
 
+/* The log line first: a flow reported by its event is in the log. */
 static void secret_tracker_log_flow(SecretTracker *s, SecretFlow *flow)
 {
-    Visitor *v;
-    QObject *obj = NULL;
-    GString *json;
+    int64_t now = g_get_real_time();
 
-    v = qobject_output_visitor_new(&obj);
-    if (visit_type_SecretFlow(v, NULL, &flow, &error_abort)) {
-        visit_complete(v, &obj);
-    }
-    visit_free(v);
-    json = qobject_to_json(obj);
-    if (fprintf(s->log_file, "%s\n", json->str) < 0 ||
-        fflush(s->log_file) != 0) {
-        trace_secret_tracker_log_error(s->log, strerror(errno));
-    }
-    g_string_free(json, true);
-    qobject_unref(obj);
+    secret_tracker_log_line(s->flow_log, s->log_ecs ?
+                            secret_tracker_format_ecs(flow, now) :
+                            secret_tracker_format_native(flow, now));
 }
 
 static void secret_tracker_publish(void *opaque)
@@ -69,13 +55,13 @@ static void secret_tracker_publish(void *opaque)
         SecretFlow *flow = g_ptr_array_index(p.flows, i);
 
         trace_secret_tracker_flow_published(flow->id, flow->syscall);
+        if (s->flow_log) {
+            secret_tracker_log_flow(s, flow);
+        }
         qapi_event_send_secret_flow(flow->id, flow->source, flow->target,
                                     flow->syscall, flow->count, flow->bytes,
                                     flow->first_ns, flow->last_ns,
                                     flow->labels);
-        if (s->log_file) {
-            secret_tracker_log_flow(s, flow);
-        }
         qapi_free_SecretFlow(flow);
     }
     g_ptr_array_free(p.flows, true);

@@ -12,18 +12,32 @@
 #include "secret-tracker-internal.h"
 
 /* Engine → QAPI.  Called with s->lock held. */
-static void endpoint_address(const StEngineEndpoint *ep, SecretNodeSocket *q)
+static char *ip_text(const StEngineEndpoint *ep)
 {
     char buf[INET6_ADDRSTRLEN];
     int af = ep->family == ST_AF_INET6 ? AF_INET6 : AF_INET;
 
     if (ep->family != ST_AF_INET && ep->family != ST_AF_INET6) {
-        return;
+        return NULL;
     }
-    if (inet_ntop(af, ep->addr, buf, sizeof(buf))) {
-        q->address = g_strdup(buf);
+    return inet_ntop(af, ep->addr, buf, sizeof(buf)) ? g_strdup(buf) : NULL;
+}
+
+static void endpoint_address(const StEngineEndpoint *ep, SecretNodeSocket *q)
+{
+    q->address = ip_text(ep);
+    if (q->address) {
         q->has_port = true;
         q->port = ep->port;
+    }
+}
+
+static void local_address(const StEngineEndpoint *ep, SecretNodeSocket *q)
+{
+    q->local_address = ip_text(ep);
+    if (q->local_address) {
+        q->has_local_port = true;
+        q->local_port = ep->port;
     }
 }
 
@@ -67,6 +81,7 @@ static SecretNode *node_to_qapi(const StEngineNodeInfo *n)
             }
         } else {
             endpoint_address(&n->peer, &q->u.socket);
+            local_address(&n->endpoint, &q->u.socket);
         }
         break;
     case ST_ENGINE_KIND_ENDPOINT:
@@ -103,11 +118,13 @@ SecretFlow *secret_tracker_flow_to_qapi(StEngine *e,
                                         const StEngineFlowInfo *f)
 {
     SecretFlow *q = g_new0(SecretFlow, 1);
+    const StEngineNodeInfo *src = st_engine_node(e, f->src);
     const char *name = f->family == ST_ENGINE_FAMILY_RENAME ? "rename" :
-                       st_engine_syscall_name(f->syscall_nr);
+                       src && src->kind == ST_ENGINE_KIND_ENDPOINT ?
+                       "network" : st_engine_syscall_name(f->syscall_nr);
 
     q->id = f->id;
-    q->source = node_to_qapi(st_engine_node(e, f->src));
+    q->source = node_to_qapi(src);
     q->target = node_to_qapi(st_engine_node(e, f->dst));
     if (f->family == ST_ENGINE_FAMILY_RENAME &&
         q->source->kind == SECRET_NODE_KIND_FILE &&
@@ -203,14 +220,28 @@ SecretTrackerInfo *secret_tracker_info(SecretTracker *s)
     SecretTrackerInfo *info = g_new0(SecretTrackerInfo, 1);
     SecretTrackerCounters *c = g_new0(SecretTrackerCounters, 1);
     SecretTrackerDropList **tail = &c->drops;
+    SecretTrackerRemoteInfo *remote = g_new0(SecretTrackerRemoteInfo, 1);
+    StEngineRemoteCounters rc;
     StEngineCounters ec;
     int i;
 
     qemu_mutex_lock(&s->lock);
     st_engine_get_counters(s->engine, &ec);
+    st_engine_get_remote_counters(s->engine, &rc);
     info->state = s->state;
     info->error = g_strdup(s->error);
     qemu_mutex_unlock(&s->lock);
+
+    remote->labels = rc.labels;
+    remote->reads_remembered = rc.reads_remembered;
+    remote->reads_evicted = rc.reads_evicted;
+    remote->reads_tainted = rc.reads_tainted;
+    remote->remembered = rc.remembered;
+    info->remote = remote;
+    if (s->flow_log) {
+        info->log = secret_tracker_log_info(s->flow_log,
+                                            s->log_ecs ? "ecs" : "native");
+    }
 
     info->accelerator = g_ascii_strdown(current_accel_name(), -1);
     secret_tracker_probe_fill_info(s->probe, info);

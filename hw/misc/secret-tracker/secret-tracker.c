@@ -14,17 +14,20 @@
 #include "qemu/module.h"
 #include "qemu/accel.h"
 #include "hw/qdev-properties.h"
+#include "hw/qdev-properties-system.h"
 #include "hw/resettable.h"
 #include "migration/blocker.h"
 #include "system/kvm.h"
 #include "system/tcg.h"
 #include "system/qtest.h"
 #include "system/reset.h"
+#include "hw/misc/secret-tracker/abi/socket.h"
 #include "hw/misc/secret-tracker/probe.h"
 #include "secret-tracker-internal.h"
 #include "trace.h"
 
 #define SECRET_TRACKER_DEFAULT_MAX_FLOWS 65536
+#define SECRET_TRACKER_DEFAULT_LOG_QUEUE 4096
 
 static bool engine_error(GError *gerr, Error **errp)
 {
@@ -68,6 +71,64 @@ bool secret_tracker_add_inode(SecretTracker *s, uint64_t dev, uint64_t ino,
     }
     trace_secret_tracker_add_inode(dev, ino);
     return true;
+}
+
+static bool parse_ip(const char *what, const char *text, uint16_t port,
+                     StEngineEndpoint *ep, Error **errp)
+{
+    memset(ep, 0, sizeof(*ep));
+    if (inet_pton(AF_INET, text, ep->addr) == 1) {
+        ep->family = ST_AF_INET;
+    } else if (inet_pton(AF_INET6, text, ep->addr) == 1) {
+        ep->family = ST_AF_INET6;
+    } else {
+        error_setg(errp, "'%s' is not an IPv4 or IPv6 address: '%s'", what,
+                   text);
+        return false;
+    }
+    ep->port = port;
+    return true;
+}
+
+int secret_tracker_add_endpoint(SecretTracker *s, const char *local_address,
+                                uint16_t local_port, const char *peer_address,
+                                uint16_t peer_port, strList *labels,
+                                Error **errp)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    StEngineEndpoint local, peer;
+    GError *gerr = NULL;
+    int n;
+
+    if (!parse_ip("local-address", local_address, local_port, &local,
+                  errp) ||
+        !parse_ip("peer-address", peer_address, peer_port, &peer, errp)) {
+        return -1;
+    }
+    for (; labels; labels = labels->next) {
+        g_ptr_array_add(names, labels->value);
+    }
+    g_ptr_array_add(names, NULL);
+    qemu_mutex_lock(&s->lock);
+    n = st_engine_remote_labels(s->engine, &local, &peer,
+                                (const char *const *)names->pdata, &gerr);
+    qemu_mutex_unlock(&s->lock);
+    if (n < 0) {
+        engine_error(gerr, errp);
+        return -1;
+    }
+    trace_secret_tracker_add_endpoint(local_address, local_port,
+                                      peer_address, peer_port, n);
+    return n;
+}
+
+bool secret_tracker_log_reopen_file(SecretTracker *s, Error **errp)
+{
+    if (!s->flow_log) {
+        error_setg(errp, "the %s device has no log", TYPE_SECRET_TRACKER);
+        return false;
+    }
+    return secret_tracker_log_reopen(s->flow_log, errp);
 }
 
 /* The probe's state-change callback. */
@@ -180,6 +241,23 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
     if (!secret_tracker_check_caps(s, errp)) {
         return;
     }
+    if (s->log && qemu_chr_fe_backend_connected(&s->log_chr)) {
+        error_setg(errp, "%s: give either 'log' or 'chardev', not both",
+                   TYPE_SECRET_TRACKER);
+        return;
+    }
+    if (s->log_format && strcmp(s->log_format, "native") &&
+        strcmp(s->log_format, "ecs")) {
+        error_setg(errp, "%s property 'log-format' must be 'native' or "
+                   "'ecs', not '%s'", TYPE_SECRET_TRACKER, s->log_format);
+        return;
+    }
+    s->log_ecs = s->log_format && !strcmp(s->log_format, "ecs");
+    if (s->log_queue == 0) {
+        error_setg(errp, "%s property 'log-queue' must be at least 1",
+                   TYPE_SECRET_TRACKER);
+        return;
+    }
 
     s->probe = secret_tracker_probe_new(&probe_config, errp);
     if (!s->probe) {
@@ -187,14 +265,17 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
     }
     secret_tracker_probe_engine_ops(s->probe, &config.ops, &config.opaque);
     s->engine = st_engine_new(&config);
+    st_engine_set_remote_reads(s->engine, s->remote_reads);
     s->state = SECRET_TRACKER_STATE_WAITING_FOR_GUEST;
     if (!secret_tracker_parse_files(s, errp)) {
         goto fail;
     }
-    if (s->log) {
-        s->log_file = fopen(s->log, "a");
-        if (!s->log_file) {
-            error_setg_file_open(errp, errno, s->log);
+    if (s->log || qemu_chr_fe_backend_connected(&s->log_chr)) {
+        s->flow_log = secret_tracker_log_open(s->log, &s->log_chr,
+                                              s->log_max_size, s->log_queue,
+                                              errp);
+        if (!s->flow_log) {
+            error_prepend(errp, "%s: ", TYPE_SECRET_TRACKER);
             goto fail;
         }
     }
@@ -212,10 +293,8 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
     return;
 
 fail:
-    if (s->log_file) {
-        fclose(s->log_file);
-        s->log_file = NULL;
-    }
+    secret_tracker_log_close(s->flow_log);
+    s->flow_log = NULL;
     secret_tracker_probe_free(s->probe);
     s->probe = NULL;
     st_engine_free(s->engine);
@@ -231,9 +310,8 @@ static void secret_tracker_unrealize(DeviceState *dev)
     secret_tracker_probe_free(s->probe);
     s->probe = NULL;
     secret_tracker_publish_cleanup(s);
-    if (s->log_file) {
-        fclose(s->log_file);
-    }
+    secret_tracker_log_close(s->flow_log);
+    s->flow_log = NULL;
     st_engine_free(s->engine);
     s->engine = NULL;
 }
@@ -267,6 +345,11 @@ static const Property secret_tracker_properties[] = {
     DEFINE_PROP_STRING("files", SecretTracker, files),
     DEFINE_PROP_STRING("profile", SecretTracker, profile),
     DEFINE_PROP_STRING("log", SecretTracker, log),
+    DEFINE_PROP_CHR("chardev", SecretTracker, log_chr),
+    DEFINE_PROP_STRING("log-format", SecretTracker, log_format),
+    DEFINE_PROP_SIZE("log-max-size", SecretTracker, log_max_size, 0),
+    DEFINE_PROP_UINT32("log-queue", SecretTracker, log_queue,
+                       SECRET_TRACKER_DEFAULT_LOG_QUEUE),
     DEFINE_PROP_UINT32("max-flows", SecretTracker, max_flows,
                        SECRET_TRACKER_DEFAULT_MAX_FLOWS),
     DEFINE_PROP_UINT32("max-nodes", SecretTracker, max_nodes,
@@ -283,6 +366,7 @@ static const Property secret_tracker_properties[] = {
                        ST_ENGINE_DEFAULT_MAX_WAITING),
     DEFINE_PROP_UINT32("max-local-addrs", SecretTracker, max_local_addrs,
                        ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS),
+    DEFINE_PROP_UINT32("remote-reads", SecretTracker, remote_reads, 0),
 };
 
 static void secret_tracker_class_init(ObjectClass *klass, void *data)

@@ -8,6 +8,7 @@
 #define HW_MISC_SECRET_TRACKER_H
 
 #include "hw/qdev-core.h"
+#include "chardev/char-fe.h"
 #include "qemu/thread.h"
 #include "qapi/qapi-types-secret-tracker.h"
 #include "qom/object.h"
@@ -17,6 +18,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SecretTracker, SECRET_TRACKER)
 
 typedef struct StEngine StEngine;
 typedef struct SecretTrackerProbe SecretTrackerProbe;
+typedef struct SecretTrackerLog SecretTrackerLog;
 
 struct SecretTracker {
     DeviceState parent_obj;
@@ -25,6 +27,10 @@ struct SecretTracker {
     char *files;
     char *profile;
     char *log;
+    CharBackend log_chr;
+    char *log_format;
+    uint64_t log_max_size;
+    uint32_t log_queue;
     uint32_t max_flows;
     /* the engine's other tables (StEngineConfig) */
     uint32_t max_nodes;
@@ -34,6 +40,7 @@ struct SecretTracker {
     uint32_t max_children;
     uint32_t max_waiting;
     uint32_t max_local_addrs;
+    uint32_t remote_reads;
 
     /* Serializes the engine between vCPU threads and the monitor. */
     QemuMutex lock;
@@ -44,7 +51,8 @@ struct SecretTracker {
     /* New flows are published (event, log) from the main loop. */
     QEMUBH *publish_bh;
     uint64_t flows_published;
-    FILE *log_file;
+    SecretTrackerLog *flow_log;     /* NULL without log or chardev */
+    bool log_ecs;
 
     Error *migration_blocker;
 
@@ -72,6 +80,23 @@ bool secret_tracker_add_pattern(SecretTracker *s, const char *pattern,
  */
 bool secret_tracker_add_inode(SecretTracker *s, uint64_t dev,
                               uint64_t ino, const char *label, Error **errp);
+
+/**
+ * secret_tracker_add_endpoint: data from @peer to @local (addresses of
+ * this VM's view) carries @labels; see the QMP command
+ * secret-tracker-add-endpoint.
+ *
+ * Returns: the number of earlier reads tainted now, or -1 on error.
+ */
+int secret_tracker_add_endpoint(SecretTracker *s, const char *local_address,
+                                uint16_t local_port, const char *peer_address,
+                                uint16_t peer_port, strList *labels,
+                                Error **errp);
+
+/**
+ * secret_tracker_log_reopen_file: reopen the log file by its name.
+ */
+bool secret_tracker_log_reopen_file(SecretTracker *s, Error **errp);
 
 /**
  * secret_tracker_flows: the flows with an id greater than @since, oldest
