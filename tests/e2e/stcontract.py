@@ -65,9 +65,22 @@ def check_events(flows, events, sc):
     return fail
 
 
+def log_line_extras(obj):
+    """Failures of the fields a native log line adds to its event's data:
+    'time' (UTC, ISO 8601, ends in Z) and 'vm' (at least 'host')."""
+    fail = []
+    t = obj.get('time')
+    if not isinstance(t, str) or not t.endswith('Z') or 'T' not in t:
+        fail.append('flow %s: log line time %r' % (obj.get('id'), t))
+    vm = obj.get('vm')
+    if not isinstance(vm, dict) or not vm.get('host'):
+        fail.append('flow %s: log line vm %r' % (obj.get('id'), vm))
+    return fail
+
+
 def check_log(log_path, events):
-    """The JSON-lines log: every line parses, one per flow, each the
-    same object as its SECRET_FLOW event's data."""
+    """The JSON-lines log: every line parses, one per flow, each its
+    SECRET_FLOW event's data plus the line's time and VM."""
     with open(log_path) as fh:
         lines = fh.read().splitlines()
     fail = []
@@ -83,9 +96,11 @@ def check_log(log_path, events):
         return ['log ids %s, SECRET_FLOW ids %s'
                 % ([o.get('id') for o in objs], [e['id'] for e in events])]
     for o, e in zip(objs, events):
-        if o != e:
+        fail += log_line_extras(o)
+        data = {k: v for k, v in o.items() if k not in ('time', 'vm')}
+        if data != e:
             fail.append('log line of flow %d differs from its event:\n'
-                        '  log   %s\n  event %s' % (e['id'], o, e))
+                        '  log   %s\n  event %s' % (e['id'], data, e))
     return fail
 
 

@@ -137,12 +137,21 @@ class ContractTest(unittest.TestCase):
 
     def test_log_line_by_line(self):
         events = good()
-        lines = [json.dumps(e) for e in events]
+        extras = {'time': '2026-12-04T11:53:31.760297Z',
+                  'vm': {'host': 'vm'}}
+        lines = [json.dumps(dict(e, **extras)) for e in events]
         self.assertEqual(stcontract.check_log(self.log(lines), events), [])
+        # The event's data alone, or a line without its VM, is not enough.
+        self.assertTrue(stcontract.check_log(
+            self.log([json.dumps(e) for e in events]), events))
+        self.assertTrue(stcontract.check_log(
+            self.log(lines[:2] + [json.dumps(dict(events[2],
+                                                  time=extras['time']))]),
+            events))
         self.assertTrue(stcontract.check_log(self.log(lines[:2]), events))
         self.assertTrue(stcontract.check_log(
             self.log(lines[:2] + ['{"id": 3']), events))
-        bad = copy.deepcopy(events[2])
+        bad = dict(copy.deepcopy(events[2]), **extras)
         bad['bytes'] = 1
         self.assertTrue(stcontract.check_log(
             self.log(lines[:2] + [json.dumps(bad)]), events))
