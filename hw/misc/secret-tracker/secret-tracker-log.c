@@ -19,6 +19,7 @@
 #include "qemu/notify.h"
 #include "qemu/timer.h"
 #include "chardev/char-fe.h"
+#include "chardev/char.h"
 #include "system/system.h"
 #include "secret-tracker-internal.h"
 #include "trace.h"
@@ -37,6 +38,7 @@ struct SecretTrackerLog {
     int fd;
     CharBackend *chr;           /* chardev log, or NULL */
     char *chr_id;
+    bool evented;               /* the chardev says when it (dis)connects */
     bool connected;
     uint64_t max_size;          /* 0: no cap */
     uint32_t max_queue;
@@ -260,7 +262,7 @@ static void log_flush(SecretTrackerLog *l)
     if (l->watch || (l->fd < 0 && !l->chr)) {
         return;
     }
-    if (l->chr && !l->connected) {
+    if (l->chr && l->evented && !l->connected) {
         /* The chardev's open event flushes the queue. */
         if (!g_queue_is_empty(&l->queue)) {
             log_error(l, "the receiver is not connected");
@@ -344,9 +346,17 @@ SecretTrackerLog *secret_tracker_log_open(const char *path, CharBackend *chr,
         l->path = g_strdup(path);
         l->connected = true;
     } else {
+        Object *drv = OBJECT(qemu_chr_fe_get_driver(chr));
+
         l->chr = chr;
         l->chr_id = g_strdup(qemu_chr_fe_get_driver(chr)->label);
-        l->connected = qemu_chr_fe_backend_open(chr);
+        /*
+         * Sockets and ptys have a receiver that comes and goes, and say
+         * so; the others (file, udp, pipe, ...) are always "connected".
+         */
+        l->evented = object_dynamic_cast(drv, TYPE_CHARDEV_SOCKET) ||
+                     object_dynamic_cast(drv, TYPE_CHARDEV_PTY);
+        l->connected = !l->evented || qemu_chr_fe_backend_open(chr);
         qemu_chr_fe_set_handlers(chr, log_chr_can_read, log_chr_read,
                                  log_chr_event, NULL, l, NULL, true);
     }
