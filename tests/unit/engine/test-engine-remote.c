@@ -286,6 +286,33 @@ static void test_labels_during_read(void)
     fake_free(f);
 }
 
+/*
+ * A socket closed at both ends has lost its local port: the peer alone
+ * names the connection, for a remembered read and for a known socket.
+ */
+static void test_closed_socket(void)
+{
+    Fake *f = fake_new();
+    StEngineTask nc = mktask(340, 3400, 1, 1, "nc");
+    StEngineTask nc2 = mktask(341, 3410, 1, 1, "nc");
+    StEngineEndpoint closed = ep4(10, 0, 0, 2, 0);
+    StEngineEndpoint other = ep4(10, 0, 0, 1, A_PORT + 7);
+
+    st_engine_set_remote_reads(f->e, 8);
+    fake_inet(f, 340, 4, 850, closed, a_addr());
+    fake_inet(f, 341, 4, 851, closed, other);
+    sys_rw(f, &nc, ST_NR_READ, 4, 54, 500);
+    sys_rw(f, &nc2, ST_NR_READ, 4, 54, 510);
+    g_assert_cmpint(remote_labels(f, b_addr(), a_addr()), ==, 1);
+    g_assert_nonnull(proc_of(f, &nc));
+    g_assert_null(proc_of(f, &nc2));
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    /* Labels again: the socket node is known under its closed key. */
+    g_assert_cmpint(remote_labels(f, b_addr(), a_addr()), ==, 0);
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    fake_free(f);
+}
+
 /* A reboot forgets remembered reads but keeps the memory on. */
 static void test_new_boot(void)
 {
@@ -325,6 +352,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/remote/known-socket", test_known_socket);
     g_test_add_func("/engine/remote/labels-during-read",
                     test_labels_during_read);
+    g_test_add_func("/engine/remote/closed-socket", test_closed_socket);
     g_test_add_func("/engine/remote/new-boot", test_new_boot);
     return g_test_run();
 }

@@ -191,16 +191,26 @@ bool st_remote_note_read(StEngine *e, const StEngineTask *task, unsigned nr,
     return true;
 }
 
-/* The socket node of (@local, @peer). */
+/*
+ * The socket node of (@local, @peer), also under its closed key: a socket
+ * closed at both ends has lost its local port (Linux zeroes inet_num; see
+ * st_pending_endpoint_match()), and its peer alone names it.
+ */
 static StNode *st_remote_socket(StEngine *e, const StEngineEndpoint *local,
                                 const StEngineEndpoint *peer)
 {
     StSocketAddrKey key;
+    StNode *sock;
 
     memset(&key, 0, sizeof(key));
     key.local = *local;
     key.peer = *peer;
-    return g_hash_table_lookup(e->inet_sockets, &key);
+    sock = g_hash_table_lookup(e->inet_sockets, &key);
+    if (!sock) {
+        key.local.port = 0;     /* closed at both ends */
+        sock = g_hash_table_lookup(e->inet_sockets, &key);
+    }
+    return sock;
 }
 
 /*
@@ -239,13 +249,20 @@ void st_remote_read_bytes(StEngine *e, const StPending *p, uint64_t bytes)
     }
 }
 
-/* Whether a remembered read was of the connection (@local, @peer). */
+/*
+ * Whether a remembered read was of the connection (@local, @peer).  A
+ * read of a socket closed at both ends has local port 0: then the peer
+ * alone names it.
+ */
 static bool st_remote_read_matches(const StRemoteRead *rd,
                                    const StEngineEndpoint *local,
                                    const StEngineEndpoint *peer)
 {
-    return st_endpoint_same(&rd->addrs.local, local) &&
-           st_endpoint_same(&rd->addrs.peer, peer);
+    if (!st_endpoint_same(&rd->addrs.peer, peer)) {
+        return false;
+    }
+    return rd->addrs.local.port == 0 ||
+           st_endpoint_same(&rd->addrs.local, local);
 }
 
 /* The remembered reads of the connection (@local, @peer) get labels. */
