@@ -177,7 +177,7 @@ static QDict *ecs_ip_port(const char *ip, bool has_port, uint16_t port)
     QDict *d = qdict_new();
 
     qdict_put_str(d, "ip", ip);
-    if (has_port) {
+    if (has_port && port) {     /* 0: not known */
         qdict_put_int(d, "port", port);
     }
     return d;
