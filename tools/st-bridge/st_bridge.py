@@ -219,6 +219,7 @@ class Bridge:
     def __init__(self, vms, out=sys.stdout):
         self.vms, self.out = vms, out
         self.seen = set()
+        self.done_upto = {vm.name: 0 for vm in vms}
         self.forwarded = 0
 
     def emit(self, **rec):
@@ -227,9 +228,16 @@ class Bridge:
 
     def flow(self, sender, flow):
         key = (sender.name, flow.get('id'))
-        if key in self.seen:
+        if key in self.seen or \
+                flow.get('id', 0) <= self.done_upto[sender.name]:
             return
         self.seen.add(key)
+        # Ids are dense: every id up to done_upto has been handled.
+        n = self.done_upto[sender.name]
+        while (sender.name, n + 1) in self.seen:
+            self.seen.discard((sender.name, n + 1))
+            n += 1
+        self.done_upto[sender.name] = n
         receiver, args = crossing(flow, sender, self.vms)
         if receiver is None:
             if args:
@@ -247,9 +255,12 @@ class Bridge:
         self.emit(**rec)
 
     def replay(self):
-        """Flows recorded before the bridge was connected."""
+        """Flows not handled yet: those recorded before the bridge was
+        connected, and any whose event was missed (virsh subscribes
+        asynchronously, so its first events can be lost)."""
         for vm in self.vms:
-            for f in vm.command('query-secret-flows') or []:
+            since = self.done_upto[vm.name]
+            for f in vm.command('query-secret-flows', since=since) or []:
                 self.flow(vm, f)
 
     def handle(self, vm, receive):
@@ -257,11 +268,15 @@ class Bridge:
             if ev.get('event') == 'SECRET_FLOW':
                 self.flow(vm, ev['data'])
 
-    def run(self, until=None):
+    def run(self, until=None, poll=None):
         sel = selectors.DefaultSelector()
         for vm in self.vms:
             sel.register(vm, selectors.EVENT_READ)
+        next_poll = time.monotonic() + poll if poll else None
         while until is None or time.monotonic() < until:
+            if next_poll and time.monotonic() >= next_poll:
+                self.replay()
+                next_poll = time.monotonic() + poll
             # Events that came in with a command's reply, then the rest.
             for vm in self.vms:
                 self.handle(vm, False)
@@ -278,6 +293,9 @@ def main(argv=None):
                     help='libvirt URI for libvirt: VMs')
     ap.add_argument('--no-replay', action='store_true',
                     help='do not forward flows recorded before the start')
+    ap.add_argument('--poll', type=float, default=2.0,
+                    help='also ask every VM for flows not seen yet every '
+                         'this many seconds (0: never; default 2)')
     ap.add_argument('--duration', type=float,
                     help='stop after this many seconds')
     args = ap.parse_args(argv)
@@ -292,7 +310,7 @@ def main(argv=None):
         if not args.no_replay:
             bridge.replay()
         bridge.run(time.monotonic() + args.duration if args.duration
-                   else None)
+                   else None, args.poll)
     except (ConnectionError, KeyboardInterrupt) as e:
         print('st-bridge: %s' % e, file=sys.stderr)
         return 1

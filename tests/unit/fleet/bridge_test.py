@@ -107,6 +107,17 @@ class BridgeFlows(unittest.TestCase):
         self.assertEqual(recs[0]['reads-tainted'], 1)
         self.assertIn('skipped', recs[1])
 
+    def test_ids_handled_in_order(self):
+        a, b = FakeVm('a', ['10.0.0.1']), FakeVm('b', ['10.0.0.2'])
+        br = st_bridge.Bridge([a, b], io.StringIO())
+        for fid in (1, 2, 4):
+            br.flow(a, exfil(fid=fid, dst=('8.8.8.8', 53)))
+        self.assertEqual(br.done_upto, {'a': 2, 'b': 0})
+        br.flow(a, exfil(fid=3, dst=('8.8.8.8', 53)))
+        self.assertEqual(br.done_upto['a'], 4)
+        br.flow(a, exfil(fid=4))        # handled already: not again
+        self.assertEqual(b.calls, [])
+
     def test_receiver_error_is_reported(self):
         a, b = FakeVm('a', ['10.0.0.1']), FakeVm('b', ['10.0.0.2'],
                                                  fail='no device')
