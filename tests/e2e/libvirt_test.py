@@ -14,7 +14,11 @@ libvirt-qemu, its groups, /var/log/libvirt.  Then, only with virsh:
   the tracker's state with it (QMP and HMP);
 - makes the guest copy both secrets and checks the flows that came as
   events against query-secret-flows and the device's log;
-- checks that libvirt marks the domain "tainted: custom-argv".
+- checks that libvirt marks the domain "tainted: custom-argv";
+- runs tools/st-bridge with the domain through libvirt (its events and
+  commands over virsh) and a second, plain QEMU on QMP, joined by
+  -netdev dgram: the secret sent from the domain makes the receiving
+  process in the other VM tracked.
 
 It destroys the domain and stops the daemons it started.
 """
@@ -37,6 +41,7 @@ SKIP = 77
 URI = 'qemu:///system'
 DOMAIN = 'st-e2e-libvirt'
 QEMU_USER = 'libvirt-qemu'
+A_IP, B_IP = '10.0.1.1', '10.0.1.2'
 PIDFILES = {'virtlogd': '/run/virtlogd.pid', 'libvirtd': '/run/libvirtd.pid'}
 
 XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
@@ -47,7 +52,7 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>{guest}/vmlinuz</kernel>
     <initrd>{guest}/initrd.img</initrd>
-    <cmdline>console=ttyS0 panic=-1 st.scenario=ctl</cmdline>
+    <cmdline>console=ttyS0 panic=-1 st.scenario=ctl st.ip={ip}/24</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -61,10 +66,15 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
       <source mode='bind' path='{run}/ctl.sock'/>
       <target port='1'/>
     </serial>
+    <memballoon model='none'/>
   </devices>
   <qemu:commandline>
     <qemu:arg value='-device'/>
     <qemu:arg value='secret-tracker,files=/srv/secret/*,log={run}/flows.jsonl'/>
+    <qemu:arg value='-netdev'/>
+    <qemu:arg value='dgram,id=n0,local.type=unix,local.path={run}/net-a,remote.type=unix,remote.path={run}/net-b'/>
+    <qemu:arg value='-device'/>
+    <qemu:arg value='e1000,netdev=n0,mac=52:54:00:00:0b:01,addr=0x8'/>
   </qemu:commandline>
 </domain>
 """
@@ -174,7 +184,8 @@ class LibvirtGuest(stfleet.CtlClient):
 
 
 def main():
-    args = sttrack.test_args()
+    args = sttrack.test_args(
+        lambda ap: ap.add_argument('--bridge', required=True))
     if os.geteuid() != 0:
         print('SKIP: qemu:///system needs root to start libvirtd')
         return SKIP
@@ -193,11 +204,23 @@ def main():
     os.makedirs(run)
     shutil.chown(run, QEMU_USER, QEMU_USER)
     guest = stfleet.overlay_guest(args.guest, os.path.join(log_dir, 'guest'),
-                                  copy_kernel=True)
+                                  network=True, copy_kernel=True)
     xml = os.path.join(log_dir, 'domain.xml')
     with open(xml, 'w') as f:
-        f.write(XML.format(name=DOMAIN, guest=guest, run=run,
+        f.write(XML.format(name=DOMAIN, guest=guest, run=run, ip=A_IP,
                            qemu=os.path.abspath(args.qemu)))
+    # The other VM: a plain QEMU (root) that the domain sends to.
+    b = stfleet.FleetGuest(
+        args.qemu, stfleet.overlay_guest(args.guest,
+                                         os.path.join(log_dir, 'guest-b'),
+                                         network=True),
+        os.path.join(log_dir, 'b'), accel=args.accel, ip=B_IP + '/24',
+        device='remote-reads=16', name='plain-b',
+        net=('-netdev', 'dgram,id=n0,local.type=unix,local.path=%s/net-b,'
+             'remote.type=unix,remote.path=%s/net-a' % (run, run),
+             '-device', 'e1000,netdev=n0,mac=52:54:00:00:0b:02'))
+    bridge = None
+    bridge_out = os.path.join(log_dir, 'bridge.jsonl')
     fail = stfleet.Failures()
     started = {}
     events = None
@@ -226,8 +249,39 @@ def main():
         time.sleep(2)
         flows = qmp({'execute': 'query-secret-flows'})['return']
         table = qmp('info secret-flows', hmp=True)
+
+        # st-bridge over libvirt: the domain sends the secret to B.
+        b.launch()
+        b.start()
+        os.chmod(os.path.join(run, 'net-b'), 0o666)  # the domain's user
+        with open(bridge_out, 'w') as out:
+            bridge = subprocess.Popen(
+                [sys.executable, args.bridge, '--connect', URI,
+                 '--vm', 'a=libvirt:%s,addr=%s' % (DOMAIN, A_IP),
+                 '--vm', 'b=qmp:%s,addr=%s' % (b.bridge_qmp, B_IP)],
+                stdout=out, stderr=open(bridge_out + '.err', 'w'))
+        g.run('n=0; until ping -c 1 -W 2 %s >/dev/null; do n=$((n + 1)); '
+              '[ $n -lt 30 ] || exit 1; done' % B_IP, timeout=120)
+        b.run('nc -l -p 6000 >/tmp/in.bin & p=$!; n=0; until netstat -ltn '
+              '| grep -q ":6000 "; do n=$((n + 1)); [ $n -lt 100 ] || '
+              'exit 1; sleep 0.1; done')
+        g.run('nc %s 6000 <%s' % (B_IP, stfleet.SECRET))
+        b.run('wait $p; cmp %s /tmp/in.bin' % stfleet.SECRET)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not [
+                p for p in b.vm.cmd('query-secret-processes')
+                if p['node']['comm'] == 'nc']:
+            time.sleep(0.5)
+        b_procs = b.vm.cmd('query-secret-processes')
+        all_flows = qmp({'execute': 'query-secret-flows'})['return']
+        time.sleep(1)
         g.end()
+        b.end()
     finally:
+        if bridge:
+            bridge.terminate()
+            bridge.wait()
+        b.shutdown()
         g.ctl_close()
         virsh('destroy', DOMAIN, check=False)
         if events:
@@ -252,12 +306,16 @@ def main():
                    (stfleet.SECRET, '/tmp/copy1', '/srv/secret/*'),
                    ('/srv/other/m.txt', '/tmp/m-copy.txt', 'other')])
     fail.check(edges == want, 'flows %s, not %s' % (edges, want))
-    fail.check(sorted(f['id'] for f in got) == [f['id'] for f in flows],
+    ids = [f['id'] for f in all_flows]
+    fail.check(sorted(f['id'] for f in got) == ids,
                'events over virsh: %s, flows %s' % (
-                   [f['id'] for f in got], [f['id'] for f in flows]))
+                   [f['id'] for f in got], ids))
     lines, torn = stfleet.read_lines(os.path.join(run, 'flows.jsonl'))
     fail.check(not torn and sorted(stfleet.flow_id(ln) for ln in lines) ==
-               [f['id'] for f in flows], 'device log: %s' % lines)
+               ids, 'device log: %s' % lines)
+    fail.check(all(ln['vm']['name'] == DOMAIN and 'uuid' in ln['vm']
+                   for ln in lines), 'VM identity from libvirt: %s'
+               % [ln['vm'] for ln in lines])
     fail.check('/tmp/m-copy.txt' in table and 'other' in table,
                'HMP over virsh: %s' % table)
     with open(qlog, errors='replace') as f:
@@ -265,7 +323,18 @@ def main():
         text = f.read()
     fail.check('tainted: custom-argv' in text,
                'no custom-argv taint in %s' % qlog)
+    with open(bridge_out) as f:
+        recs = [json.loads(ln) for ln in f if ln.strip()]
+    sent_on = [r for r in recs if r.get('to') == 'b']
+    fail.check(len(sent_on) == 1 and 'error' not in sent_on[0] and
+               sent_on[0]['local-port'] == 6000 and
+               sent_on[0]['peer-address'] == A_IP,
+               'bridge over libvirt: %s' % recs)
+    fail.check(any(p['node']['comm'] == 'nc' and
+                   p['labels'] == ['/srv/secret/*'] for p in b_procs),
+               'the receiver in the other VM is not tracked: %s' % b_procs)
     print(table)
+    print('bridge:', *recs, sep='\n  ')
     return fail.report('libvirt')
 
 
