@@ -4,7 +4,8 @@
 Modes, one QEMU each:
   open     no guest code runs (-S): how the file is opened (0600 whatever
            the umask, no symbolic link, close-on-exec, append), property
-           errors, reopen over QMP and HMP, reopen of a chardev log
+           errors, reopen over QMP and HMP, reopen of a chardev log,
+           secret-tracker-add-endpoint's errors (QMP, HMP)
   devfull  log=/dev/full: every line fails, is counted and reported
            (queued up to log-queue, then lost), the VM keeps running
   tmpfs    a 64 KiB tmpfs fills up: no torn line, nothing lost silently;
@@ -139,6 +140,37 @@ def test_open(args, fail):
         rc, err = startup_error(args, d, device, extra)
         fail.check(rc != 0 and want in err, '%s: rc %d, %s' % (device, rc,
                                                                err))
+
+    # secret-tracker-add-endpoint (QMP and HMP): bad input, counters.
+    vm = bare_qemu(args, d, 'remote-reads=4')
+    vm.launch()
+    try:
+        good = {'local-address': '10.0.0.2', 'local-port': 5555,
+                'peer-address': '10.0.0.1', 'peer-port': 40312,
+                'labels': ['plans']}
+        for bad, want in ((dict(good, **{'local-port': 0}), 'with a port'),
+                          (dict(good, labels=[]), 'at least one label'),
+                          (dict(good, **{'peer-address': 'x'}),
+                           'not an IPv4 or IPv6 address'),
+                          (dict(good, protocol='sctp'), 'protocol')):
+            r = vm.qmp('secret-tracker-add-endpoint', **bad)
+            fail.check('error' in r and want in r['error']['desc'],
+                       'add-endpoint %s: %s' % (bad, r))
+        r = vm.qmp('secret-tracker-add-endpoint', **good)
+        fail.check(r.get('return') == {'reads-tainted': 0},
+                   'add-endpoint: %s' % r)
+        out = vm.cmd('human-monitor-command', command_line=(
+            'secret_track_endpoint [fe80::2]:22 [fe80::1]:4000 a,b'))
+        fail.check(out == '', 'HMP secret_track_endpoint: %r' % out)
+        out = vm.cmd('human-monitor-command', command_line=(
+            'secret_track_endpoint 10.0.0.2 10.0.0.1:1 a'))
+        fail.check('is not ADDRESS:PORT' in out, 'HMP bad endpoint: %r'
+                   % out)
+        remote = vm.cmd('query-secret-tracker')['remote']
+        fail.check(remote['labels'] == 2 and remote['remembered'] == 0,
+                   'remote counters: %s' % remote)
+    finally:
+        vm.shutdown()
 
     # A chardev log has nothing to reopen.
     vm = bare_qemu(args, d, 'chardev=c', ('-chardev', 'null,id=c'))

@@ -16,6 +16,7 @@ Modes:
   file  native lines through -chardev file
 """
 
+import json
 import os
 import signal
 import socket
@@ -210,6 +211,8 @@ def main():
             hmp = g.hmp('info secret-tracker')
             fail.check('not connected' in hmp and '5 queued' in hmp,
                        'HMP while away: %s' % hmp)
+            print('receiver away:', json.dumps(log, sort_keys=True))
+            print(hmp)
             # It comes back: the chardev reconnects, the queue drains.
             rs.start(ready)
             wait_log(g, 'drained', lambda log: log['connected'] and
