@@ -4,11 +4,13 @@
 #   make demo   all of that, then run the demo scenario under the tracker
 #               (ACCEL=auto|tcg|kvm; kvm runs nested where the host cannot)
 #   make fuzz   all of that, then every libFuzzer target for long (not in CI)
+#   make bench  all of that, then the tracker's cost on a fixed workload
+#               (exits per system call under KVM, hook cycles under TCG)
 BUILD ?= build
 MESON ?= meson
 ACCEL ?= auto
 
-.PHONY: all deps check check-unit check-qtest check-e2e demo fuzz clean distclean
+.PHONY: all deps check check-unit check-qtest check-e2e demo fuzz bench clean distclean
 
 all: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -32,8 +34,14 @@ demo: all
 fuzz: all
 	@sh scripts/st-fuzz.sh $(BUILD)
 
+bench: all
+	@sh scripts/st-bench.sh $(BUILD)
+
 clean:
 	-$(MESON) compile -C $(BUILD) --clean
 
-distclean:
+distbench: all
+	@sh scripts/st-bench.sh $(BUILD)
+
+clean:
 	rm -rf $(BUILD) subprojects/qemu-*
