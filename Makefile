@@ -40,8 +40,5 @@ bench: all
 clean:
 	-$(MESON) compile -C $(BUILD) --clean
 
-distbench: all
-	@sh scripts/st-bench.sh $(BUILD)
-
-clean:
+distclean:
 	rm -rf $(BUILD) subprojects/qemu-*
