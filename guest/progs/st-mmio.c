@@ -17,6 +17,7 @@ int main(int argc, char **argv)
 {
     struct sockaddr_in none = { .sin_family = AF_INET };
     int bar_fd, sock, out;
+    /* device memory: every access must reach the device */
     volatile uint32_t *bar;
     size_t len;
     char *buf;
