@@ -128,6 +128,22 @@ class ContractTest(unittest.TestCase):
         events[0]['bytes'] = 99
         self.assertTrue(stcontract.check_events(flows, events, self.sc))
 
+    def test_events_autobound_socket(self):
+        sock = {'kind': 'socket', 'inode': 9, 'family': 'inet',
+                'local-address': '0.0.0.0', 'local-port': 51919}
+        flows = good()
+        flows[1]['target'] = dict(sock)
+        events = copy.deepcopy(flows)
+        # the event went out before the send's return bound the port
+        events[1]['target']['local-port'] = 0
+        self.assertEqual(stcontract.check_events(flows, events, self.sc), [])
+        # any other port, or another address, is a difference
+        events[1]['target']['local-port'] = 4000
+        self.assertTrue(stcontract.check_events(flows, events, self.sc))
+        events[1]['target']['local-port'] = 0
+        events[1]['target']['local-address'] = '10.0.0.1'
+        self.assertTrue(stcontract.check_events(flows, events, self.sc))
+
     def log(self, lines):
         fd, path = tempfile.mkstemp()
         with os.fdopen(fd, 'w') as fh:
