@@ -52,7 +52,7 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>{guest}/vmlinuz</kernel>
     <initrd>{guest}/initrd.img</initrd>
-    <cmdline>console=ttyS0 panic=-1 st.scenario=ctl st.ip={ip}/24</cmdline>
+    <cmdline>console=ttyS0 panic=-1 no_timer_check st.scenario=ctl st.ip={ip}/24</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>

@@ -42,7 +42,8 @@ EOR = b'NEST-EOR '
 # unstable TSC (hpet as clocksource, no stable kvmclock for L2) cost more
 # than half the run time; halt polling in L1 only burns L0's CPU.
 # ST_NEST_APPEND adds to it.
-L1_APPEND = ('console=ttyS0 panic=-1 mitigations=off tsc=reliable '
+L1_APPEND = ('console=ttyS0 panic=-1 no_timer_check mitigations=off '
+             'tsc=reliable '
              'nest.kvm=halt_poll_ns=0')
 
 # SVM exit codes (AMD64 APM vol. 2, appendix C) the histogram names.
