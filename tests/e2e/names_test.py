@@ -133,6 +133,23 @@ def check_tracker_info(text, st, fail):
     if c['drops']:
         want.append('dropped:' + ''.join(' %s %d' % (d['reason'], d['count'])
                                          for d in c['drops']))
+    if 'log' in st:
+        lg = st['log']
+        want.append('log %s (%s%s): %d lines written, %d queued, %d lost, '
+                    '%d torn, %d errors, %d disconnects, %d reopens'
+                    % (lg['destination'], lg['format'],
+                       '' if lg['connected'] else ', not connected',
+                       lg['lines-written'], lg['lines-queued'],
+                       lg['lines-lost'], lg['lines-torn'], lg['errors'],
+                       lg['disconnects'], lg['reopens']))
+        if 'last-error' in lg:
+            want.append('log last error: %s' % lg['last-error'])
+    rm = st['remote']
+    if rm['labels'] or rm['reads-remembered']:
+        want.append('remote: %d endpoints labelled, %d reads remembered (%d '
+                    'held, %d evicted), %d tainted later'
+                    % (rm['labels'], rm['reads-remembered'], rm['remembered'],
+                       rm['reads-evicted'], rm['reads-tainted']))
     got = text.replace('\r\n', '\n').rstrip('\n').split('\n')
     if got != want:
         fail('info secret-tracker:\n%s\nQMP says:\n%s'
