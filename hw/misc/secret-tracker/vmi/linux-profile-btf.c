@@ -252,48 +252,27 @@ static bool st_btf_field_info(const struct btf *btf, const StBtfStep *steps,
     return true;
 }
 
+/* One path of member @f in BTF (st_linux_field_by_alternatives) */
+static bool st_btf_try_path(void *opaque, StLinuxOffset f, const char *path,
+                            StLinuxFieldInfo *fi, GError **errp)
+{
+    const struct btf *btf = opaque;
+    StBtfStep steps[ST_BTF_MAX_STEPS];
+    unsigned n;
+
+    return st_btf_resolve_path(btf,
+                               st_linux_struct_names[
+                                   st_linux_offset_specs[f].in],
+                               path, steps, &n, errp) &&
+           st_btf_field_info(btf, steps, n, fi, errp);
+}
+
 /* Member @f by the first of its alternative paths that BTF has */
 static bool st_btf_field(const struct btf *btf, StLinuxOffset f,
                          StLinuxFieldInfo *fi, GError **errp)
 {
-    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
-    GError *first = NULL;
-    char path[64];
-    unsigned alt;
-
-    for (alt = 0; alt < ST_LINUX_MAX_ALTS &&
-                  st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
-        StBtfStep steps[ST_BTF_MAX_STEPS];
-        unsigned n;
-        GError *err = NULL;
-
-        if (st_btf_resolve_path(btf, st_linux_struct_names[spec->in], path,
-                                steps, &n, &err)) {
-            if (!st_btf_field_info(btf, steps, n, fi, errp)) {
-                return false;
-            }
-            fi->alt = alt;
-            return true;
-        }
-        if (err->code != ST_PROFILE_ERROR_MISSING) {
-            g_clear_error(&first);
-            g_propagate_error(errp, err);
-            return false;
-        }
-        if (first) {
-            g_error_free(err);
-        } else {
-            first = err;
-        }
-    }
-    /* the first name's error, saying which others were tried */
-    if (alt > 1) {
-        g_autofree char *name = st_linux_offset_describe(f);
-
-        g_prefix_error(&first, "BTF has none of %s: ", name);
-    }
-    g_propagate_error(errp, first);
-    return false;
+    return st_linux_field_by_alternatives(f, "BTF", st_btf_try_path,
+                                          (void *)btf, fi, errp);
 }
 
 static bool st_btf_percpu_lookup(void *opaque, const char *var,

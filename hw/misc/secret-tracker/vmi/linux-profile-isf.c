@@ -350,42 +350,20 @@ static bool st_isf_field_path(StIsf *isf, const StLinuxOffsetSpec *spec,
     return true;
 }
 
+/* One path of member @f in the ISF (st_linux_field_by_alternatives) */
+static bool st_isf_try_path(void *opaque, StLinuxOffset f, const char *path,
+                            StLinuxFieldInfo *fi, GError **errp)
+{
+    return st_isf_field_path(opaque, &st_linux_offset_specs[f], path, fi,
+                             errp);
+}
+
 /* Member @f by the first of its alternative paths the ISF has */
 static bool st_isf_field(StIsf *isf, StLinuxOffset f, StLinuxFieldInfo *fi,
                          GError **errp)
 {
-    const StLinuxOffsetSpec *spec = &st_linux_offset_specs[f];
-    GError *first = NULL;
-    char path[64];
-    unsigned alt;
-
-    for (alt = 0; alt < ST_LINUX_MAX_ALTS &&
-                  st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
-        GError *err = NULL;
-
-        if (st_isf_field_path(isf, spec, path, fi, &err)) {
-            fi->alt = alt;
-            return true;
-        }
-        if (err->code != ST_PROFILE_ERROR_MISSING) {
-            g_clear_error(&first);
-            g_propagate_error(errp, err);
-            return false;
-        }
-        if (first) {
-            g_error_free(err);
-        } else {
-            first = err;
-        }
-    }
-    /* the first name's error, saying which others were tried */
-    if (alt > 1) {
-        g_autofree char *name = st_linux_offset_describe(f);
-
-        g_prefix_error(&first, "ISF has none of %s: ", name);
-    }
-    g_propagate_error(errp, first);
-    return false;
+    return st_linux_field_by_alternatives(f, "ISF", st_isf_try_path, isf, fi,
+                                          errp);
 }
 
 /* Address of a symbol; false (no error) when absent */

@@ -185,6 +185,43 @@ char *st_linux_offset_describe(StLinuxOffset f)
     return g_string_free(g_steal_pointer(&s), false);
 }
 
+bool st_linux_field_by_alternatives(StLinuxOffset f, const char *source,
+                                    StLinuxFieldTry try_path, void *opaque,
+                                    StLinuxFieldInfo *fi, GError **errp)
+{
+    GError *first = NULL;
+    char path[64];
+    unsigned alt;
+
+    for (alt = 0; alt < ST_LINUX_MAX_ALTS &&
+                  st_linux_offset_path(f, alt, path, sizeof(path)); alt++) {
+        GError *err = NULL;
+
+        if (try_path(opaque, f, path, fi, &err)) {
+            fi->alt = alt;
+            return true;
+        }
+        if (err->code != ST_PROFILE_ERROR_MISSING) {
+            g_clear_error(&first);
+            g_propagate_error(errp, err);
+            return false;
+        }
+        if (first) {
+            g_error_free(err);
+        } else {
+            first = err;
+        }
+    }
+    /* the first name's error, saying which others were tried */
+    if (alt > 1) {
+        g_autofree char *name = st_linux_offset_describe(f);
+
+        g_prefix_error(&first, "%s has none of %s: ", source, name);
+    }
+    g_propagate_error(errp, first);
+    return false;
+}
+
 const char *st_linux_feature_name(StLinuxFeature feature)
 {
     return feature < ST_FEATURE__COUNT ? st_linux_feature_names[feature]

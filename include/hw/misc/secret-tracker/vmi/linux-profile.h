@@ -100,6 +100,19 @@ bool st_linux_offset_path(StLinuxOffset f, unsigned alt, char *buf,
 /* "dentry.d_iname (or d_shortname.string)", for messages; g_free() */
 char *st_linux_offset_describe(StLinuxOffset f);
 
+/*
+ * Member @f by the first of its alternative paths that @try_path finds in
+ * a profile source (@source names it in errors: "BTF", "ISF").  @try_path
+ * fails with ST_PROFILE_ERROR_MISSING for a path the source lacks; any
+ * other error stops the search.
+ */
+typedef bool (*StLinuxFieldTry)(void *opaque, StLinuxOffset f,
+                                const char *path, StLinuxFieldInfo *fi,
+                                GError **errp);
+bool st_linux_field_by_alternatives(StLinuxOffset f, const char *source,
+                                    StLinuxFieldTry try_path, void *opaque,
+                                    StLinuxFieldInfo *fi, GError **errp);
+
 /* A feature's name for reports, e.g. "ipv6-addresses" */
 const char *st_linux_feature_name(StLinuxFeature feature);
 /*
