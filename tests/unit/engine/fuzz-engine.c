@@ -143,15 +143,45 @@ static bool op_read_path_arg(void *opaque, const StEngineTask *task,
     return answer_path(opaque, buf, size, false);
 }
 
-static bool op_send_peer(void *opaque, const StEngineTask *task, unsigned nr,
-                         const uint64_t *args, StEngineEndpoint *out)
+static unsigned op_send_peer(void *opaque, const StEngineTask *task,
+                             unsigned nr, const uint64_t *args,
+                             StEngineEndpoint *out, unsigned max)
 {
     Fuzz *f = opaque;
+    unsigned n = take(f, 1) % 6, i;
 
-    if (take(f, 1) % 3 == 0) {
+    /* may name more than fit (dropped and counted), or none */
+    for (i = 0; i < n && i < max; i++) {
+        endpoint(f, &out[i]);
+    }
+    return n;
+}
+
+static bool op_fd_still(void *opaque, const StEngineTask *task, int fd,
+                        const StEngineObject *cached)
+{
+    return take(opaque, 1) % 4 != 0;
+}
+
+static uint64_t op_iov_bytes(void *opaque, const StEngineTask *task,
+                             unsigned nr, const uint64_t *args)
+{
+    return take(opaque, 2);
+}
+
+static bool op_ioctl_fds(void *opaque, const StEngineTask *task, unsigned cmd,
+                         uint64_t arg, int *fds, unsigned max, unsigned *n)
+{
+    Fuzz *f = opaque;
+    unsigned i;
+
+    if (take(f, 1) % 4 == 0) {
         return false;
     }
-    endpoint(f, out);
+    *n = take(f, 1) % 5;
+    for (i = 0; i < *n && i < max; i++) {
+        fds[i] = take(f, 1) % 12;
+    }
     return true;
 }
 
@@ -413,6 +443,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cfg.ops.send_peer = op_send_peer;
     f.cfg.ops.mmsg_bytes = op_mmsg_bytes;
     f.cfg.ops.task_details = op_task_details;
+    f.cfg.ops.fd_still = op_fd_still;
+    f.cfg.ops.iov_bytes = op_iov_bytes;
+    f.cfg.ops.ioctl_fds = op_ioctl_fds;
     f.cfg.opaque = &f;
     f.cfg.new_flow = op_new_flow;
     f.cfg.new_flow_opaque = &f;
@@ -422,6 +455,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cfg.max_pending = take(&f, 1) % 8 + 1;
     f.cfg.max_endpoints = take(&f, 1) % 4 + 1;
     f.cfg.max_children = take(&f, 1) % 4 + 1;
+    /* not the large defaults (an allocation per input); seeds keep meaning */
+    f.cfg.max_waiting = f.cfg.max_pending;
+    f.cfg.max_local_addrs = f.cfg.max_endpoints;
     f.announced = g_array_new(false, false, sizeof(uint64_t));
     f.e = st_engine_new(&f.cfg);
     while (f.n && steps++ < 4096) {

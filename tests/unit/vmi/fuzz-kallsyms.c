@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vm.la57 = m.la57;
 
     st_kallsyms_options_default(&o);
-    o.forward = 1 << 20;
+    /* nothing is readable past the image: do not zero-fill it */
+    o.forward = MIN(1 << 20, m.size + 4096);
     o.backward = 64 << 10;
     o.max_syms = 1 << 12;
     o.max_work = 16 << 20;
