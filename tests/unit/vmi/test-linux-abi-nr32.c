@@ -17,7 +17,8 @@
 const TestAbiNumber test_abi_nr32[] = {
     NR32(exit), NR32(fork), NR32(read), NR32(write), NR32(open),
     NR32(close), NR32(creat), NR32(unlink), NR32(execve), NR32(rename),
-    NR32(ioctl), NR32(dup2), NR32(mmap), NR32(socketcall), NR32(clone),
+    NR32(ioctl), NR32(dup2), NR32(reboot), NR32(mmap), NR32(socketcall),
+    NR32(clone),
     NR32(readv), NR32(writev), NR32(pread64), NR32(pwrite64),
     NR32(sendfile), NR32(vfork), NR32(mmap2), NR32(sendfile64),
     NR32(io_submit), NR32(exit_group), NR32(openat), NR32(unlinkat),

@@ -123,6 +123,7 @@ static void test_syscall_numbers(void)
     CHECK32(ST_NR32_RENAME, "rename");
     CHECK32(ST_NR32_IOCTL, "ioctl");
     CHECK32(ST_NR32_DUP2, "dup2");
+    CHECK32(ST_NR32_REBOOT, "reboot");
     CHECK32(ST_NR32_MMAP, "mmap");
     CHECK32(ST_NR32_SOCKETCALL, "socketcall");
     CHECK32(ST_NR32_CLONE, "clone");
@@ -194,6 +195,15 @@ static void test_socketcall_numbers(void)
     for (i = 0; i < G_N_ELEMENTS(calls); i++) {
         CHECK(calls[i].ours, lookup(test_abi_socketcall, calls[i].name));
     }
+    /* what a compat return of each becomes (the entry's translation) */
+    CHECK(st_linux_compat_socketcall_nr(ST_SOCKETCALL_SEND), ST_NR_SENDTO);
+    CHECK(st_linux_compat_socketcall_nr(ST_SOCKETCALL_RECVMSG),
+          ST_NR_RECVMSG);
+    CHECK(st_linux_compat_socketcall_nr(ST_SOCKETCALL_SENDMMSG),
+          ST_NR_SENDMMSG);
+    CHECK(st_linux_compat_socketcall_nr(ST_SOCKETCALL_SOCKET), -1);
+    CHECK(st_linux_compat_socketcall_nr(0), -1);
+    CHECK(st_linux_compat_socketcall_nr(ST_SOCKETCALL_SENDMMSG + 1), -1);
 }
 
 /* Each i386 syscall and the x86-64 one it must become, by name */

@@ -125,6 +125,14 @@ static const struct {
     [ST_SOCKETCALL_SENDMMSG] = { 4, ST_NR_SENDMMSG },
 };
 
+int st_linux_compat_socketcall_nr(uint32_t call)
+{
+    if (call < ST_SOCKETCALL_SOCKET || call > ST_SOCKETCALL_SENDMMSG) {
+        return -1;
+    }
+    return st_socketcalls[call].nr;
+}
+
 static bool st_compat_socketcall(const StGuestVm *uvm, const uint32_t *a,
                                  StLinuxSyscall *out, GError **errp)
 {

@@ -77,8 +77,8 @@ bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
     return true;
 }
 
-bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
-                           StLinuxPtRegs *out, GError **errp)
+bool st_linux_pt_regs_addr(const StLinuxKernel *kernel, uint64_t percpu_base,
+                           uint64_t *regs, GError **errp)
 {
     uint32_t size = kernel->prof->struct_size[ST_STRUCT_PT_REGS];
     uint64_t top;
@@ -101,7 +101,17 @@ bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                     "no usable kernel stack top (0x%" PRIx64 ")", top);
         return false;
     }
-    return st_linux_read_pt_regs_at(kernel, top - size, out, errp);
+    *regs = top - size;
+    return true;
+}
+
+bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
+                           StLinuxPtRegs *out, GError **errp)
+{
+    uint64_t regs;
+
+    return st_linux_pt_regs_addr(kernel, percpu_base, &regs, errp) &&
+           st_linux_read_pt_regs_at(kernel, regs, out, errp);
 }
 
 /* Member @f of a pt_regs copied whole into @buf of @size bytes */
@@ -148,6 +158,13 @@ bool st_linux_read_pt_regs_at(const StLinuxKernel *kernel, uint64_t regs,
                         "pt_regs at 0x%" PRIx64 " is not in the kernel",
                         regs);
         }
+        return false;
+    }
+    /* optional (an ISF may lack it): only the trap-flag alert needs it */
+    out->flags = 0;
+    if (kernel->prof->field[ST_PT_REGS_FLAGS].present &&
+        !st_pt_regs_member(kernel, buf, size, ST_PT_REGS_FLAGS, &out->flags,
+                           errp)) {
         return false;
     }
     return st_pt_regs_member(kernel, buf, size, ST_PT_REGS_ORIG_AX,

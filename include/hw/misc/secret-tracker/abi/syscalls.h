@@ -85,6 +85,7 @@
 #define ST_NR32_RENAME          38
 #define ST_NR32_IOCTL           54
 #define ST_NR32_DUP2            63
+#define ST_NR32_REBOOT          88
 #define ST_NR32_MMAP            90      /* old_mmap: one pointer argument */
 #define ST_NR32_SOCKETCALL      102
 #define ST_NR32_CLONE           120

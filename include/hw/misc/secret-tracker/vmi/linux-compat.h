@@ -37,6 +37,9 @@ typedef struct StLinuxSyscall {
  */
 int st_linux_compat_native_nr(uint32_t nr32);
 
+/* The x86-64 number socketcall @call becomes, or -1.  A pure table. */
+int st_linux_compat_socketcall_nr(uint32_t call);
+
 /*
  * Translate i386 syscall @nr32 with arguments @regs (bx, cx, dx, si, di,
  * bp; only their low 32 bits count).  @uvm, the caller's user memory, is

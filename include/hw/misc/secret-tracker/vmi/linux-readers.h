@@ -76,6 +76,7 @@ typedef struct StLinuxSocket {
 
 typedef struct StLinuxPtRegs {
     uint64_t orig_ax, ax, di, si, dx, r10, r8, r9, ip, sp;
+    uint64_t flags;     /* 0 if the profile lacks it */
 } StLinuxPtRegs;
 
 const char *st_linux_file_type_name(StLinuxFileType type);
@@ -122,6 +123,9 @@ bool st_linux_read_socket(const StLinuxKernel *kernel, uint64_t file,
                           StLinuxSocket *out, GError **errp);
 void st_linux_socket_clear(StLinuxSocket *sock);
 
+/* Where the syscall's saved user registers are: the kernel stack's top */
+bool st_linux_pt_regs_addr(const StLinuxKernel *kernel, uint64_t percpu_base,
+                           uint64_t *regs, GError **errp);
 /* The syscall's saved user registers, at the top of the kernel stack */
 bool st_linux_read_pt_regs(const StLinuxKernel *kernel, uint64_t percpu_base,
                            StLinuxPtRegs *out, GError **errp);
