@@ -238,6 +238,11 @@ void hmp_info_secret_tracker(Monitor *mon, const QDict *qdict)
                    ", paths resolved %" PRIu64 "\n", c->events, c->flows,
                    c->flows_dropped, c->nodes_dropped, c->read_errors,
                    c->unpaired, c->paths_resolved);
+    if (c->compat_from_64bit || c->trap_flag) {
+        monitor_printf(mon, "alerts: %" PRIu64 " 32-bit calls from 64-bit "
+                       "code, %" PRIu64 " calls with the trap flag\n",
+                       c->compat_from_64bit, c->trap_flag);
+    }
     if (c->drops) {
         SecretTrackerDropList *d;
 

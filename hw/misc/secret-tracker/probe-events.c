@@ -16,6 +16,8 @@
 #include "qemu/timer.h"
 #include "hw/core/cpu.h"
 #include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/vmi/linux-compat.h"
+#include "hw/misc/secret-tracker/vmi/linux-decode.h"
 #include "probe-internal.h"
 #include "trace.h"
 
@@ -226,7 +228,7 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
         args[3] = pt.r10;
         args[4] = pt.r8;
         args[5] = pt.r9;
-        user_flags = 0;
+        user_flags = pt.flags;
     } else {
         args[0] = r->rdi;
         args[1] = r->rsi;
@@ -318,15 +320,139 @@ void st_probe_return64(const ExecHookEvent *ev, void *opaque)
 }
 
 /*
- * Compat entries (int 0x80 from any process, sysenter, the 32-bit
- * syscall) are counted here; their decoding into the engine's syscalls
- * follows in probe-compat.c.
+ * Compat entries: int 0x80 (from any process, 64-bit ones too), sysenter
+ * and the compat syscall all reach ia32_sys_call(regs, nr), or on older
+ * kernels do_int80_syscall_32(regs) and do_fast_syscall_32(regs).  The
+ * i386 call is translated to the x86-64 one with the same effect and fed
+ * to the engine like any other, marked compat (its structs are i386).
  */
 void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
+    StLinuxSyscallRegs sr;
+    StLinuxSyscall call;
+    StEngineTask task;
+    StGuestVm user;
+    uint64_t percpu, task_ptr, nr32;
+    bool want, paths, with_user;
 
     qatomic_inc(&p->compat_calls);
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k || !qatomic_read(&p->validated)) {
+        return;     /* the first 64-bit call validates the profile */
+    }
+    /*
+     * Compat calls are rare: each one's registers are read, so that an
+     * int 0x80 from 64-bit code is always counted.
+     */
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc || !st_percpu_base(vc, ev->cpu, true, &percpu)) {
+        return;
+    }
+    if (!st_linux_read_syscall_regs(&vc->kernel, ev->regs->rdi, &sr, NULL)) {
+        qatomic_inc(&p->read_errors);
+        trace_secret_tracker_probe_read_error("compat entry", 0);
+        return;
+    }
+    /* ia32_sys_call(regs, nr) has the number, older entries orig_ax */
+    nr32 = ev->addr == k->site[ST_SITE_SYSCALL32] ? (uint32_t)ev->regs->rsi
+                                                   : (uint32_t)sr.orig_ax;
+    if (st_linux_regs_user64(&sr)) {
+        qatomic_inc(&p->alerts_compat64);
+    }
+    if (st_linux_regs_trap_flag(&sr)) {
+        qatomic_inc(&p->alerts_trap_flag);
+    }
+    if (nr32 != ST_NR32_SOCKETCALL && nr32 != ST_NR32_REBOOT &&
+        (st_linux_compat_native_nr(nr32) < 0 ||
+         st_engine_syscall_family(st_linux_compat_native_nr(nr32)) ==
+         ST_ENGINE_FAMILY_NONE)) {
+        return;     /* nothing the engine follows */
+    }
+    if (nr32 == ST_NR32_REBOOT) {
+        if (st_task(vc, percpu, &task, &task_ptr)) {
+            uint64_t args[3] = { sr.compat[0], sr.compat[1], sr.compat[2] };
+
+            st_kexec_call(p, k, args, &task);
+        }
+        return;
+    }
+    /* socketcall and the old mmap point at their arguments */
+    with_user = nr32 == ST_NR32_SOCKETCALL || nr32 == ST_NR32_MMAP;
+    if (!st_task(vc, percpu, &task, &task_ptr)) {
+        qatomic_inc(&p->read_errors);
+        trace_secret_tracker_probe_read_error("compat entry", nr32);
+        return;
+    }
+    if (with_user && !st_linux_user_vm(&vc->kernel, task_ptr, &user, NULL)) {
+        qatomic_inc(&p->read_errors);
+        return;
+    }
+    if (!st_linux_compat_syscall(with_user ? &user : NULL, nr32, sr.compat,
+                                 &call, NULL) ||
+        !st_engine_syscall_relevant(call.nr, call.args)) {
+        return;     /* no translation, or the kernel refuses the call */
+    }
+    task.compat = true;
+    trace_secret_tracker_probe_entry(task.tid, call.nr);
+    qemu_mutex_lock(p->lock);
+    p->ev = vc;
+    p->ev_task = task_ptr;
+    want = st_engine_syscall_entry(p->engine, &task, call.nr, call.args,
+                                   st_now_ns());
+    p->ev = NULL;
+    paths = st_engine_paths_wanted(p->engine);
+    qemu_mutex_unlock(p->lock);
+    if (paths) {
+        secret_tracker_probe_kick(p);
+    }
+    if (want && !k->hook[ST_SITE_RETURN32]) {
+        /* no compat return hook (KVM): the entry's taint stands alone */
+        qatomic_inc(&p->returns_unavailable);
+    }
+}
+
+/* Where ia32_sys_call returned (TCG): RAX holds the result. */
+void st_probe_return32(const ExecHookEvent *ev, void *opaque)
+{
+    SecretTrackerProbe *p = opaque;
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
+    StLinuxSyscallRegs sr;
+    StEngineTask task;
+    uint64_t percpu, task_ptr, regs;
+    int nr;
+
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k || !qatomic_read(&p->validated) ||
+        !st_engine_has_pending(p->engine)) {
+        return;
+    }
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc || !st_percpu_base(vc, ev->cpu, true, &percpu) ||
+        !st_linux_pt_regs_addr(&vc->kernel, percpu, &regs, NULL) ||
+        !st_linux_read_syscall_regs(&vc->kernel, regs, &sr, NULL)) {
+        return;
+    }
+    nr = (uint32_t)sr.orig_ax == ST_NR32_SOCKETCALL ?
+         st_linux_compat_socketcall_nr(sr.compat[0]) :
+         st_linux_compat_native_nr((uint32_t)sr.orig_ax);
+    if (nr < 0 || !st_task(vc, percpu, &task, &task_ptr)) {
+        return;
+    }
+    task.compat = true;
+    trace_secret_tracker_probe_exit(task.tid, nr, (int64_t)ev->regs->rax);
+    qemu_mutex_lock(p->lock);
+    p->ev = vc;
+    p->ev_task = task_ptr;
+    st_engine_syscall_exit(p->engine, &task, nr, (int64_t)ev->regs->rax,
+                           st_now_ns());
+    p->ev = NULL;
+    qemu_mutex_unlock(p->lock);
 }
 
 void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)

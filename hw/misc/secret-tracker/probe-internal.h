@@ -28,6 +28,8 @@ typedef enum StProbeSite {
     ST_SITE_INT80,      /* int 0x80, where there is no ia32_sys_call */
     ST_SITE_FAST32,     /* sysenter and compat syscall, likewise */
     ST_SITE_IO_URING,   /* io_issue_sqe(req, flags): every io_uring op */
+    ST_SITE_RETURN32,   /* where ia32_sys_call returns: int 0x80 */
+    ST_SITE_RETURN32F,  /* ... and sysenter or the compat syscall */
     ST_SITE__COUNT
 } StProbeSite;
 
@@ -134,6 +136,7 @@ const char *st_probe_site_name(StProbeSite site);
 void st_probe_syscall64(const ExecHookEvent *ev, void *opaque);
 void st_probe_return64(const ExecHookEvent *ev, void *opaque);
 void st_probe_syscall32(const ExecHookEvent *ev, void *opaque);
+void st_probe_return32(const ExecHookEvent *ev, void *opaque);
 void st_probe_io_uring(const ExecHookEvent *ev, void *opaque);
 
 /* probe-engine-ops.c */

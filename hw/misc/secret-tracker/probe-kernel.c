@@ -27,6 +27,8 @@ const char *st_probe_site_name(StProbeSite site)
         [ST_SITE_INT80] = "int80",
         [ST_SITE_FAST32] = "fast-syscall32",
         [ST_SITE_IO_URING] = "io-uring",
+        [ST_SITE_RETURN32] = "compat-exit",
+        [ST_SITE_RETURN32F] = "compat-exit-fast",
     };
 
     return (unsigned)site < ST_SITE__COUNT ? names[site] : "?";
@@ -104,6 +106,45 @@ static void st_probe_root(StProbeKernel *k, const StGuestVm *vm)
     }
 }
 
+/* Where the call to @disp in the first of @callers that has one returns */
+static uint64_t st_return_site(const StProbeKernel *k, const StGuestVm *vm,
+                               uint64_t disp, const char *const *callers)
+{
+    uint8_t code[ST_CALLER_LEN];
+    uint64_t caller, after;
+
+    for (; *callers; callers++) {
+        if (st_symbol(k, *callers, &caller) &&
+            st_guest_read(vm, caller, code, sizeof(code), NULL) &&
+            st_linux_find_call(code, sizeof(code), caller, disp,
+                               ST_CALL_SLACK, &after, NULL)) {
+            return after;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The returns of ia32_sys_call(): one call inlined into the int 0x80
+ * handler, one into the sysenter/compat-syscall one (names vary by line).
+ */
+static void st_probe_compat_returns(StProbeKernel *k, const StGuestVm *vm,
+                                    uint64_t disp)
+{
+    static const char *const int80[] = {
+        "do_int80_emulation", "int80_emulation", "do_int80_syscall_32", NULL,
+    };
+    static const char *const fast[] = {
+        "__do_fast_syscall_32", "do_fast_syscall_32", NULL,
+    };
+
+    k->site[ST_SITE_RETURN32] = st_return_site(k, vm, disp, int80);
+    k->site[ST_SITE_RETURN32F] = st_return_site(k, vm, disp, fast);
+    if (k->site[ST_SITE_RETURN32F] == k->site[ST_SITE_RETURN32]) {
+        k->site[ST_SITE_RETURN32F] = 0;
+    }
+}
+
 /* Hook at the dispatchers, or at the entry and its sysretq. */
 static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
                            GError **errp)
@@ -133,6 +174,7 @@ static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
     }
     if (st_symbol(k, "ia32_sys_call", &addr)) {
         k->site[ST_SITE_SYSCALL32] = addr;
+        st_probe_compat_returns(k, vm, addr);
     } else {
         if (st_symbol(k, "do_int80_syscall_32", &addr) ||
             st_symbol(k, "int80_emulation", &addr)) {

@@ -201,6 +201,9 @@ static ExecHookFn st_site_fn(StProbeSite site)
         return st_probe_syscall32;
     case ST_SITE_IO_URING:
         return st_probe_io_uring;
+    case ST_SITE_RETURN32:
+    case ST_SITE_RETURN32F:
+        return st_probe_return32;
     default:
         return NULL;
     }
@@ -217,7 +220,8 @@ static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
 {
     static const StProbeSite order[] = {
         ST_SITE_SYSCALL64, ST_SITE_SYSCALL32, ST_SITE_INT80, ST_SITE_FAST32,
-        ST_SITE_IO_URING, ST_SITE_RETURN64,
+        ST_SITE_IO_URING, ST_SITE_RETURN64, ST_SITE_RETURN32,
+        ST_SITE_RETURN32F,
     };
     bool kvm = exec_hook_backend() == EXEC_HOOK_BACKEND_KVM;
     unsigned i;
@@ -226,7 +230,10 @@ static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
         StProbeSite site = order[i];
         Error *local_err = NULL;
 
-        if (!k->site[site]) {
+        if (!k->site[site] ||
+            ((site == ST_SITE_RETURN32 || site == ST_SITE_RETURN32F) &&
+             kvm)) {
+            /* KVM: the on-demand 64-bit return needs the last register */
             continue;
         }
         k->hook[site] = exec_hook_register(k->site[site], st_site_fn(site),
@@ -245,6 +252,7 @@ static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
             k->return_on_demand = true;
             continue;
         }
+
         if (!exec_hook_arm(k->hook[site], NULL, &local_err)) {
             if (site == ST_SITE_SYSCALL64) {
                 error_propagate(errp, local_err);
@@ -527,4 +535,11 @@ void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
 uint64_t secret_tracker_probe_read_errors(SecretTrackerProbe *p)
 {
     return qatomic_read(&p->read_errors);
+}
+
+void secret_tracker_probe_alerts(SecretTrackerProbe *p, uint64_t *compat64,
+                                 uint64_t *trap_flag)
+{
+    *compat64 = qatomic_read(&p->alerts_compat64);
+    *trap_flag = qatomic_read(&p->alerts_trap_flag);
 }

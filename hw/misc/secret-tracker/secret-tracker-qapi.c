@@ -257,6 +257,8 @@ SecretTrackerInfo *secret_tracker_info(SecretTracker *s)
     c->returns_wanted = ec.returns_wanted;
     c->returns_seen = ec.exits;
     c->compat_entries = ec.compat_entries;
+    secret_tracker_probe_alerts(s->probe, &c->compat_from_64bit,
+                                &c->trap_flag);
     for (i = 0; i < ST_ENGINE_DROP__MAX; i++) {
         if (ec.drops[i]) {
             SecretTrackerDrop *d = g_new0(SecretTrackerDrop, 1);

@@ -61,5 +61,8 @@ void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
 
 /* Events dropped because guest memory could not be read. */
 uint64_t secret_tracker_probe_read_errors(SecretTrackerProbe *p);
+/* Suspicious system calls seen: int 0x80 from 64-bit code, RFLAGS.TF */
+void secret_tracker_probe_alerts(SecretTrackerProbe *p, uint64_t *compat64,
+                                 uint64_t *trap_flag);
 
 #endif /* HW_MISC_SECRET_TRACKER_PROBE_H */
