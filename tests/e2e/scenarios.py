@@ -50,7 +50,7 @@ class Scenario:
     def __init__(self, edges, script=None, files=LABEL, label=LABEL, smp=1,
                  props='', ports=(), host=(), registered=(S,), gone=(),
                  extra_files=(), extra_procs=(), flows_dropped=0,
-                 renamed=False, exec_changes_comm=False):
+                 renamed=False, exec_changes_comm=False, alerts=None):
         self.edges = list(edges)
         self.script = script
         self.files = files
@@ -66,6 +66,9 @@ class Scenario:
         self.flows_dropped = flows_dropped
         self.renamed = renamed          # a path may change after its event
         self.exec_changes_comm = exec_changes_comm
+        # the alert counters of query-secret-tracker (0 unless given)
+        self.alerts = dict({'compat-from-64bit': 0, 'trap-flag': 0},
+                           **(alerts or {}))
 
 
 def pipe_edges():
@@ -137,6 +140,14 @@ SCENARIOS = {
                                    ['/tmp/pwritev.txt'])),
     'mmap': Scenario(prog_edges('st-mmap', 'write', ['/tmp/mmap.txt'],
                                 first='mmap')),
+    # red team (issue 13): i386 calls from a 64-bit program; the clean
+    # copy made the same way is the negative control (no edge)
+    # (6 int 0x80 calls a copy: open, open, read, write, close, close)
+    'int80': Scenario(prog_edges('st-int80', 'write', ['/tmp/int80.txt']),
+                      alerts={'compat-from-64bit': 12}),
+    # a read and a write entered with RFLAGS.TF, per copy
+    'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
+                   alerts={'trap-flag': 4}),
     'dup3': Scenario(prog_edges('st-dup3', 'write',
                                 ['/tmp/dup-a.txt', '/tmp/dup-b.txt'])),
     'close_range': Scenario(prog_edges('st-close-range', 'write',

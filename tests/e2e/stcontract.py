@@ -208,6 +208,9 @@ def check_status(st, flows, sc):
     for k in ('nodes-dropped', 'read-errors'):
         if c[k]:
             fail.append('%s = %d' % (k, c[k]))
+    for k, want in sorted(sc.alerts.items()):
+        if c[k] != want:
+            fail.append('alert %s = %d, expected %d' % (k, c[k], want))
     # "unpaired": calls whose exit did not come through the hooked
     # sysretq (a return with a signal to deliver goes through iret, for
     # one) and whose fd was not cached.  Clean runs show 0 to 3 of them
