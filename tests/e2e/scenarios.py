@@ -99,6 +99,8 @@ REGISTER_OTHER = ('register', 'secret-tracker-add-file',
 REGISTER_LATE = ('register', 'secret-tracker-add-file',
                  {'path': '/srv/late/*', 'label': 'late'})
 
+URING_MODES = ('plain', 'sqpoll', 'fixed')
+
 SCENARIOS = {
     'cp': Scenario([Edge(S, '/tmp/copy.txt', 'sendfile', N, 1)] +
                    same(['/tmp/copy.txt'])),
@@ -145,6 +147,17 @@ SCENARIOS = {
     # (6 int 0x80 calls a copy: open, open, read, write, close, close)
     'int80': Scenario(prog_edges('st-int80', 'write', ['/tmp/int80.txt']),
                       alerts={'compat-from-64bit': 12}),
+    # io_uring READ then WRITE requests, one process per way of submitting.
+    # A request the kernel retries (tmpfs writes before 6.12 cannot be
+    # done without blocking, so an io-wq worker does them again) counts
+    # once per attempt: bytes and counts are not exact (the guest checks
+    # the bytes).
+    'iouring': Scenario(
+        [e for m in URING_MODES for e in (
+            Edge(S, 'proc:st-iouring#' + m, 'read'),
+            Edge('proc:st-iouring#' + m, '/tmp/uring-%s.txt' % m,
+                 'write'))] +
+        same(['/tmp/uring-%s.txt' % m for m in URING_MODES])),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

@@ -12,6 +12,7 @@
 #include "hw/misc/secret-tracker/abi/socket.h"
 #include "hw/misc/secret-tracker/abi/syscalls.h"
 #include "hw/misc/secret-tracker/abi/uapi.h"
+#include "hw/misc/secret-tracker/vmi/linux-io-uring.h"
 #include "probe-internal.h"
 #include "trace.h"
 
@@ -52,6 +53,30 @@ static void st_endpoint(StEngineEndpoint *ep, uint16_t family,
     memcpy(ep->addr, addr, sizeof(ep->addr));
 }
 
+/*
+ * The file behind @fd for the event being fed: the task's fd, or for an
+ * io_uring request one of its sides (a registered-file index, or the
+ * file the kernel already assigned).
+ */
+static bool st_event_file(SecretTrackerProbe *p, int fd, uint64_t *file)
+{
+    const StLinuxIoUringReq *io = p->ev_io;
+    StLinuxIoUringSide side;
+
+    if (!io) {
+        return st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, file,
+                                NULL);
+    }
+    if (fd == io->target.fd) {
+        side = ST_IO_URING_TARGET;
+    } else if (fd == io->splice_in.fd) {
+        side = ST_IO_URING_SPLICE_IN;
+    } else {
+        return false;
+    }
+    return st_linux_io_uring_file(st_ops_kernel(p), io, side, file, NULL);
+}
+
 static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
                           StEngineObject *out)
 {
@@ -59,7 +84,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     uint64_t file;
     StLinuxFile f;
 
-    if (!st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, &file, NULL) ||
+    if (!st_event_file(p, fd, &file) ||
         !st_linux_read_file(st_ops_kernel(p), file, &f, NULL)) {
         return false;
     }
@@ -118,8 +143,7 @@ static bool st_fd_still(void *opaque, const StEngineTask *task, int fd,
     const StLinuxKernel *kernel = st_ops_kernel(p);
     uint64_t file, dev, ino;
 
-    return st_linux_fd_file(kernel, p->ev_task, fd, &file, NULL) &&
-           file == cached->file_id &&
+    return st_event_file(p, fd, &file) && file == cached->file_id &&
            st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
            dev == cached->dev && ino == cached->ino;
 }

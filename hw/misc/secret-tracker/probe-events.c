@@ -59,14 +59,21 @@ static bool st_percpu_base(StProbeVcpu *vc, CPUState *cpu, bool kernel_gs,
     return true;
 }
 
-static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
-                    uint64_t *task_ptr)
+/*
+ * The task at @task_ptr, as the engine sees it.  With @leader_comm, the
+ * name is its process's (an io_uring thread is named after its ring).
+ */
+static bool st_task_at(StProbeVcpu *vc, uint64_t task_ptr, StEngineTask *task,
+                       bool leader_comm)
 {
-    StLinuxTask t;
+    StLinuxTask t, leader;
 
-    if (!st_linux_current_task(&vc->kernel, percpu, task_ptr, NULL) ||
-        !st_linux_read_task(&vc->kernel, *task_ptr, &t, NULL)) {
+    if (!st_linux_read_task(&vc->kernel, task_ptr, &t, NULL)) {
         return false;
+    }
+    if (leader_comm && t.leader != t.task &&
+        st_linux_read_task(&vc->kernel, t.leader, &leader, NULL)) {
+        memcpy(t.comm, leader.comm, sizeof(t.comm));
     }
     memset(task, 0, sizeof(*task));
     task->tid = t.pid;
@@ -80,6 +87,13 @@ static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
     g_strlcpy(task->comm, t.comm, sizeof(task->comm));
     task->details = true;       /* read with the task: no second read */
     return true;
+}
+
+static bool st_task(StProbeVcpu *vc, uint64_t percpu, StEngineTask *task,
+                    uint64_t *task_ptr)
+{
+    return st_linux_current_task(&vc->kernel, percpu, task_ptr, NULL) &&
+           st_task_at(vc, *task_ptr, task, false);
 }
 
 /* The first system call checks that the profile fits the kernel. */
@@ -455,9 +469,67 @@ void st_probe_return32(const ExecHookEvent *ev, void *opaque)
     qemu_mutex_unlock(p->lock);
 }
 
+/*
+ * An io_uring request at io_issue_sqe(req, flags): whoever issues it (the
+ * submitter inline, its SQPOLL thread with no syscall at all, an io-wq
+ * worker), it is fed to the engine as the system call it amounts to, made
+ * by the submitting task.  No return is seen: taint is decided here, as
+ * for every call.  Registered-file indexes live in the ring, so the fd
+ * cache keys them by the ring.
+ */
 void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
+    StLinuxIoUringReq req;
+    StEngineTask task;
+    bool want, paths;
 
     qatomic_inc(&p->io_uring_ops);
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k || !k->io_uring_decode || !qatomic_read(&p->validated)) {
+        return;
+    }
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc) {
+        return;
+    }
+    if (!st_linux_io_uring_read_req(&vc->kernel, ev->regs->rdi, &req, NULL)) {
+        qatomic_inc(&p->read_errors);
+        trace_secret_tracker_probe_read_error("io_uring", 0);
+        return;
+    }
+    if (req.nr == ST_IO_URING_NR_NONE ||
+        st_engine_syscall_family(req.nr) == ST_ENGINE_FAMILY_NONE ||
+        !st_engine_syscall_relevant(req.nr, req.args)) {
+        return;
+    }
+    if (!st_task_at(vc, req.task, &task, true)) {
+        qatomic_inc(&p->read_errors);
+        trace_secret_tracker_probe_read_error("io_uring", req.nr);
+        return;
+    }
+    if (req.target.fixed || req.splice_in.fixed) {
+        task.files_id = req.ctx;
+    }
+    task.compat = req.compat;
+    trace_secret_tracker_probe_entry(task.tid, req.nr);
+    qemu_mutex_lock(p->lock);
+    p->ev = vc;
+    p->ev_task = req.task;
+    p->ev_io = &req;
+    want = st_engine_syscall_entry(p->engine, &task, req.nr, req.args,
+                                   st_now_ns());
+    p->ev_io = NULL;
+    p->ev = NULL;
+    paths = st_engine_paths_wanted(p->engine);
+    qemu_mutex_unlock(p->lock);
+    if (paths) {
+        secret_tracker_probe_kick(p);
+    }
+    if (want) {
+        qatomic_inc(&p->returns_unavailable);
+    }
 }

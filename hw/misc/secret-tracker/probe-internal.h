@@ -12,6 +12,7 @@
 #include "exec/exec-hook.h"
 #include "hw/misc/secret-tracker/probe.h"
 #include "hw/misc/secret-tracker/vmi/guest-mem.h"
+#include "hw/misc/secret-tracker/vmi/linux-io-uring.h"
 #include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 #include "hw/misc/secret-tracker/vmi/linux-profile.h"
 #include "hw/misc/secret-tracker/vmi/linux-readers.h"
@@ -53,6 +54,7 @@ typedef struct StProbeKernel {
     uint64_t site[ST_SITE__COUNT];
     ExecHook *hook[ST_SITE__COUNT];
     bool return_on_demand;      /* RETURN64 armed per vCPU when needed */
+    bool io_uring_decode;       /* the profile has io_uring's structs */
 } StProbeKernel;
 
 /* What a vCPU's return hook waits for (returns of these tasks). */
@@ -102,6 +104,7 @@ struct SecretTrackerProbe {
     /* The vCPU of the event being fed to the engine (lock held). */
     StProbeVcpu *ev;
     uint64_t ev_task;
+    const StLinuxIoUringReq *ev_io;     /* an io_uring request's */
 
     /* Main-loop reads (paths): the kernel's root, its own cache. */
     StGuestTlb main_tlb;

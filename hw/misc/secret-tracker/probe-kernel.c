@@ -186,6 +186,7 @@ static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
     }
     if (st_symbol(k, "io_issue_sqe", &addr)) {
         k->site[ST_SITE_IO_URING] = addr;
+        k->io_uring_decode = st_linux_io_uring_supported(k->prof, NULL);
     }
     return true;
 }

@@ -62,6 +62,7 @@ bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
     out->parent_tgid = (int32_t)ptgid;
     /* A process is keyed by its leader's start time, for every thread. */
     out->leader_start_time = out->start_time;
+    out->leader = task;
     if (pid != tgid &&
         kernel->prof->field[ST_TASK_STRUCT_GROUP_LEADER].present) {
         uint64_t leader;
@@ -73,6 +74,7 @@ bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
                            &out->leader_start_time, errp)) {
             return false;
         }
+        out->leader = leader;
     }
     return true;
 }

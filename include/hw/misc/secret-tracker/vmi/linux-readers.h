@@ -29,6 +29,7 @@ typedef struct StLinuxTask {
     int32_t parent_tgid;
     uint64_t start_time;    /* ns since boot */
     uint64_t leader_start_time; /* the thread group leader's */
+    uint64_t leader;        /* its task_struct (@task if unknown) */
     char comm[ST_LINUX_COMM_LEN + 1];
     uint64_t mm;
     uint64_t files;
