@@ -158,6 +158,9 @@ SCENARIOS = {
             Edge('proc:st-iouring#' + m, '/tmp/uring-%s.txt' % m,
                  'write'))] +
         same(['/tmp/uring-%s.txt' % m for m in URING_MODES])),
+    # AIO: io_submit with IOCB_CMD_PREAD, then IOCB_CMD_PWRITE
+    'aio': Scenario(prog_edges('st-aio', 'pwrite64', ['/tmp/aio.txt'],
+                               first='pread64')),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

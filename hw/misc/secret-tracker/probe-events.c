@@ -197,6 +197,90 @@ static bool st_kexec_call(SecretTrackerProbe *p, const StProbeKernel *k,
     return true;
 }
 
+/* io_submit: iocbs decoded at a time, and at most per call */
+#define ST_AIO_BATCH 16
+#define ST_AIO_MAX 1024
+
+/* One AIO read or write as the positioned call it amounts to */
+static bool st_aio_call(const StLinuxIocb *cb, unsigned *nr, uint64_t *args)
+{
+    switch (cb->opcode) {
+    case ST_IOCB_CMD_PREAD:
+        *nr = ST_NR_PREAD64;
+        break;
+    case ST_IOCB_CMD_PWRITE:
+        *nr = ST_NR_PWRITE64;
+        break;
+    case ST_IOCB_CMD_PREADV:
+        *nr = ST_NR_PREADV;
+        break;
+    case ST_IOCB_CMD_PWRITEV:
+        *nr = ST_NR_PWRITEV;
+        break;
+    default:
+        return false;   /* fsync, poll, noop: no data */
+    }
+    memset(args, 0, sizeof(uint64_t) * ST_ENGINE_NR_ARGS);
+    args[0] = (uint32_t)cb->fd;
+    args[1] = cb->buf;
+    args[2] = cb->nbytes;
+    args[3] = cb->offset;
+    return true;
+}
+
+/*
+ * io_submit(ctx, nr, iocbpp): each read and write it submits is fed to
+ * the engine as the pread/pwrite (or preadv/pwritev) it amounts to, in
+ * order, up to where the kernel would stop.  Lock held.
+ */
+static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
+                        const StEngineTask *task, uint64_t task_ptr,
+                        const uint64_t *args, bool compat)
+{
+    StLinuxIocb cb[ST_AIO_BATCH];
+    uint64_t call_args[ST_ENGINE_NR_ARGS];
+    StGuestVm user, half;
+    const StGuestVm *uvm = &user;
+    int64_t total = compat ? (int32_t)args[1] : (int64_t)args[1];
+    int64_t done = 0;
+    unsigned n, i, nr;
+    bool ok;
+
+    if (total <= 0) {
+        return;         /* refused, or nothing */
+    }
+    if (!st_linux_user_vm(&vc->kernel, task_ptr, &user, NULL)) {
+        qatomic_inc(&p->read_errors);
+        return;
+    }
+    while (done < total && done < ST_AIO_MAX) {
+        unsigned want = MIN(ST_AIO_BATCH, total - done);
+
+        ok = st_linux_aio_decode(uvm, args[2] + done * (compat ? 4 : 8),
+                                 want, compat, cb, want, &n, NULL);
+        if (!ok && !n && uvm == &user &&
+            st_guest_pti_user_half(&user, &half)) {
+            uvm = &half;    /* PTI: the user half may map what we lack */
+            continue;
+        }
+        for (i = 0; i < n; i++) {
+            if (st_aio_call(&cb[i], &nr, call_args) &&
+                st_engine_syscall_relevant(nr, call_args)) {
+                st_engine_syscall_entry(p->engine, task, nr, call_args,
+                                        st_now_ns());
+            }
+        }
+        done += n;
+        if (!ok) {
+            return;     /* the kernel stops at that iocb too */
+        }
+    }
+    if (total > ST_AIO_MAX) {
+        /* not followed: counted, never silent */
+        qatomic_add(&p->read_errors, total - ST_AIO_MAX);
+    }
+}
+
 void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
@@ -217,6 +301,7 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     /* x64_sys_call(regs, nr), or the entry with the number in RAX */
     nr = k->dispatchers ? (uint32_t)r->rsi : r->rax;
     if (qatomic_read(&p->validated) && nr != ST_NR_REBOOT &&
+        nr != ST_NR_IO_SUBMIT &&
         (nr > UINT32_MAX || (nr & ST_NR_X32_BIT) ||
          st_engine_syscall_family(nr) == ST_ENGINE_FAMILY_NONE)) {
         return;     /* the common case: no guest memory read at all */
@@ -255,7 +340,8 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     if (user_flags & ST_RFLAGS_TF) {
         qatomic_inc(&p->alerts_trap_flag);
     }
-    if (nr != ST_NR_REBOOT && !st_engine_syscall_relevant(nr, args)) {
+    if (nr != ST_NR_REBOOT && nr != ST_NR_IO_SUBMIT &&
+        !st_engine_syscall_relevant(nr, args)) {
         return;
     }
     if (!st_task(vc, percpu, &task, &task_ptr)) {
@@ -268,6 +354,19 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
         return;
     }
     trace_secret_tracker_probe_entry(task.tid, nr);
+    if (nr == ST_NR_IO_SUBMIT) {
+        qemu_mutex_lock(p->lock);
+        p->ev = vc;
+        p->ev_task = task_ptr;
+        st_feed_aio(p, vc, &task, task_ptr, args, false);
+        p->ev = NULL;
+        paths = st_engine_paths_wanted(p->engine);
+        qemu_mutex_unlock(p->lock);
+        if (paths) {
+            secret_tracker_probe_kick(p);
+        }
+        return;
+    }
     qemu_mutex_lock(p->lock);
     p->ev = vc;
     p->ev_task = task_ptr;
@@ -381,6 +480,7 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
         qatomic_inc(&p->alerts_trap_flag);
     }
     if (nr32 != ST_NR32_SOCKETCALL && nr32 != ST_NR32_REBOOT &&
+        nr32 != ST_NR32_IO_SUBMIT &&
         (st_linux_compat_native_nr(nr32) < 0 ||
          st_engine_syscall_family(st_linux_compat_native_nr(nr32)) ==
          ST_ENGINE_FAMILY_NONE)) {
@@ -407,7 +507,8 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
     }
     if (!st_linux_compat_syscall(with_user ? &user : NULL, nr32, sr.compat,
                                  &call, NULL) ||
-        !st_engine_syscall_relevant(call.nr, call.args)) {
+        (call.nr != ST_NR_IO_SUBMIT &&
+         !st_engine_syscall_relevant(call.nr, call.args))) {
         return;     /* no translation, or the kernel refuses the call */
     }
     task.compat = true;
@@ -415,8 +516,13 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
     qemu_mutex_lock(p->lock);
     p->ev = vc;
     p->ev_task = task_ptr;
-    want = st_engine_syscall_entry(p->engine, &task, call.nr, call.args,
-                                   st_now_ns());
+    if (call.nr == ST_NR_IO_SUBMIT) {
+        st_feed_aio(p, vc, &task, task_ptr, call.args, true);
+        want = false;
+    } else {
+        want = st_engine_syscall_entry(p->engine, &task, call.nr, call.args,
+                                       st_now_ns());
+    }
     p->ev = NULL;
     paths = st_engine_paths_wanted(p->engine);
     qemu_mutex_unlock(p->lock);
