@@ -161,6 +161,22 @@ SCENARIOS = {
     # AIO: io_submit with IOCB_CMD_PREAD, then IOCB_CMD_PWRITE
     'aio': Scenario(prog_edges('st-aio', 'pwrite64', ['/tmp/aio.txt'],
                                first='pread64')),
+    # vmsplice memory -> pipe, and pipe -> memory
+    'vmsplice': Scenario([Edge(S, 'proc:st-vmsplice#to', 'read', N, 1),
+                          Edge('proc:st-vmsplice#to', 'pipe#to', 'vmsplice',
+                               N, 1),
+                          Edge('pipe#to', 'proc:cat#to', 'read', N),
+                          Edge('proc:cat#to', '/tmp/vms-to.txt', 'write', N),
+                          # busybox cat sendfile()s into the pipe
+                          Edge(S, 'pipe#from', 'sendfile', N, 1),
+                          # its last call finds the pipe empty
+                          Edge('pipe#from', 'proc:st-vmsplice#from',
+                               'vmsplice', N),
+                          Edge('proc:st-vmsplice#from', '/tmp/vms-from.txt',
+                               'write', N, 1)] +
+                         same(['/tmp/vms-to.txt', '/tmp/vms-from.txt'])),
+    # a tracer rewrites its tracee's write from /dev/null to the file
+    'ptrace': Scenario(prog_edges('st-ptrace', 'write', ['/tmp/ptrace.txt'])),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),
