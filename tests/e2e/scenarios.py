@@ -177,6 +177,19 @@ SCENARIOS = {
                          same(['/tmp/vms-to.txt', '/tmp/vms-from.txt'])),
     # a tracer rewrites its tracee's write from /dev/null to the file
     'ptrace': Scenario(prog_edges('st-ptrace', 'write', ['/tmp/ptrace.txt'])),
+    # sendmsg naming the VM's own (non-loopback) address in msg_name; the
+    # receiver is bound to any address.  The address is not known to be
+    # the VM's, so it is also recorded as leaving (over, never under).
+    'sendmsg': Scenario([Edge(S, 'proc:st-sendmsg#send', 'read', N, 1),
+                         Edge('proc:st-sendmsg#send', 'socket#send',
+                              'sendmsg', N, 1),
+                         Edge('socket#send', 'remote:inet:10.0.2.15:5559',
+                              'sendmsg', N, 1),
+                         Edge('socket#send', 'socket#recv', 'sendmsg', N, 1),
+                         Edge('socket#recv', 'proc:st-sendmsg#recv',
+                              'recvfrom', N, 1),
+                         Edge('proc:st-sendmsg#recv', '/tmp/sendmsg.txt',
+                              'write', N, 1)] + same(['/tmp/sendmsg.txt'])),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

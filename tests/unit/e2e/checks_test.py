@@ -197,14 +197,25 @@ class ContractTest(unittest.TestCase):
                               self.sc))
 
     def status(self, flows=3, dropped=0, drops=(), accel='tcg', exits=5,
-               wanted=2, seen=2):
+               wanted=2, seen=2, compat64=0, trap=0):
         return {'state': 'active', 'accelerator': accel,
                 'hooks': [{'name': 'syscall-entry', 'hits': 5},
                           {'name': 'syscall-exit', 'hits': exits}],
                 'counters': {'flows': flows, 'flows-dropped': dropped,
                              'nodes-dropped': 0, 'read-errors': 0,
                              'returns-wanted': wanted, 'returns-seen': seen,
-                             'drops': list(drops)}}
+                             'compat-from-64bit': compat64,
+                             'trap-flag': trap, 'drops': list(drops)}}
+
+    def test_alerts(self):
+        check = stcontract.check_status
+        # alerts are exact: none unless the scenario expects them
+        self.assertTrue(check(self.status(compat64=1), good(), self.sc))
+        self.assertTrue(check(self.status(trap=2), good(), self.sc))
+        sc = Scenario(EXPECT, alerts={'trap-flag': 2})
+        self.assertEqual(check(self.status(trap=2), good(), sc), [])
+        self.assertTrue(check(self.status(trap=1), good(), sc))
+        self.assertTrue(check(self.status(), good(), sc))
 
     def test_return_hook(self):
         check = stcontract.check_status

@@ -184,6 +184,8 @@ typedef struct StExpectedChild {
 typedef struct StWaiter {
     StEngineTask task;
     StInodeKey chan;
+    uint16_t sock_family;       /* an inet socket's: its local address */
+    StEngineEndpoint local;
     unsigned nr;
     uint64_t count;             /* bytes asked for, UINT64_MAX if unknown */
     QTAILQ_ENTRY(StWaiter) link;    /* StEngine.waiting_age or free */
@@ -366,6 +368,8 @@ void st_want_clear(StWant *want);
 /* engine-endpoints.c */
 void st_endpoint_normalize(StEngineEndpoint *ep);
 bool st_endpoint_addr_any(const StEngineEndpoint *ep);
+bool st_endpoint_receives(const StEngineEndpoint *bound,
+                          const StEngineEndpoint *dst);
 bool st_endpoint_same(const StEngineEndpoint *a, const StEngineEndpoint *b);
 bool st_endpoint_is_local(StEngine *e, const StEngineEndpoint *ep);
 bool st_family_leaves_vm(uint16_t family);
@@ -402,6 +406,8 @@ void st_waiting_clear(StEngine *e);
 void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
                     const uint64_t *args, const StEngineObject *obj);
 void st_waiting_forget(StEngine *e, uint32_t tid);
+StNode *st_waiting_receiver(StEngine *e, const StEngineEndpoint *dst,
+                            uint64_t now);
 void st_waiting_wake(StEngine *e, StNode *chan, uint64_t labels,
                      uint64_t bytes, uint64_t now);
 

@@ -20,8 +20,8 @@
 /* Local channels */
 
 /* @bound may be a wildcard-address socket that receives for @dst. */
-static bool st_endpoint_receives(const StEngineEndpoint *bound,
-                                 const StEngineEndpoint *dst)
+bool st_endpoint_receives(const StEngineEndpoint *bound,
+                          const StEngineEndpoint *dst)
 {
     return bound->family == dst->family && bound->port == dst->port &&
            (st_endpoint_addr_any(bound) ||
@@ -143,16 +143,38 @@ static StEdge *st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
     StNode *peer;
 
     if (!st_endpoint_is_local(e, dst)) {
+        StEdge *edge = NULL;
+
         peer = st_endpoint_node(e, dst, now);
         if (peer) {
             peer->info.exfiltration = true;
             peer->info.labels |= labels;
-            return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
+            edge = st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
                                   1, bytes, labels, now, now);
         }
-        return NULL;
+        /*
+         * An address of the VM's that no socket showed (one on an
+         * interface, reached by a receiver bound to any address) looks
+         * remote: a socket here bound to any address on that port may
+         * receive it too, and is tainted as well (over, never under).
+         */
+        peer = st_socket_peer_lookup(e, dst, &obj->local);
+        if (!peer) {
+            peer = st_waiting_receiver(e, dst, now);
+        }
+        if (peer && peer != sock && st_endpoint_addr_any(&peer->obj.local)) {
+            st_node_use(e, peer);
+            peer->info.labels |= labels;
+            peer->info.rx_labels |= labels;
+            st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
+                           bytes, labels, now, now);
+        }
+        return edge;
     }
     peer = st_socket_peer_lookup(e, dst, &obj->local);
+    if (!peer) {
+        peer = st_waiting_receiver(e, dst, now);
+    }
     if (peer && peer != sock) {
         st_node_use(e, peer);
         peer->info.labels |= labels;

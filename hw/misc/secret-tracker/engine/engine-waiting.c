@@ -16,6 +16,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/socket.h"
 #include "hw/misc/secret-tracker/abi/syscalls.h"
 #include "engine-internal.h"
 
@@ -88,7 +89,41 @@ void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
     w->count = nr == ST_NR_READ || nr == ST_NR_RECVFROM ? args[2] : UINT64_MAX;
     w->chan.dev = obj->dev;
     w->chan.ino = obj->ino;
+    w->sock_family = obj->kind == ST_ENGINE_KIND_SOCKET ? obj->sock_family
+                                                        : 0;
+    w->local = obj->local;
     QTAILQ_INSERT_TAIL(&e->waiting_age, w, link);
+}
+
+/*
+ * The socket of a reader waiting on one that receives what is sent to
+ * @dst (an inet socket bound to that address, or to any, on its port):
+ * its node, made now, so that the send can reach it.  NULL if none.
+ */
+StNode *st_waiting_receiver(StEngine *e, const StEngineEndpoint *dst,
+                            uint64_t now)
+{
+    StEngineObject obj;
+    StWaiter *w;
+
+    if (!g_hash_table_size(e->waiting) ||
+        (dst->family != ST_AF_INET && dst->family != ST_AF_INET6)) {
+        return NULL;
+    }
+    QTAILQ_FOREACH(w, &e->waiting_age, link) {
+        if (w->sock_family != dst->family ||
+            !st_endpoint_receives(&w->local, dst)) {
+            continue;
+        }
+        memset(&obj, 0, sizeof(obj));
+        obj.kind = ST_ENGINE_KIND_SOCKET;
+        obj.dev = w->chan.dev;
+        obj.ino = w->chan.ino;
+        obj.sock_family = w->sock_family;
+        obj.local = w->local;
+        return st_object_node(e, &obj, true, now);
+    }
+    return NULL;
 }
 
 void st_waiting_forget(StEngine *e, uint32_t tid)
