@@ -197,6 +197,27 @@ static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
     return st_user_vm_cr3(p, user);
 }
 
+/*
+ * The caller's address space for the user structure at @va: under PTI
+ * (7.x) it may be mapped in the user half only, as for st_read_user().
+ */
+static bool st_user_vm_at(SecretTrackerProbe *p, uint64_t va,
+                          StGuestVm *user)
+{
+    StGuestVm half;
+    uint8_t byte;
+
+    if (!st_user_vm(p, user)) {
+        return false;
+    }
+    if (!st_linux_user_read(user, va, &byte, 1, NULL) &&
+        st_guest_pti_user_half(user, &half) &&
+        st_linux_user_read(&half, va, &byte, 1, NULL)) {
+        *user = half;
+    }
+    return true;
+}
+
 static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
                          size_t len)
 {
@@ -314,7 +335,8 @@ static unsigned st_send_peer(void *opaque, const StEngineTask *task,
     StGuestVm user;
     unsigned n = 0, i, got = 0;
 
-    if (!max || !st_user_vm(p, &user)) {
+    if (!max ||
+        !st_user_vm_at(p, nr == ST_NR_SENDTO ? args[4] : args[1], &user)) {
         return 0;
     }
     switch (nr) {
@@ -357,7 +379,7 @@ static uint64_t st_iov_bytes(void *opaque, const StEngineTask *task,
     uint64_t bytes = 0;
     unsigned n = 0, i;
 
-    if (!st_user_vm(p, &user)) {
+    if (!st_user_vm_at(p, args[1], &user)) {
         return 0;
     }
     switch (nr) {
@@ -424,7 +446,7 @@ static bool st_ioctl_fds(void *opaque, const StEngineTask *task, unsigned cmd,
     StGuestVm user;
     unsigned i;
 
-    if (!st_user_vm(p, &user) ||
+    if (!st_user_vm_at(p, arg, &user) ||
         !st_linux_ioctl_decode(&user, cmd, arg, &io, NULL)) {
         return false;
     }
