@@ -281,6 +281,40 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
     }
 }
 
+/*
+ * Feed one entry (an io_submit: each read and write it submits) to the
+ * engine, made by @task at @task_ptr, @io the io_uring request it came
+ * from if any; kick the path resolver if it is needed.  True if the
+ * engine wants its return.
+ */
+static bool st_feed_entry(SecretTrackerProbe *p, StProbeVcpu *vc,
+                          uint64_t task_ptr, const StLinuxIoUringReq *io,
+                          const StEngineTask *task, unsigned nr,
+                          const uint64_t *args)
+{
+    bool want = false, paths;
+
+    qemu_mutex_lock(p->lock);
+    p->ev = vc;
+    p->ev_task = task_ptr;
+    p->ev_io = io;
+    if (nr == ST_NR_IO_SUBMIT) {
+        st_feed_aio(p, vc, task, task_ptr, args, task->compat);
+    } else {
+        want = st_engine_syscall_entry(p->engine, task, nr, args,
+                                       st_now_ns());
+    }
+    p->ev_io = NULL;
+    p->ev = NULL;
+    paths = st_engine_paths_wanted(p->engine);
+    qemu_mutex_unlock(p->lock);
+    if (paths) {
+        /* Named even when no flow is recorded (max-flows reached). */
+        secret_tracker_probe_kick(p);
+    }
+    return want;
+}
+
 void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
 {
     SecretTrackerProbe *p = opaque;
@@ -291,7 +325,6 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     StLinuxPtRegs pt;
     uint64_t nr, percpu, task_ptr, user_flags;
     uint64_t args[ST_ENGINE_NR_ARGS];
-    bool want, paths;
 
     RCU_READ_LOCK_GUARD();
     k = qatomic_rcu_read(&p->kernel);
@@ -354,31 +387,7 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
         return;
     }
     trace_secret_tracker_probe_entry(task.tid, nr);
-    if (nr == ST_NR_IO_SUBMIT) {
-        qemu_mutex_lock(p->lock);
-        p->ev = vc;
-        p->ev_task = task_ptr;
-        st_feed_aio(p, vc, &task, task_ptr, args, false);
-        p->ev = NULL;
-        paths = st_engine_paths_wanted(p->engine);
-        qemu_mutex_unlock(p->lock);
-        if (paths) {
-            secret_tracker_probe_kick(p);
-        }
-        return;
-    }
-    qemu_mutex_lock(p->lock);
-    p->ev = vc;
-    p->ev_task = task_ptr;
-    want = st_engine_syscall_entry(p->engine, &task, nr, args, st_now_ns());
-    p->ev = NULL;
-    paths = st_engine_paths_wanted(p->engine);
-    qemu_mutex_unlock(p->lock);
-    if (paths) {
-        /* Named even when no flow is recorded (max-flows reached). */
-        secret_tracker_probe_kick(p);
-    }
-    if (want) {
+    if (st_feed_entry(p, vc, task_ptr, NULL, &task, nr, args)) {
         st_expect_return(p, k, vc, ev->cpu, &task);
     }
 }
@@ -449,7 +458,7 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
     StEngineTask task;
     StGuestVm user;
     uint64_t percpu, task_ptr, nr32;
-    bool want, paths, with_user;
+    bool with_user;
 
     qatomic_inc(&p->compat_calls);
     RCU_READ_LOCK_GUARD();
@@ -513,23 +522,8 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
     }
     task.compat = true;
     trace_secret_tracker_probe_entry(task.tid, call.nr);
-    qemu_mutex_lock(p->lock);
-    p->ev = vc;
-    p->ev_task = task_ptr;
-    if (call.nr == ST_NR_IO_SUBMIT) {
-        st_feed_aio(p, vc, &task, task_ptr, call.args, true);
-        want = false;
-    } else {
-        want = st_engine_syscall_entry(p->engine, &task, call.nr, call.args,
-                                       st_now_ns());
-    }
-    p->ev = NULL;
-    paths = st_engine_paths_wanted(p->engine);
-    qemu_mutex_unlock(p->lock);
-    if (paths) {
-        secret_tracker_probe_kick(p);
-    }
-    if (want && !k->hook[ST_SITE_RETURN32]) {
+    if (st_feed_entry(p, vc, task_ptr, NULL, &task, call.nr, call.args) &&
+        !k->hook[ST_SITE_RETURN32]) {
         /* no compat return hook (KVM): the entry's taint stands alone */
         qatomic_inc(&p->returns_unavailable);
     }
@@ -590,7 +584,6 @@ void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)
     StProbeVcpu *vc;
     StLinuxIoUringReq req;
     StEngineTask task;
-    bool want, paths;
 
     qatomic_inc(&p->io_uring_ops);
     RCU_READ_LOCK_GUARD();
@@ -622,20 +615,7 @@ void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)
     }
     task.compat = req.compat;
     trace_secret_tracker_probe_entry(task.tid, req.nr);
-    qemu_mutex_lock(p->lock);
-    p->ev = vc;
-    p->ev_task = req.task;
-    p->ev_io = &req;
-    want = st_engine_syscall_entry(p->engine, &task, req.nr, req.args,
-                                   st_now_ns());
-    p->ev_io = NULL;
-    p->ev = NULL;
-    paths = st_engine_paths_wanted(p->engine);
-    qemu_mutex_unlock(p->lock);
-    if (paths) {
-        secret_tracker_probe_kick(p);
-    }
-    if (want) {
+    if (st_feed_entry(p, vc, req.task, &req, &task, req.nr, req.args)) {
         qatomic_inc(&p->returns_unavailable);
     }
 }
