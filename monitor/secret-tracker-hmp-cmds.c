@@ -91,6 +91,9 @@ static char *node_to_str(const SecretNode *n)
                                    n->u.socket.port);
         }
         return escape_printf("socket:[%" PRIu64 "]", n->u.socket.inode);
+    case SECRET_NODE_KIND_IPC:
+        return escape_printf("%s:[%" PRIu64 "]", n->u.ipc.type,
+                               n->u.ipc.id);
     default:
         return escape("?");
     }

@@ -80,6 +80,8 @@ def node_key(n):
     if kind == 'process':
         # The engine keys a process by its thread group.
         return ('process', n.get('tgid'))
+    if kind == 'ipc':
+        return ('ipc', n.get('type'), n.get('id'))
     return (kind, n.get('inode'))
 
 
@@ -112,6 +114,8 @@ def node_name(n, path=None):
         return 'process %s[%s]' % (n.get('comm'), n.get('tgid'))
     if kind == 'pipe':
         return 'pipe:[%s]' % n.get('inode')
+    if kind == 'ipc':
+        return '%s:[%s]' % (n.get('type'), n.get('id'))
     if kind == 'socket':
         s = 'socket:[%s] peer %s' % (n.get('inode'), socket_peer(n))
         if n.get('family') in ('inet', 'inet6') and n.get('address'):
@@ -358,6 +362,8 @@ def write_dot(graph, path):
             label = '%s\ntgid %s' % (n.get('comm'), n.get('tgid'))
         elif kind == 'pipe':
             label = 'pipe:[%s]' % n.get('inode')
+        elif kind == 'ipc':
+            label = '%s:[%s]' % (n.get('type'), n.get('id'))
         else:
             label = 'socket:[%s]\npeer %s' % (n.get('inode'),
                                               socket_peer(n))

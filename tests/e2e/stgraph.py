@@ -56,6 +56,8 @@ def identity(node):
         return ('file', node['dev'], node['inode'], node['path'])
     if kind == 'process':
         return ('process', node['tgid'])
+    if kind == 'ipc':
+        return ('ipc', node['type'], node['id'])
     if kind == 'socket' and node['inode'] == 0:
         return ('remote', node['family'], node.get('address'),
                 node.get('port'))
@@ -63,10 +65,10 @@ def identity(node):
 
 
 def base_name(node, ports=()):
-    """NODE's name: its path, proc:COMM, pipe, unix:PATH, socket->ADDR:PORT
-    (PORT "*" unless in PORTS: an ephemeral port), socket (an unnamed
-    unix socket), or remote:FAMILY:ADDR:PORT for an endpoint outside the
-    guest."""
+    """NODE's name: its path, proc:COMM, pipe, ipc:TYPE, unix:PATH,
+    socket->ADDR:PORT (PORT "*" unless in PORTS: an ephemeral port),
+    socket (an unnamed unix socket), or remote:FAMILY:ADDR:PORT for an
+    endpoint outside the guest."""
     kind = node['kind']
     if kind == 'file':
         return node['path']
@@ -74,6 +76,8 @@ def base_name(node, ports=()):
         return 'proc:' + node['comm']
     if kind == 'pipe':
         return 'pipe'
+    if kind == 'ipc':
+        return 'ipc:' + node['type']
     if node['inode'] == 0:
         return 'remote:%s:%s:%s' % (node['family'], node.get('address'),
                                     node.get('port'))

@@ -57,6 +57,7 @@ static void test_device_help(void)
         "max-nodes=<uint32>", "max-fd-cache=<uint32>", "max-pending=<uint32>",
         "max-endpoints=<uint32>", "max-children=<uint32>",
         "max-waiting=<uint32>", "max-local-addrs=<uint32>",
+        "max-shared=<uint32>",
     };
     const char *ours = strstr(list, "name \"secret-tracker\"");
     unsigned i;
@@ -156,6 +157,8 @@ static void test_device_refused(void)
                    "'max-waiting' must be at most 16777216");
     assert_refused("-device secret-tracker,max-local-addrs=0",
                    "'max-local-addrs' must be at least 1");
+    assert_refused("-device secret-tracker,max-shared=0",
+                   "'max-shared' must be at least 1");
     assert_refused("-device secret-tracker,profile=/nonexistent.json",
                    "property 'profile'");
     assert_refused("-device secret-tracker,log=/nonexistent/dir/log",

@@ -132,6 +132,9 @@ static char *node_text(const SecretNode *n)
                                n->u.process.tgid);
     case SECRET_NODE_KIND_PIPE:
         return g_strdup_printf("pipe:[%" PRIu64 "]", n->u.pipe.inode);
+    case SECRET_NODE_KIND_IPC:
+        return g_strdup_printf("%s:[%" PRIu64 "]", n->u.ipc.type,
+                               n->u.ipc.id);
     default:
         if (s->path) {
             return g_strdup_printf("unix socket %s", s->path);

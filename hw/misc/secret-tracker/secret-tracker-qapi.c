@@ -91,6 +91,11 @@ static SecretNode *node_to_qapi(const StEngineNodeInfo *n)
         q->u.socket.family = g_strdup(family_name(n->endpoint.family));
         endpoint_address(&n->endpoint, &q->u.socket);
         break;
+    case ST_ENGINE_KIND_IPC:
+        q->kind = SECRET_NODE_KIND_IPC;
+        q->u.ipc.type = g_strdup(st_engine_ipc_name(n->dev));
+        q->u.ipc.id = n->ino;
+        break;
     default:
         q->kind = SECRET_NODE_KIND_FILE;
         q->u.file.dev = n->dev;

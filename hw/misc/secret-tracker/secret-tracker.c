@@ -187,6 +187,7 @@ static bool secret_tracker_check_caps(SecretTracker *s, Error **errp)
         { "max-children", s->max_children },
         { "max-waiting", s->max_waiting },
         { "max-local-addrs", s->max_local_addrs },
+        { "max-shared", s->max_shared },
     };
     unsigned i;
 
@@ -220,6 +221,7 @@ static void secret_tracker_realize(DeviceState *dev, Error **errp)
         .max_children = s->max_children,
         .max_waiting = s->max_waiting,
         .max_local_addrs = s->max_local_addrs,
+        .max_shared = s->max_shared,
     };
     SecretTrackerProbeConfig probe_config = {
         .lock = &s->lock,
@@ -366,6 +368,8 @@ static const Property secret_tracker_properties[] = {
                        ST_ENGINE_DEFAULT_MAX_WAITING),
     DEFINE_PROP_UINT32("max-local-addrs", SecretTracker, max_local_addrs,
                        ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS),
+    DEFINE_PROP_UINT32("max-shared", SecretTracker, max_shared,
+                       ST_ENGINE_DEFAULT_MAX_SHARED),
     DEFINE_PROP_UINT32("remote-reads", SecretTracker, remote_reads, 0),
 };
 

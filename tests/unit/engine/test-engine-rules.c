@@ -311,10 +311,6 @@ static void test_mmap(void)
     fake_fd(f, 500, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 41, "/private");
     fake_fd(f, 501, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
 
-    /* PROT_WRITE only (no read) of the secret: no taint. */
-    sys(f, &viewer, ST_NR_MMAP, 0, 4096, ST_PROT_WRITE, ST_MAP_SHARED, 3,
-        0x7f0000000000, 90);
-    g_assert_null(proc_of(f, &viewer));
     /* MAP_ANONYMOUS: ignored even with a stray fd. */
     sys(f, &viewer, ST_NR_MMAP, 0, 4096, ST_PROT_READ,
         ST_MAP_PRIVATE | ST_MAP_ANONYMOUS, 3, 0x7f0000000000, 95);
@@ -347,6 +343,33 @@ static void test_mmap(void)
         sys(f, &other, ST_NR_MMAP, 0, 4096, ST_PROT_READ, ST_MAP_PRIVATE, 3,
             -9, 410);
         g_assert_null(proc_of(f, &other));
+    }
+    fake_free(f);
+}
+
+/*
+ * Any protection of a tainted file taints: PROT_WRITE or PROT_EXEC pages
+ * are readable on x86, and PROT_NONE can be made readable by mprotect or
+ * pkey_mprotect, which need no rule then.
+ */
+static void test_mmap_any_prot(void)
+{
+    static const uint64_t prots[] = {
+        ST_PROT_WRITE, ST_PROT_EXEC, ST_PROT_NONE,
+    };
+    Fake *f = fake_new();
+    uint64_t secret = reg(f, DEV_DISK, 10, "S");
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(prots); i++) {
+        StEngineTask t = mktask(510 + i, 5100 + i, 1, 1, "viewer");
+
+        fake_fd(f, t.tgid, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+        sys(f, &t, ST_NR_MMAP, 0, 4096, prots[i], ST_MAP_PRIVATE, 3,
+            0x7f0000000000, 100 + i);
+        g_assert_nonnull(proc_of(f, &t));
+        g_assert_nonnull(find_flow(f, secret, proc_of(f, &t)->id,
+                                   ST_ENGINE_FAMILY_MMAP));
     }
     fake_free(f);
 }
@@ -485,6 +508,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/transfer/tracked-process",
                     test_transfer_tracked_process);
     g_test_add_func("/engine/mmap", test_mmap);
+    g_test_add_func("/engine/mmap-any-prot", test_mmap_any_prot);
     g_test_add_func("/engine/pipe", test_pipe);
     g_test_add_func("/engine/chardev-is-sink", test_chardev_is_sink);
     g_test_add_func("/engine/pipe/reader-first", test_pipe_reader_first);

@@ -28,10 +28,12 @@ bool st_engine_syscall_relevant(unsigned nr, const uint64_t *args)
     }
 }
 
-static void st_entry_clone(StEngine *e, unsigned nr, const uint64_t *args,
-                           StNode *proc, StWant *want)
+static void st_entry_clone(StEngine *e, const StEngineTask *task,
+                           unsigned nr, const uint64_t *args, StNode *proc,
+                           StWant *want)
 {
-    if (!proc || !proc->info.labels) {
+    st_shared_clone_entry(e, task, nr, args);
+    if ((!proc || !proc->info.labels) && !st_shared_has_maps(e, task)) {
         return;
     }
     if (nr == ST_NR_CLONE && (args[0] & ST_CLONE_THREAD)) {
@@ -68,15 +70,20 @@ static void st_entry_rules(StEngine *e, const StEngineTask *task,
         st_rule_mmap(e, task, nr, args, proc, now);
         break;
     case ST_ENGINE_FAMILY_CLONE:
-        st_entry_clone(e, nr, args, proc, want);
+        st_entry_clone(e, task, nr, args, proc, want);
         break;
     case ST_ENGINE_FAMILY_EXECVE:
         st_rule_execve(e, task, proc);
+        st_shared_forget(e, task, true);
         break;
     case ST_ENGINE_FAMILY_EXIT:
         if (nr != ST_NR_EXIT || task->tid == task->tgid) {
             st_process_exit(e, task, now);
+            st_shared_forget(e, task, false);
         }
+        break;
+    case ST_ENGINE_FAMILY_SHARE:
+        st_rule_share(e, task, nr, args, proc, want, now);
         break;
     case ST_ENGINE_FAMILY_RENAME:
         st_rule_rename_entry(e, task, nr, args, want);
@@ -123,6 +130,8 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
         }
     }
     proc = st_task_process(e, task, now_ns);
+    /* Shared memory and address spaces: labels cross both ways. */
+    proc = st_shared_sync(e, task, proc, now_ns);
     if (task->compat) {
         e->counters.compat_entries++;
         if (proc) {
@@ -135,6 +144,8 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     }
     memset(&want, 0, sizeof(want));
     st_entry_rules(e, task, nr, family, args, proc, &want, now_ns);
+    /* What this entry taught it crosses too (before the next entry). */
+    st_shared_after(e, task, now_ns);
     if (!want.mask) {
         return false;
     }
@@ -189,6 +200,7 @@ static void st_return_completes(StEngine *e, const StPending *p,
     }
     if ((want->mask & ST_WANT_CLONE) && ret > 0) {
         st_rule_clone(e, p, ret, now);
+        st_shared_fork(e, p, ret);
     }
     if ((want->mask & ST_WANT_RENAME) && ret == 0) {
         st_rule_rename(e, p, now);

@@ -174,6 +174,7 @@ static StFdEntry *st_fd_entry_new(StEngine *e, const StFdKey *key,
     ent->key = *key;
     ent->obj = *obj;
     ent->label_generation = 0;
+    ent->procfs_pid = -1;
     ent->table = table;
     QTAILQ_INSERT_TAIL(&table->entries, ent, in_table);
     QTAILQ_INSERT_TAIL(&e->fd_lru, ent, lru);
@@ -234,6 +235,7 @@ bool st_fd_lookup(StEngine *e, const StEngineTask *task, int fd,
         }
         if (ent) {
             ent->obj = *out;
+            ent->procfs_pid = -1;
             QTAILQ_REMOVE(&e->fd_lru, ent, lru);
             QTAILQ_INSERT_TAIL(&e->fd_lru, ent, lru);
         } else {
@@ -247,6 +249,25 @@ bool st_fd_lookup(StEngine *e, const StEngineTask *task, int fd,
     }
     *out = ent->obj;
     return true;
+}
+
+/*
+ * The process whose memory @fd (looked up just before) shows, if it is
+ * /proc/PID/mem, environ or cmdline; 0 if not.  Asked once per fd.
+ */
+uint32_t st_fd_procfs_pid(StEngine *e, const StEngineTask *task, int fd)
+{
+    StFdKey key = { .table = st_fd_space(task), .fd = (uint32_t)fd };
+    StFdEntry *ent = fd < 0 ? NULL : g_hash_table_lookup(e->fd_cache, &key);
+    uint32_t pid = 0;
+
+    if (!ent) {
+        return 0;
+    }
+    if (ent->procfs_pid < 0) {
+        ent->procfs_pid = st_procfs_pid(e, &ent->obj, &pid) ? pid : 0;
+    }
+    return ent->procfs_pid;
 }
 
 /* The fd family: calls that change what an fd number names. */

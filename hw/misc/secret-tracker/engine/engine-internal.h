@@ -148,6 +148,7 @@ typedef struct StFdEntry {
     StFdKey key;
     StEngineObject obj;
     uint64_t label_generation;  /* first-use check done at this one */
+    int64_t procfs_pid;         /* st_fd_procfs_pid(); -1: not asked yet */
     StFdTable *table;
     QTAILQ_ENTRY(StFdEntry) lru;        /* StEngine.fd_lru or fd_free */
     QTAILQ_ENTRY(StFdEntry) in_table;   /* StFdTable.entries */
@@ -190,6 +191,39 @@ typedef struct StWaiter {
     uint64_t count;             /* bytes asked for, UINT64_MAX if unknown */
     QTAILQ_ENTRY(StWaiter) link;    /* StEngine.waiting_age or free */
 } StWaiter;
+
+/*
+ * A shared object that a process maps, in StShareList.refs: its node, the
+ * call that mapped it, and whether the process can store into it.
+ */
+typedef struct StShareRef {
+    uint64_t node;
+    unsigned nr;
+    bool writable;
+} StShareRef;
+
+/* A process's shared mappings, and labels written into its memory. */
+typedef struct StShareList {
+    uint64_t seq;               /* first: age, for eviction */
+    uint32_t tgid;
+    uint64_t start_time;        /* 0: not seen yet (a child, a target) */
+    StShareRef refs[ST_ENGINE_MAX_SHARE_REFS];
+    unsigned n_refs;
+    uint64_t owed;              /* labels another process wrote in */
+    uint64_t owed_from;         /* the node id of the last such writer */
+    unsigned owed_nr;
+} StShareList;
+
+/* An address space that a clone may have shared with a new process. */
+typedef struct StMmWatch {
+    uint64_t seq;               /* first: age, for eviction */
+    uint64_t mm_id;
+    uint32_t tgid;              /* the process that cloned */
+    uint64_t start_time;
+    unsigned nr;
+    bool shared;                /* another process was seen using it */
+    uint64_t node;              /* its node, once labels crossed it */
+} StMmWatch;
 
 /* An address of the VM's own (port 0), with its last use. */
 typedef struct StLocalAddr {
@@ -301,6 +335,11 @@ struct StEngine {
     char second_path_buf[ST_ENGINE_PATH_MAX];
 
     StRemote *remote;           /* engine-remote.c; NULL until used */
+
+    GHashTable *shares;         /* tgid -> StShareList */
+    GHashTable *mm_watch;       /* mm_id -> StMmWatch */
+    uint64_t share_seq;
+    uint64_t next_shared_anon;  /* ids of MAP_SHARED|MAP_ANONYMOUS nodes */
 };
 
 /* engine-labels.c */
@@ -351,6 +390,7 @@ void st_fd_cache_forget_range(StEngine *e, const StEngineTask *task,
 void st_fd_cache_forget_table(StEngine *e, const StEngineTask *task);
 bool st_fd_lookup(StEngine *e, const StEngineTask *task, int fd,
                   StEngineObject *out, unsigned flags, uint64_t now);
+uint32_t st_fd_procfs_pid(StEngine *e, const StEngineTask *task, int fd);
 void st_fd_bookkeeping(StEngine *e, const StEngineTask *task, unsigned nr,
                        const uint64_t *args, StWant *want);
 
@@ -399,6 +439,38 @@ void st_remote_read_bytes(StEngine *e, const StPending *p, uint64_t bytes);
 void st_remote_new_boot(StEngine *e);
 void st_remote_free(StEngine *e);
 
+/* engine-shared.c */
+void st_shared_init(StEngine *e);
+void st_shared_destroy(StEngine *e);
+void st_shared_clear(StEngine *e);
+StNode *st_ipc_node(StEngine *e, StEngineIpc type, uint64_t id, bool create,
+                    uint64_t now);
+void st_shared_map(StEngine *e, const StEngineTask *task, StNode *n,
+                   bool writable, unsigned nr);
+StNode *st_shared_sync(StEngine *e, const StEngineTask *task, StNode *proc,
+                       uint64_t now);
+void st_shared_after(StEngine *e, const StEngineTask *task, uint64_t now);
+void st_shared_owe(StEngine *e, uint32_t pid, StNode *from, unsigned nr,
+                   uint64_t now);
+StNode *st_shared_process(StEngine *e, uint32_t pid);
+void st_shared_clone_entry(StEngine *e, const StEngineTask *task,
+                           unsigned nr, const uint64_t *args);
+bool st_shared_has_maps(StEngine *e, const StEngineTask *task);
+void st_shared_fork(StEngine *e, const StPending *p, uint32_t tid);
+void st_shared_forget(StEngine *e, const StEngineTask *task, bool exec);
+
+/* engine-ipc.c */
+void st_rule_mmap(StEngine *e, const StEngineTask *task, unsigned nr,
+                  const uint64_t *args, StNode *proc, uint64_t now);
+void st_rule_share(StEngine *e, const StEngineTask *task, unsigned nr,
+                   const uint64_t *args, StNode *proc, StWant *want,
+                   uint64_t now);
+bool st_rdev_is_pty(uint64_t rdev);
+StNode *st_pty_source(StEngine *e, const StEngineObject *obj, uint64_t now);
+void st_pty_write(StEngine *e, const StEngineObject *obj, StNode *proc,
+                  unsigned nr, uint64_t bytes, uint64_t now);
+bool st_procfs_pid(StEngine *e, const StEngineObject *obj, uint32_t *pid);
+
 /* engine-waiting.c */
 void st_waiting_init(StEngine *e);
 void st_waiting_destroy(StEngine *e);
@@ -425,8 +497,6 @@ void st_rule_vmsplice(StEngine *e, const StEngineTask *task, unsigned nr,
 void st_rule_transfer(StEngine *e, const StEngineTask *task, unsigned nr,
                       const uint64_t *args, StNode *proc, StWant *want,
                       uint64_t now);
-void st_rule_mmap(StEngine *e, const StEngineTask *task, unsigned nr,
-                  const uint64_t *args, StNode *proc, uint64_t now);
 void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
                      const uint64_t *args, StNode *proc, int fd,
                      StWant *want, uint64_t now);

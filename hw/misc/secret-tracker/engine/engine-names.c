@@ -24,6 +24,7 @@ const char *st_engine_family_name(StEngineFamily family)
         [ST_ENGINE_FAMILY_RENAME] = "rename",
         [ST_ENGINE_FAMILY_UNLINK] = "unlink",
         [ST_ENGINE_FAMILY_FD] = "fd",
+        [ST_ENGINE_FAMILY_SHARE] = "share",
     };
 
     if ((unsigned)family >= ST_ENGINE_FAMILY__MAX) {
@@ -46,6 +47,7 @@ const char *st_engine_kind_name(StEngineKind kind)
         [ST_ENGINE_KIND_PROCESS] = "process",
         [ST_ENGINE_KIND_ENDPOINT] = "endpoint",
         [ST_ENGINE_KIND_BLOCKDEV] = "blockdev",
+        [ST_ENGINE_KIND_IPC] = "ipc",
     };
 
     if ((unsigned)kind >= ST_ENGINE_KIND__MAX) {
@@ -70,10 +72,29 @@ const char *st_engine_drop_name(StEngineDrop drop)
         [ST_ENGINE_DROP_NODES_EVICTED] = "nodes-evicted",
         [ST_ENGINE_DROP_LOCAL_ADDRS] = "local-addrs",
         [ST_ENGINE_DROP_WAITING] = "waiting-readers",
+        [ST_ENGINE_DROP_SHARED] = "shared",
     };
 
     if ((unsigned)drop >= ST_ENGINE_DROP__MAX) {
         return "unknown";
     }
     return names[drop];
+}
+
+const char *st_engine_ipc_name(StEngineIpc type)
+{
+    static const char *const names[ST_ENGINE_IPC__MAX] = {
+        [ST_ENGINE_IPC_SHARED_ANON] = "shared-anon",
+        [ST_ENGINE_IPC_SYSV_SHM] = "sysv-shm",
+        [ST_ENGINE_IPC_SYSV_MSG] = "sysv-msg",
+        [ST_ENGINE_IPC_ADDRESS_SPACE] = "address-space",
+        [ST_ENGINE_IPC_XATTR] = "xattr",
+        [ST_ENGINE_IPC_KEYS] = "keys",
+        [ST_ENGINE_IPC_PTY] = "pty",
+    };
+
+    if ((unsigned)type >= ST_ENGINE_IPC__MAX || !names[type]) {
+        return "unknown";
+    }
+    return names[type];
 }

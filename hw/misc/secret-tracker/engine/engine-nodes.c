@@ -31,7 +31,7 @@ bool st_kind_is_inode(StEngineKind kind)
 bool st_kind_has_path(StEngineKind kind)
 {
     return st_kind_is_inode(kind) && kind != ST_ENGINE_KIND_PIPE &&
-           kind != ST_ENGINE_KIND_SOCKET;
+           kind != ST_ENGINE_KIND_SOCKET && kind != ST_ENGINE_KIND_IPC;
 }
 
 /* The labels a reader of @n receives. */
@@ -450,8 +450,10 @@ void st_nodes_retire_boot(StEngine *e)
             }
             continue;
         }
+        /* SysV ids and the engine's own ids start over too. */
         if (n->info.kind == ST_ENGINE_KIND_ENDPOINT ||
-            !st_dev_is_anonymous(n->info.dev) ||
+            (!st_dev_is_anonymous(n->info.dev) &&
+             n->info.kind != ST_ENGINE_KIND_IPC) ||
             g_hash_table_lookup(e->inodes, &n->key.inode) != n) {
             continue;
         }

@@ -1,6 +1,6 @@
 /*
- * secret-tracker engine: the data rules (read, write, vmsplice, transfer,
- * mmap), all decided at entry
+ * secret-tracker engine: the data rules (read, write, vmsplice, transfer),
+ * all decided at entry (mmap: engine-ipc.c)
  *
  * The taint goes where the call would move data as soon as the call is
  * entered: whatever the return (it may never be seen), the labels have
@@ -35,6 +35,8 @@ uint64_t st_request_bytes(StEngine *e, const StEngineTask *task,
     case ST_NR_PWRITE64:
     case ST_NR_SENDTO:
     case ST_NR_RECVFROM:
+    case ST_NR_MQ_TIMEDSEND:
+    case ST_NR_MQ_TIMEDRECEIVE:
         return args[2];
     default:                    /* vectored calls */
         if (!e->cfg.ops.iov_bytes) {
@@ -105,6 +107,27 @@ static void st_read_from(StEngine *e, const StEngineTask *task, unsigned nr,
     }
 }
 
+/*
+ * What a read of @obj takes labels from besides its own node: the pty
+ * channel for a pty, the process whose memory a /proc/PID file shows.
+ */
+static StNode *st_other_source(StEngine *e, const StEngineTask *task,
+                               int fd, const StEngineObject *obj,
+                               uint64_t now)
+{
+    uint32_t pid;
+
+    if (obj->kind == ST_ENGINE_KIND_CHARDEV) {
+        return st_pty_source(e, obj, now);
+    }
+    if (e->n_live_processes && obj->kind == ST_ENGINE_KIND_FILE &&
+        !obj->size) {
+        pid = st_fd_procfs_pid(e, task, fd);
+        return pid ? st_shared_process(e, pid) : NULL;
+    }
+    return NULL;
+}
+
 /* The read family, and the read end of vmsplice. */
 static void st_read_fd(StEngine *e, const StEngineTask *task, unsigned nr,
                        const uint64_t *args, StWant *want, uint64_t now)
@@ -120,6 +143,10 @@ static void st_read_fd(StEngine *e, const StEngineTask *task, unsigned nr,
     }
     src = st_source_node(e, &obj, now);
     labels = src ? st_node_read_labels(src) : 0;
+    if (!labels) {
+        src = st_other_source(e, task, fd, &obj, now);
+        labels = src ? src->info.labels : 0;
+    }
     if (!labels) {
         if (!st_remote_note_read(e, task, nr, &obj, want, now)) {
             st_waiting_add(e, task, nr, args, &obj);
@@ -165,6 +192,7 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
     uint64_t bytes;
     StEngineObject obj;
     StNode *dst;
+    uint32_t pid;
 
     if (!st_fd_lookup(e, task, fd, &obj, 0, now)) {
         return;
@@ -180,6 +208,14 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
     dst->info.labels |= labels;
     st_flow_record(e, proc, dst, ST_ENGINE_FAMILY_WRITE, nr, 1, bytes,
                    labels, now, now);
+    if (obj.kind == ST_ENGINE_KIND_CHARDEV) {
+        st_pty_write(e, &obj, proc, nr, bytes, now);
+    } else if (obj.kind == ST_ENGINE_KIND_FILE && !obj.size) {
+        pid = st_fd_procfs_pid(e, task, fd);      /* /proc/PID/mem */
+        if (pid) {
+            st_shared_owe(e, pid, proc, nr, now);
+        }
+    }
     if (obj.kind != ST_ENGINE_KIND_SOCKET) {
         return;
     }
@@ -333,48 +369,5 @@ void st_rule_transfer(StEngine *e, const StEngineTask *task, unsigned nr,
         /* Unsized: the return gives the bytes of the delivery too. */
         st_socket_deliver(e, task, nr, args, dst, &out, labels | from_proc,
                           bytes, sized ? NULL : want, now);
-    }
-}
-
-/*
- * A readable mapping of a tainted file taints the process; a writable
- * shared mapping by a tracked process taints the file.
- */
-void st_rule_mmap(StEngine *e, const StEngineTask *task, unsigned nr,
-                  const uint64_t *args, StNode *proc, uint64_t now)
-{
-    uint64_t len = args[1];
-    uint64_t prot = args[2];
-    uint64_t type = args[3] & ST_MAP_TYPE;
-    StEngineObject obj;
-    StNode *node;
-    uint64_t labels;
-
-    if ((args[3] & ST_MAP_ANONYMOUS) || (int)args[4] < 0 ||
-        (!proc && !st_have_read_sources(e) && !e->patterns->len &&
-         !g_hash_table_size(e->devices))) {
-        return;
-    }
-    if (!st_fd_lookup(e, task, (int)args[4], &obj, 0, now)) {
-        return;
-    }
-    node = st_source_node(e, &obj, now);
-    labels = node ? st_node_read_labels(node) : 0;
-    if ((prot & ST_PROT_READ) && labels) {
-        proc = st_process_taint(e, task, labels, now);
-        if (proc) {
-            st_flow_record(e, node, proc, ST_ENGINE_FAMILY_MMAP, nr, 1, len,
-                           labels, now, now);
-        }
-    }
-    if (proc && proc->info.labels && (prot & ST_PROT_WRITE) &&
-        (type == ST_MAP_SHARED || type == ST_MAP_SHARED_VALIDATE)) {
-        labels = proc->info.labels;
-        node = st_object_node(e, &obj, true, now);
-        if (node) {
-            node->info.labels |= labels;
-            st_flow_record(e, proc, node, ST_ENGINE_FAMILY_MMAP, nr, 1, len,
-                           labels, now, now);
-        }
     }
 }

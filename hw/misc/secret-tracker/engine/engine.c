@@ -139,6 +139,9 @@ StEngine *st_engine_new(const StEngineConfig *config)
     if (!e->cfg.max_local_addrs) {
         e->cfg.max_local_addrs = ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS;
     }
+    if (!e->cfg.max_shared) {
+        e->cfg.max_shared = ST_ENGINE_DEFAULT_MAX_SHARED;
+    }
 
     e->patterns = g_ptr_array_new_with_free_func(st_pattern_free);
     e->node_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
@@ -165,6 +168,7 @@ StEngine *st_engine_new(const StEngineConfig *config)
     st_pending_init(e);
     st_fd_cache_init(e);
     st_waiting_init(e);
+    st_shared_init(e);
 
     e->pending_endpoints = g_ptr_array_new_with_free_func(g_free);
     e->expected_children = g_hash_table_new_full(g_direct_hash,
@@ -207,6 +211,7 @@ void st_engine_free(StEngine *e)
     g_hash_table_destroy(e->expected_children);
     g_free(e->local_addrs);
     st_remote_free(e);
+    st_shared_destroy(e);
     g_free(e);
 }
 
@@ -217,6 +222,7 @@ void st_engine_new_boot(StEngine *e)
     g_hash_table_remove_all(e->process_by_tgid);
     g_hash_table_remove_all(e->expected_children);
     st_waiting_clear(e);
+    st_shared_clear(e);
     g_ptr_array_set_size(e->pending_endpoints, 0);
     st_remote_new_boot(e);
     st_pending_clear(e);

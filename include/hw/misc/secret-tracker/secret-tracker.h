@@ -40,6 +40,7 @@ struct SecretTracker {
     uint32_t max_children;
     uint32_t max_waiting;
     uint32_t max_local_addrs;
+    uint32_t max_shared;
     uint32_t remote_reads;
 
     /* Serializes the engine between vCPU threads and the monitor. */

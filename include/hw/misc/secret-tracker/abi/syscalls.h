@@ -56,6 +56,31 @@
 #define ST_NR_CLOSE_RANGE       436
 #define ST_NR_OPENAT2           437
 
+/* Shared memory, other processes' memory and kernel-held data */
+#define ST_NR_SHMAT             30
+#define ST_NR_MSGSND            69
+#define ST_NR_MSGRCV            70
+#define ST_NR_PTRACE            101
+#define ST_NR_SETXATTR          188
+#define ST_NR_LSETXATTR         189
+#define ST_NR_FSETXATTR         190
+#define ST_NR_GETXATTR          191
+#define ST_NR_LGETXATTR         192
+#define ST_NR_FGETXATTR         193
+#define ST_NR_LISTXATTR         194
+#define ST_NR_LLISTXATTR        195
+#define ST_NR_FLISTXATTR        196
+#define ST_NR_MQ_TIMEDSEND      242
+#define ST_NR_MQ_TIMEDRECEIVE   243
+#define ST_NR_ADD_KEY           248
+#define ST_NR_REQUEST_KEY       249
+#define ST_NR_KEYCTL            250
+#define ST_NR_PROCESS_VM_READV  310
+#define ST_NR_PROCESS_VM_WRITEV 311
+#define ST_NR_SETXATTRAT        463
+#define ST_NR_GETXATTRAT        464
+#define ST_NR_LISTXATTRAT       465
+
 /* x32 system calls set this bit in the number (RAX / orig_ax). */
 #define ST_NR_X32_BIT           0x40000000ULL
 

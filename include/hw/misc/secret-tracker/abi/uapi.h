@@ -36,6 +36,49 @@
 #define ST_MAP_SHARED_VALIDATE  0x03
 #define ST_MAP_ANONYMOUS        0x20
 
+/* shmat() flag: a read-only attachment */
+#define ST_SHM_RDONLY           010000
+
+/*
+ * ptrace() requests that read the tracee (its memory, registers, signal
+ * information) or write it.
+ */
+#define ST_PTRACE_PEEKTEXT      1
+#define ST_PTRACE_PEEKDATA      2
+#define ST_PTRACE_PEEKUSR       3
+#define ST_PTRACE_POKETEXT      4
+#define ST_PTRACE_POKEDATA      5
+#define ST_PTRACE_POKEUSR       6
+#define ST_PTRACE_GETREGS       12
+#define ST_PTRACE_SETREGS       13
+#define ST_PTRACE_GETFPREGS     14
+#define ST_PTRACE_SETFPREGS     15
+#define ST_PTRACE_GETSIGINFO    0x4202
+#define ST_PTRACE_SETSIGINFO    0x4203
+#define ST_PTRACE_GETREGSET     0x4204
+#define ST_PTRACE_SETREGSET     0x4205
+#define ST_PTRACE_PEEKSIGINFO   0x4209
+
+/* keyctl() commands that store a payload, or hand one back */
+#define ST_KEYCTL_UPDATE        2
+#define ST_KEYCTL_DESCRIBE      6
+#define ST_KEYCTL_READ          11
+#define ST_KEYCTL_INSTANTIATE   12
+#define ST_KEYCTL_GET_SECURITY  17
+#define ST_KEYCTL_INSTANTIATE_IOV 20
+
+/*
+ * Character devices by major number (Documentation/admin-guide/
+ * devices.txt): the pty master multiplexer /dev/ptmx is (5, 2), Unix98
+ * pty slaves are majors 136-143, BSD pty masters 2 and slaves 3.
+ */
+#define ST_PTMX_MAJOR           5
+#define ST_PTMX_MINOR           2
+#define ST_PTS_MAJOR_FIRST      136
+#define ST_PTS_MAJOR_LAST       143
+#define ST_BSD_PTY_MASTER_MAJOR 2
+#define ST_BSD_PTY_SLAVE_MAJOR  3
+
 /* i_mode file types */
 #define ST_S_IFMT               0170000
 #define ST_S_IFSOCK             0140000

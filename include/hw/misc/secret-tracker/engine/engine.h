@@ -337,6 +337,13 @@ const char *st_engine_syscall_name(unsigned nr);
 const char *st_engine_family_name(StEngineFamily family);
 
 /**
+ * st_engine_ipc_name: ``shared-anon``, ``sysv-shm``, ``sysv-msg``,
+ * ``address-space``, ``xattr``, ``keys``, ``pty``; ``unknown`` otherwise.
+ * @type: the &StEngineIpc of an %ST_ENGINE_KIND_IPC node (its dev).
+ */
+const char *st_engine_ipc_name(StEngineIpc type);
+
+/**
  * st_engine_kind_name: ``file``, ``dir``, ``pipe``, ``fifo``, ``socket``,
  * ``chardev``, ``other``, ``process``, ``endpoint``, ``blockdev``,
  * ``unknown``.

@@ -26,6 +26,33 @@
 #define ST_ENGINE_MAX_SEND_PEERS 16
 /* fds of one ioctl taken from &StEngineOps.ioctl_fds. */
 #define ST_ENGINE_MAX_IOCTL_FDS 16
+/* Shared objects one process is known to map. */
+#define ST_ENGINE_MAX_SHARE_REFS 32
+
+/**
+ * StEngineIpc: what an %ST_ENGINE_KIND_IPC node is (its &StEngineNodeInfo.dev
+ * holds the type, .ino the kernel's id for it).
+ * @ST_ENGINE_IPC_SHARED_ANON: a MAP_SHARED|MAP_ANONYMOUS mapping (id: the
+ *     engine's own count).
+ * @ST_ENGINE_IPC_SYSV_SHM: a SysV shared memory segment (id: shmid).
+ * @ST_ENGINE_IPC_SYSV_MSG: a SysV message queue (id: msqid).
+ * @ST_ENGINE_IPC_ADDRESS_SPACE: an address space used by more than one
+ *     process (vfork, clone with CLONE_VM; id: the mm_struct's identity).
+ * @ST_ENGINE_IPC_XATTR: extended attributes, all files' (id 0).
+ * @ST_ENGINE_IPC_KEYS: the kernel's key store (id 0).
+ * @ST_ENGINE_IPC_PTY: pseudo-terminals, master and slave sides (id 0).
+ */
+typedef enum StEngineIpc {
+    ST_ENGINE_IPC_NONE,
+    ST_ENGINE_IPC_SHARED_ANON,
+    ST_ENGINE_IPC_SYSV_SHM,
+    ST_ENGINE_IPC_SYSV_MSG,
+    ST_ENGINE_IPC_ADDRESS_SPACE,
+    ST_ENGINE_IPC_XATTR,
+    ST_ENGINE_IPC_KEYS,
+    ST_ENGINE_IPC_PTY,
+    ST_ENGINE_IPC__MAX,
+} StEngineIpc;
 
 /**
  * StEngineFamily: syscall families.  Every family but
@@ -34,7 +61,10 @@
  * connect, bind) that keeps its fd cache honest; OPEN needs nothing (files
  * are labelled when an fd is first used).  vmsplice is a WRITE or a READ
  * by the pipe end it is given; ioctl is a TRANSFER for the commands that
- * move file data (see st_engine_syscall_relevant()).
+ * move file data (see st_engine_syscall_relevant()).  SHARE is memory or
+ * kernel objects shared between processes (SysV shared memory and
+ * message queues, extended attributes, keys, other processes' memory:
+ * engine-shared.c).
  */
 typedef enum StEngineFamily {
     ST_ENGINE_FAMILY_NONE,
@@ -49,6 +79,7 @@ typedef enum StEngineFamily {
     ST_ENGINE_FAMILY_RENAME,
     ST_ENGINE_FAMILY_UNLINK,
     ST_ENGINE_FAMILY_FD,
+    ST_ENGINE_FAMILY_SHARE,
     ST_ENGINE_FAMILY__MAX,
 } StEngineFamily;
 
@@ -57,7 +88,8 @@ typedef enum StEngineFamily {
  * is a node registered by (dev, ino) that has not been seen through an fd.
  * %ST_ENGINE_KIND_BLOCKDEV is a block device node (S_IFBLK); a caller that
  * reports block devices as %ST_ENGINE_KIND_OTHER with their rdev set gets
- * the same treatment.
+ * the same treatment.  %ST_ENGINE_KIND_IPC is a kernel object that
+ * processes share without a file the engine resolves (&StEngineIpc).
  */
 typedef enum StEngineKind {
     ST_ENGINE_KIND_UNKNOWN,
@@ -71,6 +103,7 @@ typedef enum StEngineKind {
     ST_ENGINE_KIND_PROCESS,
     ST_ENGINE_KIND_ENDPOINT,
     ST_ENGINE_KIND_BLOCKDEV,
+    ST_ENGINE_KIND_IPC,
     ST_ENGINE_KIND__MAX,
 } StEngineKind;
 
@@ -104,6 +137,9 @@ typedef enum StEngineKind {
  * @ST_ENGINE_DROP_LOCAL_ADDRS: a local address of the VM evicted.
  * @ST_ENGINE_DROP_WAITING: a reader waiting on an untainted channel
  *     evicted (it is no longer tainted if a tracked writer fills it).
+ * @ST_ENGINE_DROP_SHARED: a process's shared mapping, labels written into
+ *     it, or a shared address space forgotten (beyond max_shared, or more
+ *     than %ST_ENGINE_MAX_SHARE_REFS mappings in one process).
  */
 typedef enum StEngineDrop {
     ST_ENGINE_DROP_FLOWS,
@@ -119,6 +155,7 @@ typedef enum StEngineDrop {
     ST_ENGINE_DROP_NODES_EVICTED,
     ST_ENGINE_DROP_LOCAL_ADDRS,
     ST_ENGINE_DROP_WAITING,
+    ST_ENGINE_DROP_SHARED,
     ST_ENGINE_DROP__MAX,
 } StEngineDrop;
 
@@ -479,6 +516,9 @@ typedef void (*StEngineFlowFn)(void *opaque, const StEngineFlowInfo *flow);
  * @max_children: children of tracked parents waiting to appear (default
  *     256).
  * @max_local_addrs: addresses known to be the VM's own (default 64).
+ * @max_shared: processes with known shared mappings or labels written
+ *     into their memory, and address spaces shared by processes (each;
+ *     default 4096).
  */
 typedef struct StEngineConfig {
     StEngineOps ops;
@@ -493,6 +533,7 @@ typedef struct StEngineConfig {
     unsigned max_children;
     unsigned max_waiting;
     unsigned max_local_addrs;
+    unsigned max_shared;
 } StEngineConfig;
 
 #define ST_ENGINE_DEFAULT_MAX_FLOWS 65536
@@ -503,5 +544,6 @@ typedef struct StEngineConfig {
 #define ST_ENGINE_DEFAULT_MAX_CHILDREN 256
 #define ST_ENGINE_DEFAULT_MAX_WAITING 1024
 #define ST_ENGINE_DEFAULT_MAX_LOCAL_ADDRS 64
+#define ST_ENGINE_DEFAULT_MAX_SHARED 4096
 
 #endif /* HW_MISC_SECRET_TRACKER_ENGINE_RECORDS_H */
