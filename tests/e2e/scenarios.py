@@ -89,6 +89,99 @@ def prog_edges(prog, out_syscall, outs, first='read'):
         same(outs)
 
 
+def shm_edges():
+    """st-shm (guest/progs/st-shm.c): each mode's edges, then st-same.
+    A mode's process is shm-MODE, its child shm-MODE-c."""
+    out = []
+    for m in ('prot-write', 'prot-none'):
+        p = 'proc:shm-' + m
+        out += [Edge(S, p, 'mmap', N, 1),
+                Edge(p, '/tmp/shm-%s.txt' % m, 'write', N, 1)]
+    p = 'proc:shm-premap'
+    out += [Edge(S, p, 'read', N, 1),
+            Edge(p, '/tmp/shm-premap.txt', 'mmap', 0, 1)]
+    w, r = 'proc:shm-late', 'proc:shm-late-c'
+    out += [Edge(S, w, 'read', N, 1),
+            Edge(w, '/tmp/shm-late.bin', 'pwrite64', N, 1),
+            Edge('/tmp/shm-late.bin', r, 'mmap', 0, 1),
+            Edge(r, '/tmp/shm-late.txt', 'write', N, 1)]
+    via = {'anon': ('ipc:shared-anon', 'mmap'),
+           'sysv': ('ipc:sysv-shm', 'shmat'),
+           'posix': ('/dev/shm/st-shm', 'mmap'),
+           'memfd': ('/memfd:st-memfd', 'mmap'),
+           'vfork': ('ipc:address-space#vfork', 'vfork'),
+           'clonevm': ('ipc:address-space#clonevm', 'clone')}
+    for m, (node, call) in via.items():
+        p, c = 'proc:shm-' + m, 'proc:shm-%s-c' % m
+        writer, reader = (c, p) if m in ('vfork', 'clonevm') else (p, c)
+        out += [Edge(S, writer, 'read', N, 1),
+                Edge(writer, node, call, 0, 1),
+                Edge(node, reader, call, 0, 1),
+                Edge(reader, '/tmp/shm-%s.txt' % m, 'write', N, 1)]
+    p, c = 'proc:shm-files', 'proc:shm-files-c'
+    out += [Edge(S, p, 'read', N, 1),
+            Edge(p, '/dev/null', 'write', N, 1),
+            Edge(p, c, 'clone', 0, 1),
+            Edge(p, '/tmp/shm-files.txt', 'write', N, 1)]
+    return out + same(['/tmp/shm-late.bin', '/tmp/shm-late.txt'] +
+                      ['/tmp/shm-%s.txt' % m for m in SHM_MODES])
+
+
+SHM_MODES = ('prot-write', 'prot-none', 'premap', 'anon', 'sysv', 'posix',
+             'memfd', 'vfork', 'clonevm', 'files')
+
+
+def procmem_edges():
+    """st-procmem (guest/progs/st-procmem.c): each mode's edges.  A mode's
+    process is pm-MODE, its child pm-MODE-c."""
+    out = []
+    for m, call, nbytes, count in (('vmreadv', 'process_vm_readv', N, 1),
+                                   ('peek', 'ptrace', 56, 7),
+                                   ('memread', 'pread64', N, 1)):
+        c, p = 'proc:pm-%s-c' % m, 'proc:pm-' + m
+        out += [Edge(S, c, 'read', N, 1), Edge(c, p, call, nbytes, count),
+                Edge(p, '/tmp/pm-%s.txt' % m, 'write', N, 1)]
+    for m, call in (('vmwritev', 'process_vm_writev'), ('poke', 'ptrace'),
+                    ('memwrite', 'pwrite64')):
+        c, p = 'proc:pm-%s-c' % m, 'proc:pm-' + m
+        out += [Edge(S, p, 'read', N, 1), Edge(p, c, call, 0, 1),
+                Edge(c, '/tmp/pm-%s.txt' % m, 'write', N, 1)]
+    return out + same(['/tmp/pm-%s.txt' % m for m in PROCMEM_MODES])
+
+
+PROCMEM_MODES = ('vmreadv', 'vmwritev', 'peek', 'poke', 'memread',
+                 'memwrite')
+
+
+def kstore_edges():
+    """st-kstore (guest/progs/st-kstore.c): each mode's edges.  A mode's
+    process is ks-MODE, its child ks-MODE-c."""
+    k = 'proc:ks-'
+    return [Edge(S, k + 'msg', 'read', N, 1),
+            Edge(k + 'msg', 'ipc:sysv-msg', 'msgsnd', N, 1),
+            Edge('ipc:sysv-msg', k + 'msg-c', 'msgrcv', N, 1),
+            Edge(k + 'msg-c', '/tmp/ks-msg.txt', 'write', N, 1),
+            Edge(S, k + 'mq', 'read', N, 1),
+            Edge(k + 'mq', '/st-kstore', 'mq_timedsend', N, 1),
+            Edge('/st-kstore', k + 'mq-c', 'mq_timedreceive', N, 1),
+            Edge(k + 'mq-c', '/tmp/ks-mq.txt', 'write', N, 1),
+            Edge(S, k + 'xattr-set', 'read', N, 1),
+            Edge(k + 'xattr-set', 'ipc:xattr', 'setxattr', N, 1),
+            Edge('ipc:xattr', k + 'xattr-get', 'getxattr', N, 1),
+            Edge(k + 'xattr-get', '/tmp/ks-xattr.txt', 'write', N, 1),
+            Edge(S, k + 'key-add', 'read', N, 1),
+            Edge(k + 'key-add', 'ipc:keys', 'add_key', N, 1),
+            Edge('ipc:keys', k + 'key-read', 'keyctl', N, 1),
+            Edge(k + 'key-read', '/tmp/ks-key.txt', 'write', N, 1),
+            Edge(S, k + 'pty-c', 'read', N, 1),
+            Edge(k + 'pty-c', '/dev/pts/0', 'write', N, 1),
+            Edge(k + 'pty-c', 'ipc:pty', 'write', N, 1),
+            Edge('ipc:pty', k + 'pty', 'read', N),
+            Edge(k + 'pty', '/tmp/ks-pty.txt', 'write', N, 1)] + \
+        same(['/tmp/ks-%s.txt' % m for m in ('msg', 'mq', 'xattr', 'key',
+                                              'pty')])
+
+
 DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
         'and-so-is-this-one-which-keeps-going-for-a-while/third/'
         'a-file-name-that-is-also-over-forty-characters.txt')
@@ -190,6 +283,12 @@ SCENARIOS = {
                               'recvfrom', N, 1),
                          Edge('proc:st-sendmsg#recv', '/tmp/sendmsg.txt',
                               'write', N, 1)] + same(['/tmp/sendmsg.txt'])),
+    # red team (issue 14): shared memory, one st-shm mode each
+    'shm': Scenario(shm_edges(), gone=('/dev/shm/st-shm',)),
+    # another process's memory, one st-procmem mode each
+    'procmem': Scenario(procmem_edges()),
+    # data the kernel keeps, one st-kstore mode each
+    'kstore': Scenario(kstore_edges()),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

@@ -12,12 +12,15 @@ import stgraph
 
 def node_key(node):
     """One tracked node: a file by device and inode (whatever its path),
-    a process by tgid, a pipe or socket by inode, an endpoint by address."""
+    a process by tgid, a pipe or socket by inode, an endpoint by address,
+    an ipc object by type and id."""
     kind = node['kind']
     if kind == 'file':
         return ('file', node['dev'], node['inode'])
     if kind == 'process':
         return ('process', node['tgid'])
+    if kind == 'ipc':
+        return ('ipc', node['type'], node['id'])
     if kind == 'socket' and node['inode'] == 0:
         return ('remote', node['family'], node.get('address'),
                 node.get('port'))

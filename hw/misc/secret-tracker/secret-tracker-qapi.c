@@ -198,6 +198,10 @@ static bool collect_node(void *opaque, const StEngineNodeInfo *n)
     if ((n->kind == ST_ENGINE_KIND_PROCESS) != c->processes) {
         return true;
     }
+    /* Known but holding nothing (a shared mapping not tainted yet). */
+    if (!(n->labels | n->rx_labels) && !n->registered) {
+        return true;
+    }
     q = g_new0(SecretTrackedNode, 1);
     q->node = node_to_qapi(n);
     q->labels = labels_to_qapi(c->engine, n->labels | n->rx_labels);

@@ -297,7 +297,7 @@ static void test_kernel_stores(void)
     StEngineTask b = mktask(201, 2010, 1, 1, "getxattr");
     StEngineTask c = mktask(202, 2020, 1, 1, "keyctl");
     StEngineTask d = mktask(203, 2030, 1, 1, "sshd");
-    StEngineTask e = mktask(204, 2040, 1, 1, "msgrcv-other");
+    StEngineTask e = mktask(204, 2040, 1, 1, "msgrcv-blocked");
     StEngineTask g = mktask(205, 2050, 1, 1, "describe-only");
     FakeFd *pts, *ptmx;
 
@@ -309,6 +309,11 @@ static void test_kernel_stores(void)
                                ST_ENGINE_FAMILY_SHARE)->bytes, ==, 64);
     sys(f, &e, ST_NR_MSGRCV, 4, 0x1000, 64, 0, 0, 64, 215);
     g_assert_null(proc_of(f, &e));       /* another queue */
+    /* A receiver blocked in msgrcv before the send: tainted by the send. */
+    g_assert_false(entry(f, &e, ST_NR_MSGRCV, 5, 0x1000, 64, 0, 0, 216));
+    sys(f, &cat, ST_NR_MSGSND, 5, 0x1000, 64, 0, 0, 0, 217);
+    assert_labels(f, labels_of(f, &e), "S");
+    st_engine_syscall_exit(f->e, &e, ST_NR_MSGRCV, 64, 218);
 
     sys(f, &cat, ST_NR_FSETXATTR, 3, 0x1000, 0x2000, 64, 0, 0, 220);
     sys(f, &b, ST_NR_LGETXATTR, 0x3000, 0x1000, 0x2000, 64, 0, 64, 230);

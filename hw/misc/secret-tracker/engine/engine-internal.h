@@ -440,6 +440,8 @@ void st_remote_new_boot(StEngine *e);
 void st_remote_free(StEngine *e);
 
 /* engine-shared.c */
+/* IPC nodes' keys in StEngine.inodes: no real dev_t has this bit. */
+#define ST_IPC_KEY_DEV (1ull << 63)
 void st_shared_init(StEngine *e);
 void st_shared_destroy(StEngine *e);
 void st_shared_clear(StEngine *e);

@@ -13,9 +13,13 @@
 #include "hw/misc/secret-tracker/abi/uapi.h"
 #include "engine-internal.h"
 
-/* Labels from @src into @task's process at this entry; bytes at return. */
-static void st_ipc_read(StEngine *e, const StEngineTask *task, unsigned nr,
-                        StNode *src, StWant *want, uint64_t now)
+/*
+ * Labels from @src into @task's process at this entry; the bytes at the
+ * return, or @bytes if @want is NULL.
+ */
+static void st_ipc_read_bytes(StEngine *e, const StEngineTask *task,
+                              unsigned nr, StNode *src, StWant *want,
+                              uint64_t bytes, uint64_t now)
 {
     uint64_t labels = src ? src->info.labels : 0;
     StNode *proc;
@@ -28,12 +32,18 @@ static void st_ipc_read(StEngine *e, const StEngineTask *task, unsigned nr,
     if (!proc || proc == src) {
         return;
     }
-    edge = st_flow_record(e, src, proc, ST_ENGINE_FAMILY_SHARE, nr, 1, 0,
-                          labels, now, now);
-    if (edge) {
+    edge = st_flow_record(e, src, proc, ST_ENGINE_FAMILY_SHARE, nr, 1,
+                          want ? 0 : bytes, labels, now, now);
+    if (edge && want) {
         want->mask |= ST_WANT_BYTES;
         want->edges[0] = edge->info.id;
     }
+}
+
+static void st_ipc_read(StEngine *e, const StEngineTask *task, unsigned nr,
+                        StNode *src, StWant *want, uint64_t now)
+{
+    st_ipc_read_bytes(e, task, nr, src, want, 0, now);
 }
 
 /* A tracked @proc stores @bytes into @dst (made if needed). */
@@ -106,12 +116,22 @@ static void st_ipc_store(StEngine *e, const StEngineTask *task, unsigned nr,
                          StNode *proc, StEngineIpc type, uint64_t id,
                          int way, uint64_t bytes, StWant *want, uint64_t now)
 {
+    StNode *n;
+    StEngineObject obj = {
+        .kind = ST_ENGINE_KIND_IPC, .dev = ST_IPC_KEY_DEV | type, .ino = id,
+    };
+
     if (way > 0 && proc && proc->info.labels) {
         st_ipc_write(e, proc, nr, st_ipc_node(e, type, id, true, now), bytes,
                      now);
     } else if (way < 0) {
-        st_ipc_read(e, task, nr, st_ipc_node(e, type, id, false, now), want,
-                    now);
+        n = st_ipc_node(e, type, id, false, now);
+        if (n && n->info.labels) {
+            st_ipc_read(e, task, nr, n, want, now);
+        } else {
+            /* It may block (msgrcv): tainted if a sender fills it. */
+            st_waiting_add(e, task, nr, NULL, &obj);
+        }
     }
 }
 
@@ -160,8 +180,10 @@ void st_rule_share(StEngine *e, const StEngineTask *task, unsigned nr,
         break;
     case ST_NR_PTRACE:
         if (st_ptrace_reads(args[0])) {
-            st_ipc_read(e, task, nr, st_shared_process(e, (uint32_t)args[1]),
-                        want, now);
+            /* PEEK* return the word read: count a word a call. */
+            st_ipc_read_bytes(e, task, nr,
+                              st_shared_process(e, (uint32_t)args[1]), NULL,
+                              sizeof(uint64_t), now);
         } else if (tracked && st_ptrace_writes(args[0])) {
             st_shared_owe(e, (uint32_t)args[1], proc, nr, now);
         }

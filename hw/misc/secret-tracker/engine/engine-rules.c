@@ -197,6 +197,13 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
     if (!st_fd_lookup(e, task, fd, &obj, 0, now)) {
         return;
     }
+    if (obj.kind == ST_ENGINE_KIND_FILE && !obj.size) {
+        pid = st_fd_procfs_pid(e, task, fd);      /* /proc/PID/mem */
+        if (pid) {
+            st_shared_owe(e, pid, proc, nr, now);
+            return;
+        }
+    }
     dst = st_object_node(e, &obj, true, now);
     if (!dst) {
         return;
@@ -210,11 +217,6 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
                    labels, now, now);
     if (obj.kind == ST_ENGINE_KIND_CHARDEV) {
         st_pty_write(e, &obj, proc, nr, bytes, now);
-    } else if (obj.kind == ST_ENGINE_KIND_FILE && !obj.size) {
-        pid = st_fd_procfs_pid(e, task, fd);      /* /proc/PID/mem */
-        if (pid) {
-            st_shared_owe(e, pid, proc, nr, now);
-        }
     }
     if (obj.kind != ST_ENGINE_KIND_SOCKET) {
         return;

@@ -27,9 +27,6 @@
 #include "hw/misc/secret-tracker/abi/uapi.h"
 #include "engine-internal.h"
 
-/* IPC nodes' keys in StEngine.inodes: no real dev_t has this bit. */
-#define ST_IPC_KEY_DEV (1ull << 63)
-
 StNode *st_ipc_node(StEngine *e, StEngineIpc type, uint64_t id, bool create,
                     uint64_t now)
 {

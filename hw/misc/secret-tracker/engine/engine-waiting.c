@@ -55,10 +55,11 @@ void st_waiting_clear(StEngine *e)
     }
 }
 
+/* What a reader can block on: pipes, sockets, message queues. */
 static bool st_kind_is_channel(StEngineKind kind)
 {
     return kind == ST_ENGINE_KIND_PIPE || kind == ST_ENGINE_KIND_FIFO ||
-           kind == ST_ENGINE_KIND_SOCKET;
+           kind == ST_ENGINE_KIND_SOCKET || kind == ST_ENGINE_KIND_IPC;
 }
 
 void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
@@ -66,7 +67,8 @@ void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
 {
     StWaiter *w;
 
-    if (!st_kind_is_channel(obj->kind)) {
+    /* A POSIX message queue is a file: its receive says it is one. */
+    if (!st_kind_is_channel(obj->kind) && nr != ST_NR_MQ_TIMEDRECEIVE) {
         return;
     }
     w = g_hash_table_lookup(e->waiting, GUINT_TO_POINTER(task->tid));
@@ -151,7 +153,8 @@ void st_waiting_wake(StEngine *e, StNode *chan, uint64_t labels,
     StNode *proc;
 
     if (!g_hash_table_size(e->waiting) || !labels ||
-        !st_kind_is_channel(chan->info.kind)) {
+        (!st_kind_is_channel(chan->info.kind) &&
+         chan->info.kind != ST_ENGINE_KIND_FILE)) {
         return;
     }
     QTAILQ_FOREACH_SAFE(w, &e->waiting_age, link, next) {

@@ -259,11 +259,22 @@ char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
                              errp)) {
             return NULL;
         }
-        if (parent == dentry) {
-            break;          /* root of a filesystem that is not mounted */
+        if (!parts->len || parent != dentry) {
+            if (!st_linux_dentry_name(kernel, dentry, name, &len, errp)) {
+                return NULL;
+            }
         }
-        if (!st_linux_dentry_name(kernel, dentry, name, &len, errp)) {
-            return NULL;
+        if (parent == dentry) {
+            /*
+             * The root of a filesystem that is not mounted.  A file that is
+             * one by itself (a memfd, an anonymous shmem file) keeps its
+             * name, as the kernel's d_path shows it.
+             */
+            if (!parts->len && len && strcmp(name, "/")) {
+                total = len + 1;
+                g_ptr_array_add(parts, g_strndup(name, len));
+            }
+            break;
         }
         total += len + 1;
         if (total >= ST_LINUX_PATH_MAX) {
