@@ -41,8 +41,7 @@ static void child_comm(void)
 }
 
 static char buf[ST_MAX_SECRET] __attribute__((aligned(8)));
-static volatile size_t buf_len;
-static volatile int ready;
+static volatile int ready;      /* volatile: set by the parent */
 
 static size_t src_size(const char *src)
 {

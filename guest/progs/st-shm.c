@@ -42,7 +42,7 @@
 
 /* What children share with their parent, at the head of a mapping. */
 typedef struct Shared {
-    volatile int flag;
+    volatile int flag;          /* volatile: set by another process */
     size_t len;
     char data[ST_MAX_SECRET];
 } Shared;
@@ -59,10 +59,10 @@ static void child_comm(void)
 }
 
 static char vm_buf[ST_MAX_SECRET];
-static volatile size_t vm_len;
+static volatile size_t vm_len;  /* volatile: set by a CLONE_VM child */
 static const char *vm_src;
 
-static void spin(volatile int *flag)
+static void spin(volatile int *flag)   /* another process sets it */
 {
     while (*flag != FLAG_READY) {
         __sync_synchronize();
@@ -181,10 +181,11 @@ static void mode_late(const char *src, const char *dst, const char *file)
         st_die("fork");
     }
     if (pid == 0) {
-        child_comm();
+        /* volatile: the parent fills the file */
         volatile char *p = map(len, PROT_READ, MAP_SHARED,
                                st_open(file, O_RDONLY));
 
+        child_comm();
         sync_post(sync);
         while (p[len - 1] == '\0') {
             __sync_synchronize();
@@ -296,7 +297,6 @@ static void mode_vm(const char *src, const char *dst, bool use_vfork)
     if (use_vfork) {
         pid = vfork();
         if (pid == 0) {
-        child_comm();
             vm_child(NULL);
             _exit(0);
         }
