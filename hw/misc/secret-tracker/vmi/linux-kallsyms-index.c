@@ -497,8 +497,9 @@ StKallsyms *st_ks_from_markers(KsCtx *c, uint64_t markers_va,
                                uint32_t n_markers, const uint8_t *mbytes)
 {
     g_autofree uint32_t *markers = g_new(uint32_t, n_markers);
-    g_autofree uint8_t *tb = NULL, *sb = NULL;
-    uint64_t last, tlo, tsize, slo, shi, s;
+    KsWindow *tw = &c->tail_win, *sw = &c->count_win;
+    const uint8_t *tb, *sb;
+    uint64_t last, tlo, tsize, slo, shi, s, top, bottom;
     uint32_t i, groups = n_markers - 1;
     bool names_ok;
 
@@ -515,13 +516,21 @@ StKallsyms *st_ks_from_markers(KsCtx *c, uint64_t markers_va,
     /* where the names may start: the count is before them */
     shi = (markers_va - last - 2) & ~3ULL;
     slo = shi - KS_GROUP_MAX - 8;
-    tb = g_malloc(tsize);
-    sb = g_malloc(shi - slo + 8);
-    if (!st_ks_read_lenient(c, tlo, tb, tsize) ||
-        !st_ks_read_lenient(c, slo - 8, sb, shi - slo + 8)) {
+    /* both windows have a fixed size: allocate them once per search */
+    if (!tw->buf) {
+        *tw = (KsWindow){ g_malloc0(tsize), tsize, 0, 0 };
+        *sw = (KsWindow){ g_malloc0(shi - slo + 8), shi - slo + 8, 0, 0 };
+    }
+    if (!st_ks_read_lenient(c, tlo, tw) ||
+        !st_ks_read_lenient(c, slo - 8, sw)) {
         return NULL;
     }
-    for (s = shi; s >= slo && !c->out_of_work; s -= 4) {
+    tb = tw->buf;
+    sb = sw->buf;
+    /* a count in the zeroes around what was read is 0: skip them */
+    top = MIN(shi, ROUND_UP(slo + sw->hi, 4));
+    bottom = MAX(slo, (slo + sw->lo - 8) & ~3ULL);
+    for (s = top; s >= bottom && !c->out_of_work; s -= 4) {
         uint32_t w4 = ldl_le_p(sb + (s - 4 - (slo - 8)));
         uint32_t w8 = ldl_le_p(sb + (s - 8 - (slo - 8)));
         unsigned gap;

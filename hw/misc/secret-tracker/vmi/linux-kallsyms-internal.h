@@ -29,6 +29,14 @@ struct StKallsyms {
     uint32_t mask;          /* slots - 1, a power of two minus one */
 };
 
+/* A buffer read leniently: outside [lo, hi) it is all zeroes */
+typedef struct KsWindow {
+    uint8_t *buf;
+    uint64_t size;
+    uint64_t lo;
+    uint64_t hi;
+} KsWindow;
+
 /* One search: its bounds, the work done so far, the token table found */
 typedef struct KsCtx {
     const StGuestVm *vm;
@@ -46,13 +54,16 @@ typedef struct KsCtx {
     uint16_t tok_off[256];
     uint16_t tok_len[256];
     bool tok_ok[256];       /* a token of symbol characters */
+    /* st_ks_from_markers' windows: one each per search, not per try */
+    KsWindow tail_win;
+    KsWindow count_win;
 } KsCtx;
 
 /* Count @bytes of work; false once the budget is spent */
 bool st_ks_charge(KsCtx *c, uint64_t bytes);
 /* Bounded, charged virtual reads; lenient ones read holes as zeroes */
 bool st_ks_read(KsCtx *c, uint64_t va, void *buf, uint64_t len);
-bool st_ks_read_lenient(KsCtx *c, uint64_t va, uint8_t *buf, uint64_t len);
+bool st_ks_read_lenient(KsCtx *c, uint64_t va, KsWindow *w);
 
 /*
  * @n_markers markers (their bytes at @markers) at @markers_va, the token

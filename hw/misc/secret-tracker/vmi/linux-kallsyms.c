@@ -97,31 +97,38 @@ bool st_ks_read(KsCtx *c, uint64_t va, void *buf, uint64_t len)
 }
 
 /*
- * Read what can be read of [va, va + len), the rest as zeroes.  False if
- * nothing could be read.
+ * Read what can be read of [va, va + w->size) into @w, the rest as
+ * zeroes.  False if nothing could be read.  A window reused for many
+ * reads (one per candidate) is zeroed only where stale data may be.
  */
-bool st_ks_read_lenient(KsCtx *c, uint64_t va, uint8_t *buf, uint64_t len)
+bool st_ks_read_lenient(KsCtx *c, uint64_t va, KsWindow *w)
 {
-    uint64_t off = 0;
-    bool any = false;
+    uint64_t len = w->size, off = 0, lo = len, hi = 0, pa;
 
     if (len > ST_GUEST_MAX_READ || !st_ks_charge(c, len)) {
         return false;
     }
-    if (st_guest_read(c->vm, va, buf, len, NULL)) {
+    /* a failed read may leave data anywhere: try it whole only if stale */
+    if (w->lo == 0 && w->hi == len &&
+        st_guest_read(c->vm, va, w->buf, len, NULL)) {
         return true;
     }
     while (off < len) {
         uint64_t n = MIN(len - off, KS_PAGE - ((va + off) & (KS_PAGE - 1)));
 
-        if (st_guest_read(c->vm, va + off, buf + off, n, NULL)) {
-            any = true;
-        } else {
-            memset(buf + off, 0, n);
+        if (st_guest_read(c->vm, va + off, w->buf + off, n, NULL)) {
+            lo = MIN(lo, off);
+            hi = off + n;
+        } else if ((off < w->hi && off + n > w->lo) ||
+                   st_guest_vtop(c->vm, va + off, &pa, NULL, NULL)) {
+            /* stale, or written to by the read that failed */
+            memset(w->buf + off, 0, n);
         }
         off += n;
     }
-    return any;
+    w->lo = lo;
+    w->hi = hi;
+    return hi > 0;
 }
 
 static bool ks_read_phys_lenient(const StGuestMem *mem, uint64_t pa,
@@ -269,17 +276,22 @@ static StKallsyms *ks_from_token_table(KsCtx *c)
 {
     uint64_t window = 3ULL * c->opts->max_syms +
                       4ULL * (c->opts->max_syms / KS_GROUP + 2) + 64;
-    uint64_t wlo, e;
+    uint64_t wlo, e, top, bottom;
     g_autofree uint8_t *wbuf = NULL;
+    KsWindow w;
     unsigned candidates = 0;
 
     window = MIN(window, c->tt_va & ~3ULL);
     wlo = (c->tt_va & ~3ULL) - window;
     wbuf = g_try_malloc(window);
-    if (!wbuf || !st_ks_read_lenient(c, wlo, wbuf, window)) {
+    w = (KsWindow){ wbuf, window, 0, window };
+    if (!wbuf || !st_ks_read_lenient(c, wlo, &w)) {
         return NULL;
     }
-    for (e = c->tt_va & ~3ULL; e >= wlo + 8; e -= 4) {
+    /* a last marker of 0 (as in the zeroes around what was read) ends none */
+    top = MIN(c->tt_va & ~3ULL, ROUND_UP(wlo + w.hi, 4));
+    bottom = MAX(wlo + 8, (wlo + w.lo) & ~3ULL);
+    for (e = top; e >= bottom; e -= 4) {
         uint32_t n = ks_markers_ending(c, wbuf, wlo, e);
         StKallsyms *ks;
 
@@ -298,6 +310,15 @@ static StKallsyms *ks_from_token_table(KsCtx *c)
     }
     return NULL;
 }
+
+static void ks_ctx_free(KsCtx *c)
+{
+    g_free(c->tail_win.buf);
+    g_free(c->count_win.buf);
+    g_free(c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KsCtx, ks_ctx_free)
 
 static void ks_set_error(KsCtx *c, GError **errp, uint64_t lo, uint64_t hi,
                          unsigned anchors)
@@ -328,7 +349,7 @@ StKallsyms *st_kallsyms_find(const StGuestVm *vm, uint64_t lstar,
 {
     const size_t pat_len = sizeof(ks_digits);
     StKallsymsOptions defaults;
-    g_autofree KsCtx *c = g_new0(KsCtx, 1);
+    g_autoptr(KsCtx) c = g_new0(KsCtx, 1);
     g_autofree uint8_t *buf = NULL;
     uint64_t lstar_pa, page, lo, hi, pos;
     unsigned anchors = 0;
@@ -351,7 +372,8 @@ StKallsyms *st_kallsyms_find(const StGuestVm *vm, uint64_t lstar,
     page = lstar_pa & ~(KS_PAGE - 1);
     lo = page - MIN(opts->backward, page);
     hi = page + MIN(opts->forward, UINT64_MAX - page);
-    buf = g_malloc(KS_SCAN_CHUNK + pat_len);
+    /* no larger than the range: a small scan touches little memory */
+    buf = g_malloc(MIN(hi - lo, (uint64_t)KS_SCAN_CHUNK) + pat_len);
     for (pos = lo; pos < hi && anchors < KS_MAX_ANCHORS; pos += KS_SCAN_CHUNK) {
         uint64_t len = MIN(hi - pos, (uint64_t)KS_SCAN_CHUNK + pat_len - 1);
         const uint8_t *p = buf, *end = buf + len;
