@@ -33,9 +33,13 @@ static bool st_scan_range(const StGuestMem *mem, uint64_t lo, uint64_t hi,
                           void *opaque)
 {
     const size_t overlap = 4096;
-    /* no larger than the window: a small scan touches little memory */
-    g_autofree uint8_t *buf = g_malloc(MIN(hi - lo, (uint64_t)ST_SCAN_CHUNK) +
-                                       overlap);
+    /*
+     * No larger than the window: a small scan touches little memory.
+     * Zeroed once, so holes are not filled again chunk after chunk.
+     */
+    g_autofree uint8_t *buf = g_malloc0(MIN(hi - lo, (uint64_t)ST_SCAN_CHUNK) +
+                                        overlap);
+    size_t stale = 0;   /* past it, buf is all zeroes */
     uint64_t pos;
 
     for (pos = lo; pos < hi; pos += ST_SCAN_CHUNK) {
@@ -43,21 +47,24 @@ static bool st_scan_range(const StGuestMem *mem, uint64_t lo, uint64_t hi,
         size_t scan_len = MIN(len, (size_t)ST_SCAN_CHUNK + pat_len - 1);
         const uint8_t *p = buf, *end;
 
-        if (!st_guest_read_phys(mem, pos, buf, len, NULL)) {
+        /* a failed read may leave data anywhere: whole only if all stale */
+        if (stale < len || !st_guest_read_phys(mem, pos, buf, len, NULL)) {
             /* holes: read page by page, unreadable pages as zeroes */
-            size_t off;
-            bool any = false;
+            uint8_t page[4096];
+            size_t off, top = 0;
 
             for (off = 0; off < len; off += 4096) {
                 size_t n = MIN(len - off, (size_t)4096);
 
-                if (st_guest_read_phys(mem, pos + off, buf + off, n, NULL)) {
-                    any = true;
-                } else {
+                if (st_guest_read_phys(mem, pos + off, page, n, NULL)) {
+                    memcpy(buf + off, page, n);
+                    top = off + n;
+                } else if (off < stale) {
                     memset(buf + off, 0, n);
                 }
             }
-            if (!any) {
+            stale = stale > len ? stale : top;
+            if (!top) {
                 continue;
             }
         }
