@@ -268,8 +268,14 @@ SCENARIOS = {
                           Edge('proc:st-vmsplice#from', '/tmp/vms-from.txt',
                                'write', N, 1)] +
                          same(['/tmp/vms-to.txt', '/tmp/vms-from.txt'])),
-    # a tracer rewrites its tracee's write from /dev/null to the file
-    'ptrace': Scenario(prog_edges('st-ptrace', 'write', ['/tmp/ptrace.txt'])),
+    # a tracer rewrites its tracee's write from /dev/null to the file; its
+    # PTRACE_GETREGS of the tainted tracee taint it (registers can carry
+    # data: issue 14), a word a call, as many calls as stops
+    'ptrace': Scenario([Edge(S, 'proc:st-ptrace#tracee', 'read', N, 1),
+                        Edge('proc:st-ptrace#tracee', 'proc:st-ptrace#tracer',
+                             'ptrace'),
+                        Edge('proc:st-ptrace#tracee', '/tmp/ptrace.txt',
+                             'write', N, 1)] + same(['/tmp/ptrace.txt'])),
     # sendmsg naming the VM's own (non-loopback) address in msg_name; the
     # receiver is bound to any address.  The address is not known to be
     # the VM's, so it is also recorded as leaving (over, never under).

@@ -311,7 +311,8 @@ void st_rule_mmap(StEngine *e, const StEngineTask *task, unsigned nr,
                            labels, now, now);
         }
     }
-    if (!shared || obj.kind == ST_ENGINE_KIND_SOCKET) {
+    /* Files only: an io_uring ring or a device's buffer is no store. */
+    if (!shared || obj.kind != ST_ENGINE_KIND_FILE) {
         return;
     }
     node = st_object_node(e, &obj, true, now);
