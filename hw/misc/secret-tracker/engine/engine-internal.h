@@ -113,7 +113,7 @@ enum {
      */
     ST_WANT_PATHS_LATE = 128,
     ST_WANT_DELIVERY = 64,      /* the bytes to the socket's delivery */
-    ST_WANT_REMOTE_BYTES = 128, /* the bytes to a remembered remote read */
+    ST_WANT_REMOTE_BYTES = 256, /* the bytes to a remembered remote read */
 };
 
 /* What an entry's rules want from its return. */
