@@ -56,34 +56,6 @@ typedef struct Msg {
 
 static Msg msg;
 
-static size_t read_src(const char *src)
-{
-    int fd = st_open(src, O_RDONLY);
-    size_t len = st_size(fd);
-
-    st_expect(read(fd, buf, len), len, "read");
-    close(fd);
-    return len;
-}
-
-static void write_dst(const char *dst, const char *data, size_t len)
-{
-    int fd = st_create(dst);
-
-    st_expect(write(fd, data, len), len, "write");
-    close(fd);
-}
-
-static pid_t fork_or_die(void)
-{
-    pid_t pid = fork();
-
-    if (pid < 0) {
-        st_die("fork");
-    }
-    return pid;
-}
-
 /*
  * The receiver is a child blocked in its receive before the parent reads
  * SRC (it posts on a pipe first; a short sleep lets it block).
@@ -113,7 +85,7 @@ static void mode_queue(bool posix, const char *src, const char *dst)
     if (pipe(sync) < 0) {
         st_die("pipe");
     }
-    pid = fork_or_die();
+    pid = st_fork();
     if (pid == 0) {
         child_comm();
         close(sync[0]);
@@ -125,7 +97,7 @@ static void mode_queue(bool posix, const char *src, const char *dst)
         if (n <= 0) {
             st_die("receive");
         }
-        write_dst(dst, posix ? buf : msg.text, n);
+        st_save(dst, posix ? buf : msg.text, n);
         _exit(0);
     }
     close(sync[1]);
@@ -133,7 +105,7 @@ static void mode_queue(bool posix, const char *src, const char *dst)
         st_die("sync");
     }
     usleep(200000);             /* the child is in its receive */
-    len = read_src(src);
+    len = st_load(src, buf);
     if (posix) {
         if (mq_send(q, buf, len, 0) < 0) {
             st_die("mq_send");
@@ -159,7 +131,7 @@ static void mode_xattr(bool set, const char *src, const char *dst)
 
     if (set) {
         close(st_create(XATTR_FILE));
-        if (setxattr(XATTR_FILE, XATTR_NAME, buf, read_src(src), 0) < 0) {
+        if (setxattr(XATTR_FILE, XATTR_NAME, buf, st_load(src, buf), 0) < 0) {
             st_die("setxattr");
         }
         return;
@@ -168,7 +140,7 @@ static void mode_xattr(bool set, const char *src, const char *dst)
     if (n <= 0) {
         st_die("getxattr");
     }
-    write_dst(dst, buf, n);
+    st_save(dst, buf, n);
 }
 
 static void mode_key(bool add, const char *src, const char *dst)
@@ -176,7 +148,7 @@ static void mode_key(bool add, const char *src, const char *dst)
     long id, n;
 
     if (add) {
-        if (syscall(SYS_add_key, "user", KEY_DESC, buf, read_src(src),
+        if (syscall(SYS_add_key, "user", KEY_DESC, buf, st_load(src, buf),
                     KEY_SPEC_USER_KEYRING) < 0) {
             st_die("add_key");
         }
@@ -191,7 +163,7 @@ static void mode_key(bool add, const char *src, const char *dst)
     if (n <= 0) {
         st_die("KEYCTL_READ");
     }
-    write_dst(dst, buf, n);
+    st_save(dst, buf, n);
 }
 
 static void mode_pty(const char *src, const char *dst)
@@ -223,11 +195,11 @@ static void mode_pty(const char *src, const char *dst)
         }
         len = st.st_size;
     }
-    pid = fork_or_die();
+    pid = st_fork();
     if (pid == 0) {
         child_comm();
         close(master);
-        len = read_src(src);
+        len = st_load(src, buf);
         st_expect(write(slave, buf, len), len, "write");
         _exit(0);
     }
@@ -245,7 +217,7 @@ static void mode_pty(const char *src, const char *dst)
         }
         got += n;
     }
-    write_dst(dst, buf, got);
+    st_save(dst, buf, got);
 }
 
 int main(int argc, char **argv)

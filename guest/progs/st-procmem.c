@@ -53,22 +53,6 @@ static size_t src_size(const char *src)
     return st.st_size;
 }
 
-static void read_src(const char *src, size_t len)
-{
-    int fd = st_open(src, O_RDONLY);
-
-    st_expect(read(fd, buf, len), len, "read");
-    close(fd);
-}
-
-static void write_dst(const char *dst, size_t len)
-{
-    int fd = st_create(dst);
-
-    st_expect(write(fd, buf, len), len, "write");
-    close(fd);
-}
-
 /* Wait until @pid stops (or die). */
 static void wait_stop(pid_t pid)
 {
@@ -88,16 +72,6 @@ static void release_child(pid_t pid, bool traced)
         st_die("continue child");
     }
     st_wait_child(pid);
-}
-
-static pid_t fork_or_die(void)
-{
-    pid_t pid = fork();
-
-    if (pid < 0) {
-        st_die("fork");
-    }
-    return pid;
 }
 
 /* Copy @len bytes at buf from @pid's memory into ours. */
@@ -172,14 +146,14 @@ static void from_child(const char *mode, const char *src, const char *dst)
 {
     size_t len = src_size(src);
     bool traced = !strcmp(mode, "peek");
-    pid_t pid = fork_or_die();
+    pid_t pid = st_fork();
 
     if (pid == 0) {
         child_comm();
         if (traced && ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0) {
             st_die("PTRACE_TRACEME");
         }
-        read_src(src, len);
+        st_load(src, buf);
         raise(SIGSTOP);
         _exit(0);
     }
@@ -187,7 +161,7 @@ static void from_child(const char *mode, const char *src, const char *dst)
     memset(buf, 0, len);
     fetch(mode, pid, len);
     release_child(pid, traced);
-    write_dst(dst, len);
+    st_save(dst, buf, len);
 }
 
 /* vmwritev, poke, memwrite: the parent stores the secret in the child. */
@@ -195,7 +169,7 @@ static void to_child(const char *mode, const char *src, const char *dst)
 {
     size_t len = src_size(src);
     bool traced = !strcmp(mode, "poke");
-    pid_t pid = fork_or_die();
+    pid_t pid = st_fork();
 
     if (pid == 0) {
         child_comm();
@@ -211,11 +185,11 @@ static void to_child(const char *mode, const char *src, const char *dst)
                 __sync_synchronize();
             }
         }
-        write_dst(dst, len);
+        st_save(dst, buf, len);
         _exit(0);
     }
     wait_stop(pid);
-    read_src(src, len);
+    st_load(src, buf);
     store(mode, pid, len);
     release_child(pid, traced);
 }

@@ -275,6 +275,41 @@ static ST_UNUSED int st_open_target(const char *target)
     return st_create(target);
 }
 
+/* fork(), or die. */
+static ST_UNUSED pid_t st_fork(void)
+{
+    pid_t pid = fork();
+
+    if (pid < 0) {
+        st_die("fork");
+    }
+    return pid;
+}
+
+/* Read the file at @path with one read() into @buf; its length. */
+static ST_UNUSED size_t st_load(const char *path, char *buf)
+{
+    int fd = st_open(path, O_RDONLY);
+    size_t len = st_size(fd);
+
+    if (len > ST_MAX_SECRET) {
+        errno = 0;
+        st_die("%s is longer than %d bytes", path, ST_MAX_SECRET);
+    }
+    st_expect(read(fd, buf, len), len, "read");
+    close(fd);
+    return len;
+}
+
+/* Create @path and write @buf to it with one write(). */
+static ST_UNUSED void st_save(const char *path, const char *buf, size_t len)
+{
+    int fd = st_create(path);
+
+    st_expect(write(fd, buf, len), len, "write");
+    close(fd);
+}
+
 /* Wait for child @pid; die unless it exited 0. */
 static ST_UNUSED void st_wait_child(pid_t pid)
 {

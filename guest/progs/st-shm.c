@@ -100,25 +100,6 @@ static size_t size_of(const char *path)
     return st.st_size;
 }
 
-/* Read SRC (one read()) into @buf; its length. */
-static size_t read_src(const char *src, char *buf)
-{
-    int fd = st_open(src, O_RDONLY);
-    size_t len = size_of(src);
-
-    st_expect(read(fd, buf, len), len, "read");
-    close(fd);
-    return len;
-}
-
-static void write_dst(const char *dst, const char *buf, size_t len)
-{
-    int fd = st_create(dst);
-
-    st_expect(write(fd, buf, len), len, "write");
-    close(fd);
-}
-
 static void *map(size_t len, int prot, int flags, int fd)
 {
     void *p = mmap(NULL, len, prot, flags, fd, 0);
@@ -138,7 +119,7 @@ static void mode_prot(const char *src, const char *dst, bool none)
     if (none && mprotect(p, len, PROT_READ) < 0) {
         st_die("mprotect");
     }
-    write_dst(dst, p, len);
+    st_save(dst, p, len);
 }
 
 static void mode_premap(const char *src, const char *dst)
@@ -151,7 +132,7 @@ static void mode_premap(const char *src, const char *dst)
         st_die("ftruncate");
     }
     p = map(len, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-    read_src(src, buf);
+    st_load(src, buf);
     memcpy(p, buf, len);
     if (msync(p, len, MS_SYNC) < 0) {
         st_die("msync");
@@ -176,10 +157,7 @@ static void mode_late(const char *src, const char *dst, const char *file)
     if (pipe(sync) < 0) {
         st_die("pipe");
     }
-    pid = fork();
-    if (pid < 0) {
-        st_die("fork");
-    }
+    pid = st_fork();
     if (pid == 0) {
         /* volatile: the parent fills the file */
         volatile char *p = map(len, PROT_READ, MAP_SHARED,
@@ -191,11 +169,11 @@ static void mode_late(const char *src, const char *dst, const char *file)
             __sync_synchronize();
         }
         memcpy(buf, (const char *)p, len);
-        write_dst(dst, buf, len);
+        st_save(dst, buf, len);
         _exit(0);
     }
     sync_wait(sync);
-    read_src(src, buf);
+    st_load(src, buf);
     st_expect(pwrite(fd, buf, len, 0), len, "pwrite");
     st_wait_child(pid);
 }
@@ -205,12 +183,12 @@ static void shared_child(Shared *sh, int *sync, const char *dst)
 {
     sync_post(sync);
     spin(&sh->flag);
-    write_dst(dst, sh->data, sh->len);
+    st_save(dst, sh->data, sh->len);
 }
 
 static void parent_fill(Shared *sh, const char *src, pid_t pid)
 {
-    sh->len = read_src(src, sh->data);
+    sh->len = st_load(src, sh->data);
     __sync_synchronize();
     sh->flag = FLAG_READY;
     st_wait_child(pid);
@@ -244,10 +222,7 @@ static void mode_shared(const char *mode, const char *src, const char *dst)
     if (pipe(sync) < 0) {
         st_die("pipe");
     }
-    pid = fork();
-    if (pid < 0) {
-        st_die("fork");
-    }
+    pid = st_fork();
     if (pid == 0) {
         child_comm();
         if (shmid >= 0) {
@@ -284,7 +259,7 @@ static void mode_shared(const char *mode, const char *src, const char *dst)
 static int vm_child(void *arg ST_UNUSED)
 {
     child_comm();
-    vm_len = read_src(vm_src, vm_buf);
+    vm_len = st_load(vm_src, vm_buf);
     return 0;
 }
 
@@ -308,7 +283,7 @@ static void mode_vm(const char *src, const char *dst, bool use_vfork)
         st_die(use_vfork ? "vfork" : "clone");
     }
     st_wait_child(pid);
-    write_dst(dst, vm_buf, vm_len);
+    st_save(dst, vm_buf, vm_len);
 }
 
 static const char *files_dst;
@@ -337,7 +312,7 @@ static void mode_files(const char *src, const char *dst)
     if (dup2(st_open("/dev/null", O_WRONLY), 9) != 9) {
         st_die("dup2");
     }
-    len = read_src(src, buf);
+    len = st_load(src, buf);
     st_expect(write(9, buf, len), len, "write");   /* fd 9 is known */
     files_dst = dst;
     pid = clone(files_child, stack + sizeof(stack), CLONE_FILES | SIGCHLD,
