@@ -131,26 +131,30 @@ bool st_ks_read_lenient(KsCtx *c, uint64_t va, KsWindow *w)
     return hi > 0;
 }
 
-static bool ks_read_phys_lenient(const StGuestMem *mem, uint64_t pa,
-                                 uint8_t *buf, uint64_t len)
+/*
+ * Read what can be read of [pa, pa + len) into @buf.  Returns the length
+ * of the prefix of @buf that holds all of it, the holes in it zeroed; 0
+ * if nothing could be read.  Past the prefix @buf is undefined: a chunk
+ * of hole, common past the end of RAM, costs no zeroing.
+ */
+static uint64_t ks_read_phys_lenient(const StGuestMem *mem, uint64_t pa,
+                                     uint8_t *buf, uint64_t len)
 {
-    uint64_t off = 0;
-    bool any = false;
+    uint64_t off = 0, end = 0;
 
     if (st_guest_read_phys(mem, pa, buf, len, NULL)) {
-        return true;
+        return len;
     }
     while (off < len) {
         uint64_t n = MIN(len - off, KS_PAGE - ((pa + off) & (KS_PAGE - 1)));
 
         if (st_guest_read_phys(mem, pa + off, buf + off, n, NULL)) {
-            any = true;
-        } else {
-            memset(buf + off, 0, n);
+            memset(buf + end, 0, off - end);
+            end = off + n;
         }
         off += n;
     }
-    return any;
+    return end;
 }
 
 static uint16_t ks_le16(const uint8_t *p)
@@ -172,10 +176,14 @@ static bool ks_token_table_at(KsCtx *c, uint64_t hit_pa)
     uint16_t idx[KS_TOKENS];
     unsigned i, j;
 
-    if (!st_ks_charge(c, size) ||
-        !ks_read_phys_lenient(c->vm->mem, lo, buf, size)) {
+    if (!st_ks_charge(c, size)) {
         return false;
     }
+    e = ks_read_phys_lenient(c->vm->mem, lo, buf, size);
+    if (!e) {
+        return false;
+    }
+    memset(buf + e, 0, size - e);
     /* the end of the table: past tokens 0x30 .. 0xff */
     for (i = '0'; i < KS_TOKENS; i++) {
         const uint8_t *nul = memchr(buf + q, 0, size - q);
@@ -376,11 +384,13 @@ StKallsyms *st_kallsyms_find(const StGuestVm *vm, uint64_t lstar,
     buf = g_malloc(MIN(hi - lo, (uint64_t)KS_SCAN_CHUNK) + pat_len);
     for (pos = lo; pos < hi && anchors < KS_MAX_ANCHORS; pos += KS_SCAN_CHUNK) {
         uint64_t len = MIN(hi - pos, (uint64_t)KS_SCAN_CHUNK + pat_len - 1);
-        const uint8_t *p = buf, *end = buf + len;
+        const uint8_t *p = buf, *end;
 
-        if (!ks_read_phys_lenient(vm->mem, pos, buf, len)) {
+        len = ks_read_phys_lenient(vm->mem, pos, buf, len);
+        if (!len) {
             continue;
         }
+        end = buf + len;
         while (p < end && anchors < KS_MAX_ANCHORS) {
             const uint8_t *m = memmem(p, end - p, ks_digits, pat_len);
             StKallsyms *ks;
