@@ -11,7 +11,8 @@
 #                   linux-image-5.10.0-NN-amd64 (bullseye), linux-image-6.1.0-NN-amd64,
 #                   linux-image-cloud-amd64/sid, linux-image-rt-amd64/bullseye, ...
 #                   From 7.x the linux-image package is empty: the image is
-#                   in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz.
+#                   in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz
+#                   (and the modules in linux-modules-RELEASE, not used).
 #   SCENARIO        shell script run as root inside the guest; every *.sh
 #                   beside it is also put in /scenarios, and the kernel
 #                   argument st.scenario=NAME runs /scenarios/NAME.sh instead
@@ -22,6 +23,10 @@
 # built with the host's compiler and static glibc into one binary,
 # /bin/st-progs, and each is /bin/st-NAME, a link to it: glibc's static
 # runtime is most of such a binary.  Adding a program is adding its file.
+#
+# The kernel modules scenarios load with insmod (tun, fuse) are put,
+# decompressed, in /lib/st-modules as NAME.ko; one the package does not
+# have (the kernel has it built in) is left out.
 set -eu
 
 die() { echo "st-guest: $*" >&2; exit 1; }
@@ -78,6 +83,11 @@ if [ -n "$bin" ]; then
     fi
     [ -n "$imgver" ] || die "kernel binary package $img (from $pkg) has no installable version: run 'make deps'"
 fi
+# The package that holds the modules: the image's.  From 7.x they are in
+# linux-modules-RELEASE instead, which is not fetched (over 100 MB for two
+# modules): those guests have only what the kernel has built in.
+modpkg=$img
+modver=$imgver
 
 key=$(
     { echo "$pkg=$ver $img=$imgver"; "$busybox" 2>&1 | head -n 1;
@@ -91,16 +101,21 @@ if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
     exit 0
 fi
 
+# The cache keeps the packages' .debs, only those of the current kernel.
 mkdir -p "$out/cache"
-deb=$(ls "$out/cache/${img}_"*.deb 2>/dev/null | head -n 1 || true)
-debver=$(echo "$imgver" | sed 's/^[0-9]*://')
-if [ -z "$deb" ] || [ "$(basename "$deb")" != "${img}_${debver}_amd64.deb" ]; then
-    rm -f "$out/cache/"*.deb
-    (cd "$out/cache" && apt-get download -q "$img=$imgver" >download.log 2>&1) ||
-        die "apt-get download $img=$imgver failed (see $out/cache/download.log): check apt access, then run again"
-    deb=$out/cache/${img}_${debver}_amd64.deb
-    [ -f "$deb" ] || die "apt-get download did not produce $deb"
-fi
+debfile() { echo "$out/cache/${1}_$(echo "$2" | sed 's/^[0-9]*://')_amd64.deb"; }
+deb=$(debfile "$img" "$imgver")
+moddeb=$(debfile "$modpkg" "$modver")
+for f in "$out/cache/"*.deb; do
+    [ "$f" = "$deb" ] || [ "$f" = "$moddeb" ] || rm -f "$f"
+done
+for p in "$img=$imgver" "$modpkg=$modver"; do
+    f=$(debfile "${p%%=*}" "${p#*=}")
+    [ ! -f "$f" ] || continue
+    (cd "$out/cache" && apt-get download -q "$p" >download.log 2>&1) ||
+        die "apt-get download $p failed (see $out/cache/download.log): check apt access, then run again"
+    [ -f "$f" ] || die "apt-get download did not produce $f"
+done
 
 # Link every guest program into DIR/st-progs; DIR/st-NAME -> st-progs.
 build_progs() {
@@ -156,8 +171,33 @@ case "$img" in
     linux-binary-*) member='./usr/lib/modules/*/vmlinuz' ;;
     *) member='./boot/vmlinuz-*' ;;
 esac
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards "$member" ||
-    die "cannot unpack $member from $deb"
+# unpack DEB MEMBER...: extract the members (tar patterns) into $work/kernel.
+unpack() {
+    d=$1
+    shift
+    dpkg-deb --fsys-tarfile "$d" | tar -x -C "$work/kernel" --wildcards "$@" ||
+        die "cannot unpack $* from $d"
+}
+# The modules: ./lib/modules/RELEASE/kernel/... up to 6.x,
+# ./usr/lib/modules/RELEASE/kernel/... from 7.x.  tar fails on a pattern
+# that matches nothing, so list the package and name the ones it has.
+modules='drivers/net/tun fs/fuse/fuse'
+dpkg-deb --fsys-tarfile "$moddeb" | tar -t >"$work/members.txt" ||
+    die "cannot list the contents of $moddeb"
+mods=
+for mod in $modules; do
+    m=$(grep -E "^\./(usr/)?lib/modules/[^/]+/kernel/$mod\.ko(\.xz|\.zst)?\$" \
+        "$work/members.txt" || true)
+    [ -z "$m" ] || mods="$mods $m"
+done
+# One pass over the package when it holds both the image and the modules.
+# shellcheck disable=SC2086
+if [ "$moddeb" = "$deb" ]; then
+    unpack "$deb" "$member" $mods
+else
+    unpack "$deb" "$member"
+    [ -z "$mods" ] || unpack "$moddeb" $mods
+fi
 vmlinuz=$(ls "$work/kernel/boot/vmlinuz-"* "$work/kernel/usr/lib/modules/"*/vmlinuz \
           2>/dev/null | head -n 1 || true)
 [ -n "$vmlinuz" ] && [ -f "$vmlinuz" ] || die "$deb has no kernel image ($member)"
@@ -174,6 +214,21 @@ for a in $("$busybox" --list-full); do
     [ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
 done
 build_progs "$r/bin"
+# Modules, decompressed here so that insmod needs no decompressor.
+mkdir -p "$r/lib/st-modules"
+for mod in $modules; do
+    to=$r/lib/st-modules/$(basename "$mod").ko
+    for m in "$work/kernel/lib/modules/$release/kernel/$mod" \
+             "$work/kernel/usr/lib/modules/$release/kernel/$mod"; do
+        if [ -f "$m.ko" ]; then
+            cp "$m.ko" "$to"
+        elif [ -f "$m.ko.xz" ]; then
+            xz -dc "$m.ko.xz" >"$to"
+        elif [ -f "$m.ko.zst" ]; then
+            zstd -qdc "$m.ko.zst" >"$to"
+        fi || die "cannot decompress $m.ko (packages xz-utils, zstd)"
+    done
+done
 cp "$here/init.sh" "$r/init"
 cp "$scenario" "$r/scenario.sh"
 mkdir -p "$r/scenarios"
