@@ -182,6 +182,29 @@ def kstore_edges():
                                               'pty')])
 
 
+TUN_PKT = N + 28                # the secret in one IPv4 UDP packet
+
+
+def tun_edges():
+    """st-tun (guest/progs/st-tun.c): "read", a UDP datagram to 10.77.0.2,
+    routed into the tun, is read from its fd by tun-read-c; "write", a
+    packet written into the tun reaches tun-write-c's socket."""
+    return [Edge(S, 'proc:tun-read', 'read', N, 1),
+            Edge('proc:tun-read', 'socket#send', 'sendto', N, 1),
+            Edge('socket#send', 'remote:inet:10.77.0.2:9999', 'sendto', N,
+                 1),
+            Edge('socket#send', 'ipc:tun', 'sendto', N, 1),
+            Edge('ipc:tun', 'proc:tun-read-c', 'read', TUN_PKT, 1),
+            Edge('proc:tun-read-c', '/tmp/tun-read.txt', 'write', N, 1),
+            Edge(S, 'proc:tun-write', 'read', N, 1),
+            Edge('proc:tun-write', '/dev/net/tun', 'write', TUN_PKT, 1),
+            Edge('proc:tun-write', 'ipc:tun', 'write', TUN_PKT, 1),
+            Edge('ipc:tun', 'socket#recv', 'write', N, 1),
+            Edge('socket#recv', 'proc:tun-write-c', 'recvfrom', N, 1),
+            Edge('proc:tun-write-c', '/tmp/tun-write.txt', 'write', N, 1)] + \
+        same(['/tmp/tun-read.txt', '/tmp/tun-write.txt'])
+
+
 DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
         'and-so-is-this-one-which-keeps-going-for-a-while/third/'
         'a-file-name-that-is-also-over-forty-characters.txt')
@@ -295,6 +318,8 @@ SCENARIOS = {
     'procmem': Scenario(procmem_edges()),
     # data the kernel keeps, one st-kstore mode each
     'kstore': Scenario(kstore_edges()),
+    # packets through a TUN interface, one st-tun mode each
+    'tun': Scenario(tun_edges()),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

@@ -369,6 +369,17 @@ static unsigned st_send_peer(void *opaque, const StEngineTask *task,
     }
 }
 
+/* A few bytes of the calling task's memory, at entry (a packet header). */
+static bool st_user_bytes(void *opaque, const StEngineTask *task,
+                          uint64_t uptr, void *buf, size_t len)
+{
+    SecretTrackerProbe *p = opaque;
+    StGuestVm user;
+
+    return len <= ST_ENGINE_MAX_USER_READ && st_user_vm_at(p, uptr, &user) &&
+           st_guest_read(&user, uptr, buf, len, NULL);
+}
+
 /* The bytes a vectored call asks to move, decoded at entry. */
 static uint64_t st_iov_bytes(void *opaque, const StEngineTask *task,
                              unsigned nr, const uint64_t *args)
@@ -476,6 +487,7 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->get_path = st_get_path;
     ops->read_path_arg = st_read_path_arg;
     ops->send_peer = st_send_peer;
+    ops->read_user = st_user_bytes;
     ops->iov_bytes = st_iov_bytes;
     ops->mmsg_bytes = st_mmsg_bytes;
     ops->ioctl_fds = st_ioctl_fds;

@@ -108,6 +108,19 @@ static bool fake_read_path_arg(void *opaque, const StEngineTask *task,
     return true;
 }
 
+static bool fake_read_user(void *opaque, const StEngineTask *task,
+                           uint64_t uptr, void *buf, size_t len)
+{
+    Fake *f = opaque;
+
+    if (uptr < f->user_uptr || uptr - f->user_uptr > f->user_len ||
+        len > f->user_len - (uptr - f->user_uptr)) {
+        return false;
+    }
+    memcpy(buf, f->user + (uptr - f->user_uptr), len);
+    return true;
+}
+
 static unsigned fake_send_peer(void *opaque, const StEngineTask *task,
                                unsigned nr, const uint64_t *args,
                                StEngineEndpoint *out, unsigned max)
@@ -200,6 +213,7 @@ Fake *fake_new_with(StEngineConfig *cfg)
     cfg->ops.get_name = fake_get_name;
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
+    cfg->ops.read_user = fake_read_user;
     cfg->ops.task_details = fake_task_details;
     cfg->ops.mmsg_bytes = fake_mmsg_bytes;
     cfg->ops.fd_still = fake_fd_still;

@@ -33,6 +33,10 @@ typedef struct Fake {
     /* When n_peers is set: the destinations of every send, one a message. */
     unsigned n_peers;
     StEngineEndpoint peers[FAKE_MAX_PEERS];
+    /* What read_user finds at user_uptr (user_len bytes). */
+    uint64_t user_uptr;
+    size_t user_len;
+    uint8_t user[ST_ENGINE_MAX_USER_READ];
     /* What ioctl_fds finds in any ioctl structure. */
     unsigned n_ioctl_fds;
     int ioctl_fds[32];

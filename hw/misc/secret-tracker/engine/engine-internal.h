@@ -324,6 +324,7 @@ struct StEngine {
     unsigned n_local_addrs;
 
     unsigned n_live_processes;  /* tracked processes not dead */
+    bool tun_in_use;            /* a TUN or TAP fd was seen (engine-tun.c) */
     uint64_t start_time_high_water; /* highest task start time seen */
     uint64_t last_ns;
     uint64_t event;             /* bumps at every call that changes state */
@@ -418,6 +419,10 @@ StNode *st_endpoint_node(StEngine *e, const StEngineEndpoint *ep,
 void st_local_addr_learn(StEngine *e, const StEngineEndpoint *ep);
 
 /* engine-sockets.c */
+StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
+                              const StEngineObject *obj,
+                              const StEngineEndpoint *dst, uint64_t labels,
+                              uint64_t bytes, uint64_t now);
 void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
                        const uint64_t *args, StNode *sock,
                        const StEngineObject *obj, uint64_t labels,
@@ -472,6 +477,16 @@ StNode *st_pty_source(StEngine *e, const StEngineObject *obj, uint64_t now);
 void st_pty_write(StEngine *e, const StEngineObject *obj, StNode *proc,
                   unsigned nr, uint64_t bytes, uint64_t now);
 bool st_procfs_pid(StEngine *e, const StEngineObject *obj, uint32_t *pid);
+
+/* engine-tun.c */
+bool st_rdev_is_tun(uint64_t rdev);
+void st_tun_attach(StEngine *e);
+StNode *st_tun_source(StEngine *e, const StEngineObject *obj, uint64_t now);
+void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
+                  const uint64_t *args, const StEngineObject *obj,
+                  StNode *proc, uint64_t bytes, uint64_t now);
+void st_tun_route(StEngine *e, unsigned nr, StNode *sock, uint64_t labels,
+                  uint64_t bytes, uint64_t now);
 
 /* engine-waiting.c */
 void st_waiting_init(StEngine *e);

@@ -31,6 +31,7 @@ bool st_ioctl_followed(uint64_t cmd)
     case ST_LOOP_SET_FD:
     case ST_LOOP_CHANGE_FD:
     case ST_LOOP_CONFIGURE:
+    case ST_TUNSETIFF:
         return true;
     default:
         return false;
@@ -159,6 +160,10 @@ void st_rule_ioctl(StEngine *e, const StEngineTask *task, unsigned nr,
     int fds[ST_ENGINE_MAX_IOCTL_FDS];
     unsigned n, i;
 
+    if (cmd == ST_TUNSETIFF) {
+        st_tun_attach(e);
+        return;
+    }
     if (!st_have_read_sources(e) && !e->patterns->len &&
         !g_hash_table_size(e->devices)) {
         return;                 /* no labels anywhere to move */

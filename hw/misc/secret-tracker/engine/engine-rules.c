@@ -109,7 +109,8 @@ static void st_read_from(StEngine *e, const StEngineTask *task, unsigned nr,
 
 /*
  * What a read of @obj takes labels from besides its own node: the pty
- * channel for a pty, the process whose memory a /proc/PID file shows.
+ * channel for a pty, the tun node for a TUN or TAP fd, the process whose
+ * memory a /proc/PID file shows.
  */
 static StNode *st_other_source(StEngine *e, const StEngineTask *task,
                                int fd, const StEngineObject *obj,
@@ -118,7 +119,8 @@ static StNode *st_other_source(StEngine *e, const StEngineTask *task,
     uint32_t pid;
 
     if (obj->kind == ST_ENGINE_KIND_CHARDEV) {
-        return st_pty_source(e, obj, now);
+        return st_rdev_is_tun(obj->rdev) ? st_tun_source(e, obj, now) :
+                                           st_pty_source(e, obj, now);
     }
     if (e->n_live_processes && obj->kind == ST_ENGINE_KIND_FILE &&
         !obj->size) {
@@ -217,6 +219,7 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
                    labels, now, now);
     if (obj.kind == ST_ENGINE_KIND_CHARDEV) {
         st_pty_write(e, &obj, proc, nr, bytes, now);
+        st_tun_write(e, task, nr, args, &obj, proc, bytes, now);
     }
     if (obj.kind != ST_ENGINE_KIND_SOCKET) {
         return;

@@ -135,10 +135,10 @@ static StNode *st_unix_peer_node(StEngine *e, const StEngineObject *obj,
 }
 
 /* @sock passes @labels to destination @dst (normalized). */
-static StEdge *st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
-                             const StEngineObject *obj,
-                             const StEngineEndpoint *dst, uint64_t labels,
-                             uint64_t bytes, uint64_t now)
+StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
+                              const StEngineObject *obj,
+                              const StEngineEndpoint *dst, uint64_t labels,
+                              uint64_t bytes, uint64_t now)
 {
     StNode *peer;
 
@@ -152,6 +152,7 @@ static StEdge *st_deliver_to(StEngine *e, unsigned nr, StNode *sock,
             edge = st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr,
                                   1, bytes, labels, now, now);
         }
+        st_tun_route(e, nr, sock, labels, bytes, now);
         /*
          * An address of the VM's that no socket showed (one on an
          * interface, reached by a receiver bound to any address) looks
@@ -285,7 +286,8 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
         return;
     }
     for (i = 0; i < n; i++) {
-        st_deliver_to(e, nr, sock, obj, &dsts[i], labels, bytes, now);
+        st_socket_deliver_one(e, nr, sock, obj, &dsts[i], labels, bytes,
+                              now);
     }
     if (want && n == 1) {
         /* Its bytes come with the return, to an edge or a pending send. */

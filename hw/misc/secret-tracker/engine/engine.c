@@ -229,6 +229,7 @@ void st_engine_new_boot(StEngine *e)
     st_fd_cache_flush(e);
     /* The new boot may number its interfaces differently. */
     e->n_local_addrs = 0;
+    e->tun_in_use = false;
     memset(e->untracked, 0, sizeof(e->untracked));
     e->process_generation++;
     e->start_time_high_water = 0;

@@ -78,6 +78,16 @@
 #define ST_PTS_MAJOR_LAST       143
 #define ST_BSD_PTY_MASTER_MAJOR 2
 #define ST_BSD_PTY_SLAVE_MAJOR  3
+/* /dev/net/tun, misc (10, 200): TUN and TAP interfaces */
+#define ST_MISC_MAJOR           10
+#define ST_TUN_MINOR            200
+/* ioctl TUNSETIFF, _IOW('T', 202, int): makes an fd a TUN or TAP queue */
+#define ST_TUNSETIFF            0x400454cau
+/* IP protocols and Ethernet types a TUN or TAP packet is read with */
+#define ST_IPPROTO_TCP          6
+#define ST_IPPROTO_UDP          17
+#define ST_ETH_P_IP             0x0800
+#define ST_ETH_P_IPV6           0x86dd
 
 /* i_mode file types */
 #define ST_S_IFMT               0170000

@@ -337,8 +337,27 @@ const char *st_engine_syscall_name(unsigned nr);
 const char *st_engine_family_name(StEngineFamily family);
 
 /**
+ * st_engine_tun_packet: the addresses of a packet written to a TUN or TAP
+ * fd, whose flags are not known: an IP packet with or without its 4-byte
+ * tun_pi, or an Ethernet frame (TAP), with or without.
+ * @b: its first @avail bytes.
+ * @avail: how many were read.
+ * @len: the length of the write.
+ * @src: its source address and port (port 0 but for TCP and UDP).
+ * @dst: its destination.
+ * @payload: the bytes its receiver gets: what follows the UDP or TCP
+ *     header (the IP header for another protocol).
+ *
+ * Returns: false if @b is no IPv4 or IPv6 packet that fits in @len.
+ */
+bool st_engine_tun_packet(const uint8_t *b, size_t avail, uint64_t len,
+                          StEngineEndpoint *src, StEngineEndpoint *dst,
+                          uint64_t *payload);
+
+/**
  * st_engine_ipc_name: ``shared-anon``, ``sysv-shm``, ``sysv-msg``,
- * ``address-space``, ``xattr``, ``keys``, ``pty``; ``unknown`` otherwise.
+ * ``address-space``, ``xattr``, ``keys``, ``pty``, ``tun``; ``unknown``
+ * otherwise.
  * @type: the &StEngineIpc of an %ST_ENGINE_KIND_IPC node (its dev).
  */
 const char *st_engine_ipc_name(StEngineIpc type);

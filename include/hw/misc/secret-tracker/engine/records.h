@@ -26,6 +26,8 @@
 #define ST_ENGINE_MAX_SEND_PEERS 16
 /* fds of one ioctl taken from &StEngineOps.ioctl_fds. */
 #define ST_ENGINE_MAX_IOCTL_FDS 16
+/* Bytes of user memory one &StEngineOps.read_user call reads at most. */
+#define ST_ENGINE_MAX_USER_READ 64
 /* Shared objects one process is known to map. */
 #define ST_ENGINE_MAX_SHARE_REFS 32
 
@@ -41,6 +43,8 @@
  * @ST_ENGINE_IPC_XATTR: extended attributes, all files' (id 0).
  * @ST_ENGINE_IPC_KEYS: the kernel's key store (id 0).
  * @ST_ENGINE_IPC_PTY: pseudo-terminals, master and slave sides (id 0).
+ * @ST_ENGINE_IPC_TUN: TUN and TAP interfaces: the packets their fds
+ *     write into the VM's network stack and read from it (id 0).
  */
 typedef enum StEngineIpc {
     ST_ENGINE_IPC_NONE,
@@ -51,6 +55,7 @@ typedef enum StEngineIpc {
     ST_ENGINE_IPC_XATTR,
     ST_ENGINE_IPC_KEYS,
     ST_ENGINE_IPC_PTY,
+    ST_ENGINE_IPC_TUN,
     ST_ENGINE_IPC__MAX,
 } StEngineIpc;
 
@@ -325,6 +330,11 @@ typedef struct StEngineObject {
  *     fd, in order; %ST_LOOP_CONFIGURE: the backing fd.  Fills at most @max
  *     into @fds and sets @n to how many the structure names; false if it
  *     cannot be read.  May be NULL (then those three are not followed).
+ * @read_user: @len bytes (at most %ST_ENGINE_MAX_USER_READ) of @task's
+ *     memory at the user pointer @uptr into @buf, at the entry of a call
+ *     of @task; false if they cannot be read.  Called for the first bytes
+ *     of a packet a tracked process writes into a TUN or TAP fd.  May be
+ *     NULL (then such a packet taints the tun node only).
  * @task_details: fill in @task's ppid, parent_start_time and comm (its
  *     ids and start times are set); false on failure.  May be NULL if
  *     every task comes with &StEngineTask.details set.
@@ -350,6 +360,8 @@ typedef struct StEngineOps {
                           unsigned nr, const uint64_t *args);
     bool (*ioctl_fds)(void *opaque, const StEngineTask *task, unsigned cmd,
                       uint64_t arg, int *fds, unsigned max, unsigned *n);
+    bool (*read_user)(void *opaque, const StEngineTask *task, uint64_t uptr,
+                      void *buf, size_t len);
 } StEngineOps;
 
 /**

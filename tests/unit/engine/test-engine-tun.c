@@ -1,0 +1,209 @@
+/*
+ * secret-tracker: tracking engine unit tests: TUN and TAP interfaces
+ * (engine-tun.c)
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "hw/misc/secret-tracker/abi/socket.h"
+#include "hw/misc/secret-tracker/abi/syscalls.h"
+#include "hw/misc/secret-tracker/abi/uapi.h"
+#include "engine-fake.h"
+
+#define PKT_UPTR 0x5000
+#define TUN_RDEV (10ull << 20 | 200)
+
+/* The tun node, or NULL. */
+static const StEngineNodeInfo *tun_node(Fake *f)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    unsigned i;
+
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND_IPC, collect_node, all);
+    for (i = 0; i < all->len; i++) {
+        const StEngineNodeInfo *n = g_ptr_array_index(all, i);
+
+        if (n->dev == ST_ENGINE_IPC_TUN) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * An IPv4 UDP packet of @payload bytes from 10.77.0.2:9997 to
+ * 10.77.0.1:@dport at @b + @pre, after @pre bytes of tun_pi or Ethernet
+ * header (filled in by the caller).  Returns the packet's length.
+ */
+static size_t udp4(uint8_t *b, size_t pre, uint16_t dport, size_t payload)
+{
+    uint8_t *ip = b + pre;
+    size_t len = 28 + payload;
+
+    memset(ip, 0, 28);
+    ip[0] = 0x45;
+    stw_be_p(ip + 2, len);
+    ip[8] = 64;
+    ip[9] = ST_IPPROTO_UDP;
+    memcpy(ip + 12, (uint8_t[]){ 10, 77, 0, 2 }, 4);
+    memcpy(ip + 16, (uint8_t[]){ 10, 77, 0, 1 }, 4);
+    stw_be_p(ip + 20, 9997);
+    stw_be_p(ip + 22, dport);
+    stw_be_p(ip + 24, 8 + payload);
+    return pre + len;
+}
+
+/* Every framing a TUN or TAP fd may be written with, and what is not. */
+static void test_tun_packet(void)
+{
+    uint8_t b[128];
+    StEngineEndpoint src, dst;
+    uint64_t payload;
+    size_t len;
+
+    len = udp4(b, 0, 9998, 54);             /* TUN, IFF_NO_PI */
+    g_assert_true(st_engine_tun_packet(b, 64, len, &src, &dst, &payload));
+    g_assert_cmpuint(dst.family, ==, ST_AF_INET);
+    g_assert_cmpuint(dst.port, ==, 9998);
+    g_assert_cmpuint(src.port, ==, 9997);
+    g_assert_cmpuint(payload, ==, 54);
+    g_assert_cmpmem(dst.addr, 4, ((uint8_t[]){ 10, 77, 0, 1 }), 4);
+    g_assert_cmpmem(src.addr, 4, ((uint8_t[]){ 10, 77, 0, 2 }), 4);
+
+    len = udp4(b, 4, 9998, 54);             /* TUN with its tun_pi */
+    stw_be_p(b, 0);
+    stw_be_p(b + 2, ST_ETH_P_IP);
+    g_assert_true(st_engine_tun_packet(b, 64, len, &src, &dst, &payload));
+    g_assert_cmpuint(dst.port, ==, 9998);
+
+    len = udp4(b, 14, 9998, 30);            /* TAP: an Ethernet frame */
+    memset(b, 0x02, 12);
+    stw_be_p(b + 12, ST_ETH_P_IP);
+    g_assert_true(st_engine_tun_packet(b, 64, len, &src, &dst, &payload));
+    g_assert_cmpuint(dst.port, ==, 9998);
+    g_assert_cmpuint(payload, ==, 30);
+
+    memset(b, 0, 64);                       /* IPv6 UDP to ::1 port 53 */
+    b[0] = 0x60;
+    stw_be_p(b + 4, 8);
+    b[6] = ST_IPPROTO_UDP;
+    b[39] = 1;
+    stw_be_p(b + 42, 53);
+    g_assert_true(st_engine_tun_packet(b, 64, 48, &src, &dst, &payload));
+    g_assert_cmpuint(dst.family, ==, ST_AF_INET6);
+    g_assert_cmpuint(dst.port, ==, 53);
+    g_assert_cmpuint(payload, ==, 0);
+
+    /* Not a packet: garbage, truncated, longer than the write. */
+    memset(b, 0xff, sizeof(b));
+    g_assert_false(st_engine_tun_packet(b, 64, 64, &src, &dst, &payload));
+    len = udp4(b, 0, 9998, 54);
+    g_assert_false(st_engine_tun_packet(b, 10, len, &src, &dst, &payload));
+    g_assert_false(st_engine_tun_packet(b, 64, len - 1, &src, &dst, &payload));
+    g_assert_false(st_engine_tun_packet(b, 0, 0, &src, &dst, &payload));
+}
+
+/*
+ * A packet written into a TUN fd reaches the local socket it is addressed
+ * to; a receiver of another port gets nothing.
+ */
+static void test_tun_write(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask rcv = mktask(200, 2000, 1, 1, "rcv");
+    StEngineTask other = mktask(201, 2010, 1, 1, "other");
+    StEngineEndpoint none = { 0 };
+    const StEngineNodeInfo *tun;
+    size_t len;
+
+    fake_inet(f, 200, 3, 920, ep4(10, 77, 0, 1, 9998), none);
+    fake_inet(f, 201, 3, 921, ep4(10, 77, 0, 1, 9999), none);
+    /* both block in recvfrom before the packet is written */
+    entry(f, &rcv, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 200);
+    entry(f, &other, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 201);
+
+    fake_fd(f, 100, 6, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 7, NULL)->obj.rdev =
+        TUN_RDEV;
+    len = udp4(f->user, 0, 9998, 36);
+    f->user_uptr = PKT_UPTR;
+    f->user_len = len;
+    sys(f, &cat, ST_NR_WRITE, 6, PKT_UPTR, len, 0, 0, len, 210);
+    tun = tun_node(f);
+    g_assert_nonnull(tun);
+    assert_labels(f, tun->labels, "S");
+    g_assert_nonnull(find_flow(f, proc_of(f, &cat)->id, tun->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    st_engine_syscall_exit(f->e, &rcv, ST_NR_RECVFROM, 36, 220);
+    st_engine_syscall_exit(f->e, &other, ST_NR_RECVFROM, 36, 221);
+    g_assert_nonnull(proc_of(f, &rcv));
+    assert_labels(f, proc_of(f, &rcv)->labels, "S");
+    /* what the socket receives: the UDP payload */
+    g_assert_cmpuint(find_flow(f, tun->id, inode(f, DEV_SOCKFS, 920)->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 36);
+    g_assert_null(proc_of(f, &other));
+
+    /* A write that is no packet taints the node only, and is counted. */
+    memset(f->user, 0xff, len);
+    sys(f, &cat, ST_NR_WRITE, 6, PKT_UPTR, len, 0, 0, len, 230);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 1);
+    fake_free(f);
+}
+
+/*
+ * Once the VM has a TUN interface, a send to an address that is not the
+ * VM's may be routed through it: its reader takes the labels.  Before,
+ * such a send makes no tun node.
+ */
+static void test_tun_read(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask vpn = mktask(300, 3000, 1, 1, "vpn");
+    StEngineEndpoint none = { 0 };
+
+    fake_inet(f, 100, 5, 930, ep4(0, 0, 0, 0, 0), none);
+    f->have_send_peer = true;
+    f->send_peer = ep4(10, 77, 0, 2, 9999);
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 54, 0, 0x2000, 54, 200);
+    g_assert_null(tun_node(f));
+
+    fake_fd(f, 300, 7, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 8, NULL)->obj.rdev =
+        TUN_RDEV;
+    sys(f, &vpn, ST_NR_IOCTL, 7, ST_TUNSETIFF, 0x3000, 0, 0, 0, 210);
+    sys_rw(f, &vpn, ST_NR_READ, 7, 100, 220);
+    g_assert_null(proc_of(f, &vpn));         /* nothing sent yet */
+
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 54, 0, 0x2000, 54, 230);
+    g_assert_nonnull(tun_node(f));
+    assert_labels(f, tun_node(f)->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               tun_node(f)->id, ST_ENGINE_FAMILY_WRITE));
+    sys_rw(f, &vpn, ST_NR_READ, 7, 82, 240);
+    g_assert_nonnull(proc_of(f, &vpn));
+    assert_labels(f, proc_of(f, &vpn)->labels, "S");
+    g_assert_nonnull(find_flow(f, tun_node(f)->id, proc_of(f, &vpn)->id,
+                               ST_ENGINE_FAMILY_READ));
+    /* a send over loopback never goes through a TUN interface */
+    f->send_peer = ep4(127, 0, 0, 1, 9999);
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 54, 0, 0x2000, 54, 250);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               tun_node(f)->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 1);
+    fake_free(f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/engine/tun/packet", test_tun_packet);
+    g_test_add_func("/engine/tun/write", test_tun_write);
+    g_test_add_func("/engine/tun/read", test_tun_read);
+    return g_test_run();
+}
