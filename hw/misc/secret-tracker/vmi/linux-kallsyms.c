@@ -321,6 +321,8 @@ static StKallsyms *ks_from_token_table(KsCtx *c)
 
 static void ks_ctx_free(KsCtx *c)
 {
+    /* a mismatch seen before a table that fits is not reported */
+    g_clear_error(&c->mismatch);
     g_free(c->tail_win.buf);
     g_free(c->count_win.buf);
     g_free(c);

@@ -94,7 +94,10 @@ bool st_guest_read_phys(const StGuestMem *mem, uint64_t paddr, void *buf,
 bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
                    uint64_t *page_size, GError **errp);
 
-/* Read a virtual range, possibly crossing pages; all or nothing. */
+/*
+ * Read a virtual range, possibly crossing pages.  False if any of it
+ * cannot be read; @buf may then hold part of the range.
+ */
 bool st_guest_read(const StGuestVm *vm, uint64_t va, void *buf, size_t len,
                    GError **errp);
 bool st_guest_read_u64(const StGuestVm *vm, uint64_t va, uint64_t *val,
