@@ -10,6 +10,9 @@
 #   FUZZ_RUNS=N         executions per target (default 10000000)
 #   FUZZ_TIME=S         seconds per target at most (default: no limit)
 #   FUZZ_TARGETS="a b"  only these targets (names as in the list below)
+#   FUZZ_TIMEOUT=S      an input that runs longer is a hang (default 10;
+#                       wall-clock time: raise it when the run is niced
+#                       on a busy machine, where an input may wait longer)
 set -eu
 
 die() { echo "st-fuzz: $*" >&2; exit 1; }
@@ -20,6 +23,7 @@ list=$build/tests/unit/fuzz-targets.txt
 runs=${FUZZ_RUNS:-10000000}
 limit=
 [ -z "${FUZZ_TIME:-}" ] || limit="-max_total_time=$FUZZ_TIME"
+timeout=${FUZZ_TIMEOUT:-10}
 out=$build/fuzz
 mkdir -p "$out"
 
@@ -38,7 +42,7 @@ while read -r name exe seeds max_len; do
     echo "st-fuzz: $name: $runs runs${limit:+ or $FUZZ_TIME s} (log: $log)"
     rc=0
     # shellcheck disable=SC2086
-    "$exe" -runs="$runs" $limit -timeout=10 -rss_limit_mb=2048 \
+    "$exe" -runs="$runs" $limit -timeout="$timeout" -rss_limit_mb=2048 \
         -max_len="$max_len" -print_final_stats=1 -create_missing_dirs=1 \
         -artifact_prefix="$out/$name-" "$corpus" "$seeds" >"$log" 2>&1 ||
         rc=$?
