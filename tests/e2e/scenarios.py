@@ -205,6 +205,30 @@ def tun_edges():
         same(['/tmp/tun-read.txt', '/tmp/tun-write.txt'])
 
 
+def fuse_edges():
+    """st-fuse (guest/progs/st-fuse.c): "write", what a process writes to
+    a FUSE file reaches the daemon (fuse-write-d) blocked reading
+    /dev/fuse; "read", what the daemon (fuse-read-d) replies with reaches
+    the reader (fuse-read) blocked in its read of the FUSE file."""
+    return [Edge(S, 'proc:fuse-write', 'read', N, 1),
+            Edge('proc:fuse-write', '/mnt/st-fuse/f', 'write', N, 1),
+            Edge('proc:fuse-write', 'ipc:fuse', 'write', N, 1),
+            Edge('ipc:fuse', 'proc:fuse-write-d', 'read'),
+            Edge('proc:fuse-write-d', '/tmp/fuse-write.txt', 'write', N, 1),
+            # its replies, once tracked
+            Edge('proc:fuse-write-d', '/dev/fuse', 'write'),
+            Edge('proc:fuse-write-d', 'ipc:fuse', 'write'),
+            # one node for every FUSE file system: the next daemon is
+            # tracked from its first read (the over-approximation)
+            Edge('ipc:fuse', 'proc:fuse-read-d', 'read'),
+            Edge(S, 'proc:fuse-read-d', 'read', N, 1),
+            Edge('proc:fuse-read-d', '/dev/fuse', 'write'),
+            Edge('proc:fuse-read-d', 'ipc:fuse', 'write'),
+            Edge('ipc:fuse', 'proc:fuse-read', 'read', N, 1),
+            Edge('proc:fuse-read', '/tmp/fuse-read.txt', 'write', N, 1)] + \
+        same(['/tmp/fuse-write.txt', '/tmp/fuse-read.txt'])
+
+
 DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
         'and-so-is-this-one-which-keeps-going-for-a-while/third/'
         'a-file-name-that-is-also-over-forty-characters.txt')
@@ -320,6 +344,8 @@ SCENARIOS = {
     'kstore': Scenario(kstore_edges()),
     # packets through a TUN interface, one st-tun mode each
     'tun': Scenario(tun_edges()),
+    # a FUSE file system and its daemon, one st-fuse mode each
+    'fuse': Scenario(fuse_edges()),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

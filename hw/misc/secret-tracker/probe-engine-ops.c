@@ -99,6 +99,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     out->pos = f.pos;
     out->mode = f.f_mode & (ST_FMODE_READ | ST_FMODE_WRITE);
     out->rdev = f.rdev;
+    out->fuse = f.fuse;
     out->path_handle[0] = f.dentry;
     out->path_handle[1] = f.vfsmount;
     if (out->kind == ST_ENGINE_KIND_SOCKET) {

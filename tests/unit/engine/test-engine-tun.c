@@ -1,6 +1,7 @@
 /*
- * secret-tracker: tracking engine unit tests: TUN and TAP interfaces
- * (engine-tun.c)
+ * secret-tracker: tracking engine unit tests: devices that are channels
+ * between processes: TUN and TAP interfaces, FUSE file systems
+ * (engine-tun.c, engine-devices.c)
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -16,9 +17,11 @@
 
 #define PKT_UPTR 0x5000
 #define TUN_RDEV (10ull << 20 | 200)
+#define FUSE_RDEV (10ull << 20 | 229)
+#define DEV_FUSE_FS 0x2d
 
-/* The tun node, or NULL. */
-static const StEngineNodeInfo *tun_node(Fake *f)
+/* The node of device channel @type, or NULL. */
+static const StEngineNodeInfo *chan_node(Fake *f, StEngineIpc type)
 {
     g_autoptr(GPtrArray) all = g_ptr_array_new();
     unsigned i;
@@ -27,11 +30,16 @@ static const StEngineNodeInfo *tun_node(Fake *f)
     for (i = 0; i < all->len; i++) {
         const StEngineNodeInfo *n = g_ptr_array_index(all, i);
 
-        if (n->dev == ST_ENGINE_IPC_TUN) {
+        if (n->dev == type) {
             return n;
         }
     }
     return NULL;
+}
+
+static const StEngineNodeInfo *tun_node(Fake *f)
+{
+    return chan_node(f, ST_ENGINE_IPC_TUN);
 }
 
 /*
@@ -199,11 +207,92 @@ static void test_tun_read(void)
     fake_free(f);
 }
 
+/*
+ * FUSE: what a tracked process writes to a file of a FUSE file system
+ * reaches its daemon, already blocked reading /dev/fuse; what a tracked
+ * daemon writes to /dev/fuse reaches a reader of such a file, already
+ * blocked in its read.  A file of another file system is no channel.
+ */
+static void test_fuse(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask d = mktask(400, 4000, 1, 1, "fuse-daemon");
+    StEngineTask r = mktask(401, 4010, 1, 1, "reader");
+    StEngineTask plain = mktask(402, 4020, 1, 1, "plain");
+    const StEngineNodeInfo *fuse;
+
+    fake_fd(f, 400, 3, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 9, NULL)->obj.rdev =
+        FUSE_RDEV;
+    fake_file(f, 100, 4, 50, "/mnt/fuse/f", 0, 0)->obj.fuse = true;
+    fake_file(f, 100, 5, 51, "/tmp/plain", 0, 0);
+    fake_fd(f, 402, 3, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 9, NULL)->obj.rdev =
+        FUSE_RDEV;
+
+    g_assert_false(entry(f, &d, ST_NR_READ, 3, 0x1000, 8192, 0, 0, 200));
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 54, 205);
+    g_assert_null(chan_node(f, ST_ENGINE_IPC_FUSE));
+    sys_rw(f, &cat, ST_NR_WRITE, 4, 54, 210);
+    fuse = chan_node(f, ST_ENGINE_IPC_FUSE);
+    g_assert_nonnull(fuse);
+    assert_labels(f, fuse->labels, "S");
+    g_assert_nonnull(proc_of(f, &d));
+    assert_labels(f, proc_of(f, &d)->labels, "S");
+    g_assert_cmpuint(find_flow(f, fuse->id, proc_of(f, &d)->id,
+                               ST_ENGINE_FAMILY_READ)->bytes, ==, 54);
+    st_engine_syscall_exit(f->e, &d, ST_NR_READ, 134, 211);
+    /* a later reader of /dev/fuse takes from it at entry */
+    sys_rw(f, &plain, ST_NR_READ, 3, 100, 240);
+    g_assert_nonnull(proc_of(f, &plain));
+    fake_free(f);
+
+    /* The way back: a reader of a FUSE file blocked before the reply. */
+    f = fake_new();
+    cat = setup_reader(f, &secret);         /* cat is the daemon now */
+    fake_fd(f, 100, 6, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 9, NULL)->obj.rdev =
+        FUSE_RDEV;
+    fake_file(f, 401, 3, 52, "/mnt/fuse/g", 54, 0)->obj.fuse = true;
+    g_assert_false(entry(f, &r, ST_NR_READ, 3, 0x1000, 4096, 0, 0, 220));
+    g_assert_null(proc_of(f, &r));
+    sys_rw(f, &cat, ST_NR_WRITE, 6, 70, 230);
+    fuse = chan_node(f, ST_ENGINE_IPC_FUSE);
+    g_assert_nonnull(fuse);
+    g_assert_nonnull(proc_of(f, &r));
+    assert_labels(f, proc_of(f, &r)->labels, "S");
+    g_assert_nonnull(find_flow(f, fuse->id, proc_of(f, &r)->id,
+                               ST_ENGINE_FAMILY_READ));
+    fake_free(f);
+}
+
+/* A file that is not FUSE's, and a clean FUSE channel, taint nothing. */
+static void test_fuse_clean(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask d = mktask(400, 4000, 1, 1, "fuse-daemon");
+    StEngineTask u = mktask(403, 4030, 1, 1, "untracked");
+
+    fake_fd(f, 400, 3, ST_ENGINE_KIND_CHARDEV, DEV_TTY, 9, NULL)->obj.rdev =
+        FUSE_RDEV;
+    fake_file(f, 403, 4, 53, "/mnt/fuse/h", 0, 0)->obj.fuse = true;
+    g_assert_false(entry(f, &d, ST_NR_READ, 3, 0x1000, 8192, 0, 0, 200));
+    sys_rw(f, &u, ST_NR_WRITE, 4, 54, 210);     /* not tracked */
+    fake_file(f, 100, 5, 51, "/tmp/plain", 0, 0);
+    sys_rw(f, &cat, ST_NR_WRITE, 5, 54, 220);   /* not FUSE */
+    g_assert_null(chan_node(f, ST_ENGINE_IPC_FUSE));
+    g_assert_null(proc_of(f, &d));
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/tun/packet", test_tun_packet);
     g_test_add_func("/engine/tun/write", test_tun_write);
     g_test_add_func("/engine/tun/read", test_tun_read);
+    g_test_add_func("/engine/fuse/both-ways", test_fuse);
+    g_test_add_func("/engine/fuse/clean", test_fuse_clean);
     return g_test_run();
 }

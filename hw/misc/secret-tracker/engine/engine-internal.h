@@ -473,15 +473,22 @@ void st_rule_share(StEngine *e, const StEngineTask *task, unsigned nr,
                    const uint64_t *args, StNode *proc, StWant *want,
                    uint64_t now);
 bool st_rdev_is_pty(uint64_t rdev);
-StNode *st_pty_source(StEngine *e, const StEngineObject *obj, uint64_t now);
 void st_pty_write(StEngine *e, const StEngineObject *obj, StNode *proc,
                   unsigned nr, uint64_t bytes, uint64_t now);
 bool st_procfs_pid(StEngine *e, const StEngineObject *obj, uint32_t *pid);
 
+/* engine-devices.c */
+StEngineIpc st_channel_of(const StEngineObject *obj);
+StNode *st_channel_source(StEngine *e, const StEngineObject *obj,
+                          uint64_t now);
+void st_channel_wait(StEngine *e, const StEngineTask *task, unsigned nr,
+                     const uint64_t *args, const StEngineObject *obj);
+void st_channel_write(StEngine *e, const StEngineObject *obj, StNode *proc,
+                      unsigned nr, uint64_t bytes, uint64_t now);
+
 /* engine-tun.c */
 bool st_rdev_is_tun(uint64_t rdev);
 void st_tun_attach(StEngine *e);
-StNode *st_tun_source(StEngine *e, const StEngineObject *obj, uint64_t now);
 void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
                   const uint64_t *args, const StEngineObject *obj,
                   StNode *proc, uint64_t bytes, uint64_t now);

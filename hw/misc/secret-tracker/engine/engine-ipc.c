@@ -206,15 +206,6 @@ bool st_rdev_is_pty(uint64_t rdev)
            major == ST_BSD_PTY_MASTER_MAJOR || major == ST_BSD_PTY_SLAVE_MAJOR;
 }
 
-/* The pty channel a read of @obj takes labels from, if it is a pty. */
-StNode *st_pty_source(StEngine *e, const StEngineObject *obj, uint64_t now)
-{
-    if (obj->kind != ST_ENGINE_KIND_CHARDEV || !st_rdev_is_pty(obj->rdev)) {
-        return NULL;
-    }
-    return st_ipc_node(e, ST_ENGINE_IPC_PTY, 0, false, now);
-}
-
 /* A tracked @proc writes @bytes into @obj: a pty carries them across. */
 void st_pty_write(StEngine *e, const StEngineObject *obj, StNode *proc,
                   unsigned nr, uint64_t bytes, uint64_t now)

@@ -92,6 +92,7 @@ const char *st_engine_ipc_name(StEngineIpc type)
         [ST_ENGINE_IPC_KEYS] = "keys",
         [ST_ENGINE_IPC_PTY] = "pty",
         [ST_ENGINE_IPC_TUN] = "tun",
+        [ST_ENGINE_IPC_FUSE] = "fuse",
     };
 
     if ((unsigned)type >= ST_ENGINE_IPC__MAX || !names[type]) {

@@ -108,9 +108,9 @@ static void st_read_from(StEngine *e, const StEngineTask *task, unsigned nr,
 }
 
 /*
- * What a read of @obj takes labels from besides its own node: the pty
- * channel for a pty, the tun node for a TUN or TAP fd, the process whose
- * memory a /proc/PID file shows.
+ * What a read of @obj takes labels from besides its own node: the node
+ * of the device channel it is an end of (a pty, a TUN or TAP fd, a FUSE
+ * file or /dev/fuse), the process whose memory a /proc/PID file shows.
  */
 static StNode *st_other_source(StEngine *e, const StEngineTask *task,
                                int fd, const StEngineObject *obj,
@@ -118,9 +118,8 @@ static StNode *st_other_source(StEngine *e, const StEngineTask *task,
 {
     uint32_t pid;
 
-    if (obj->kind == ST_ENGINE_KIND_CHARDEV) {
-        return st_rdev_is_tun(obj->rdev) ? st_tun_source(e, obj, now) :
-                                           st_pty_source(e, obj, now);
+    if (obj->kind == ST_ENGINE_KIND_CHARDEV || obj->fuse) {
+        return st_channel_source(e, obj, now);
     }
     if (e->n_live_processes && obj->kind == ST_ENGINE_KIND_FILE &&
         !obj->size) {
@@ -152,6 +151,7 @@ static void st_read_fd(StEngine *e, const StEngineTask *task, unsigned nr,
     if (!labels) {
         if (!st_remote_note_read(e, task, nr, &obj, want, now)) {
             st_waiting_add(e, task, nr, args, &obj);
+            st_channel_wait(e, task, nr, args, &obj);
         }
         return;
     }
@@ -221,6 +221,7 @@ void st_taint_target(StEngine *e, const StEngineTask *task, unsigned nr,
         st_pty_write(e, &obj, proc, nr, bytes, now);
         st_tun_write(e, task, nr, args, &obj, proc, bytes, now);
     }
+    st_channel_write(e, &obj, proc, nr, bytes, now);
     if (obj.kind != ST_ENGINE_KIND_SOCKET) {
         return;
     }

@@ -46,16 +46,6 @@ void st_tun_attach(StEngine *e)
     e->tun_in_use = true;
 }
 
-/* The tun node a read of @obj takes labels from, if it is a TUN fd. */
-StNode *st_tun_source(StEngine *e, const StEngineObject *obj, uint64_t now)
-{
-    if (!st_obj_is_tun(obj)) {
-        return NULL;
-    }
-    e->tun_in_use = true;
-    return st_ipc_node(e, ST_ENGINE_IPC_TUN, 0, false, now);
-}
-
 /*
  * The ports of a TCP or UDP header at @l4 (@avail bytes read, @len in
  * the packet), if there; what follows the header in @payload.

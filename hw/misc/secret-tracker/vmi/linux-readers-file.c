@@ -123,6 +123,14 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
     out->mode = mode;
     out->dev = dev;
     out->type = st_linux_mode_type(mode);
+    if (out->type == ST_LINUX_FT_REGULAR) {
+        /* the file system's name: "fuse", "fuseblk" (ntfs-3g ...) */
+        char id[8] = "";
+
+        st_read_bytes(kernel, sb, ST_SUPER_BLOCK_S_ID, id, sizeof(id), NULL);
+        out->fuse = !strncmp(id, "fuse", 4) &&
+                    (!id[4] || !strncmp(id + 4, "blk", 4));
+    }
     return true;
 }
 

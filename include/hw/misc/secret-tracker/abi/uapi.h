@@ -81,6 +81,8 @@
 /* /dev/net/tun, misc (10, 200): TUN and TAP interfaces */
 #define ST_MISC_MAJOR           10
 #define ST_TUN_MINOR            200
+/* /dev/fuse, misc (10, 229): a FUSE daemon's end of its file systems */
+#define ST_FUSE_MINOR           229
 /* ioctl TUNSETIFF, _IOW('T', 202, int): makes an fd a TUN or TAP queue */
 #define ST_TUNSETIFF            0x400454cau
 /* IP protocols and Ethernet types a TUN or TAP packet is read with */

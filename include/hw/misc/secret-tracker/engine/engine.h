@@ -356,8 +356,8 @@ bool st_engine_tun_packet(const uint8_t *b, size_t avail, uint64_t len,
 
 /**
  * st_engine_ipc_name: ``shared-anon``, ``sysv-shm``, ``sysv-msg``,
- * ``address-space``, ``xattr``, ``keys``, ``pty``, ``tun``; ``unknown``
- * otherwise.
+ * ``address-space``, ``xattr``, ``keys``, ``pty``, ``tun``, ``fuse``;
+ * ``unknown`` otherwise.
  * @type: the &StEngineIpc of an %ST_ENGINE_KIND_IPC node (its dev).
  */
 const char *st_engine_ipc_name(StEngineIpc type);

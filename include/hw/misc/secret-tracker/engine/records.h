@@ -45,6 +45,8 @@
  * @ST_ENGINE_IPC_PTY: pseudo-terminals, master and slave sides (id 0).
  * @ST_ENGINE_IPC_TUN: TUN and TAP interfaces: the packets their fds
  *     write into the VM's network stack and read from it (id 0).
+ * @ST_ENGINE_IPC_FUSE: FUSE file systems: what processes write to their
+ *     files and their daemons read from /dev/fuse, and back (id 0).
  */
 typedef enum StEngineIpc {
     ST_ENGINE_IPC_NONE,
@@ -56,6 +58,7 @@ typedef enum StEngineIpc {
     ST_ENGINE_IPC_KEYS,
     ST_ENGINE_IPC_PTY,
     ST_ENGINE_IPC_TUN,
+    ST_ENGINE_IPC_FUSE,
     ST_ENGINE_IPC__MAX,
 } StEngineIpc;
 
@@ -244,6 +247,8 @@ typedef struct StEngineEndpoint {
  *     %ST_FMODE_WRITE; 0 if unknown.
  * @rdev: device nodes: the device they name (i_rdev), in the encoding of
  *     @dev (the kernel's dev_t); 0 otherwise.
+ * @fuse: a regular file of a FUSE file system (its daemon serves its
+ *     reads and writes through /dev/fuse).
  * @unix_path: unix sockets: the address the socket is bound to ("/path",
  *     or "@name" when abstract), "" if none.
  * @unix_peer_path: unix sockets: its peer's bound address, "" if none.
@@ -268,6 +273,7 @@ typedef struct StEngineObject {
     uint64_t pos;
     uint32_t mode;
     uint64_t rdev;
+    bool fuse;
     char unix_path[ST_ENGINE_UNIX_PATH_MAX];
     char unix_peer_path[ST_ENGINE_UNIX_PATH_MAX];
 } StEngineObject;

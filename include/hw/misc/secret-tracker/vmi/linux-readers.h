@@ -61,6 +61,7 @@ typedef struct StLinuxFile {
     uint64_t size;
     uint64_t pos;           /* f_pos (0 if the profile lacks it) */
     uint32_t rdev;          /* i_rdev of device nodes (kernel dev_t) */
+    bool fuse;              /* a regular file of a FUSE file system */
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
