@@ -107,6 +107,36 @@ static bool op_resolve_fd(void *opaque, const StEngineTask *task, int fd,
         out->peer_dev = take(f, 1) % 2 ? 0 : 0x8;
         out->peer_ino = take(f, 1) % 17;
     }
+    if (out->kind == ST_ENGINE_KIND_CHARDEV) {
+        /* the device channels: a pty slave, ptmx, TUN, FUSE, or another */
+        static const uint64_t rdevs[] = {
+            136ull << 20, 5ull << 20 | 2, 10ull << 20 | 200,
+            10ull << 20 | 229, 4ull << 20 | 64,
+        };
+
+        out->rdev = rdevs[take(f, 1) % G_N_ELEMENTS(rdevs)];
+    }
+    if (out->kind == ST_ENGINE_KIND_FILE) {
+        out->fuse = take(f, 1) % 4 == 0;
+        out->size = take(f, 1);
+    }
+    return true;
+}
+
+/* User memory (a packet written to a TUN fd): bytes of the input. */
+static bool op_read_user(void *opaque, const StEngineTask *task,
+                         uint64_t uptr, void *buf, size_t len)
+{
+    Fuzz *f = opaque;
+    uint8_t *out = buf;
+    size_t i;
+
+    if (take(f, 1) % 4 == 0) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        out[i] = take(f, 1);
+    }
     return true;
 }
 
@@ -446,6 +476,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cfg.ops.fd_still = op_fd_still;
     f.cfg.ops.iov_bytes = op_iov_bytes;
     f.cfg.ops.ioctl_fds = op_ioctl_fds;
+    f.cfg.ops.read_user = op_read_user;
     f.cfg.opaque = &f;
     f.cfg.new_flow = op_new_flow;
     f.cfg.new_flow_opaque = &f;
