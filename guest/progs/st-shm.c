@@ -254,6 +254,13 @@ static void mode_shared(const char *mode, const char *src, const char *dst)
     if (fd >= 0 && !strcmp(mode, "posix")) {
         unlink("/dev/shm/st-shm");
     }
+    if (!strcmp(mode, "memfd")) {
+        /*
+         * The tracker names files off its hook path, within a second or
+         * so; a memfd's name goes with its last reference.
+         */
+        sleep(2);
+    }
 }
 
 static int vm_child(void *arg ST_UNUSED)

@@ -305,8 +305,8 @@ SCENARIOS = {
     'vmsplice': Scenario([Edge(S, 'proc:st-vmsplice#to', 'read', N, 1),
                           Edge('proc:st-vmsplice#to', 'pipe#to', 'vmsplice',
                                N, 1),
-                          Edge('pipe#to', 'proc:cat#to', 'read', N),
-                          Edge('proc:cat#to', '/tmp/vms-to.txt', 'write', N),
+                          Edge('pipe#to', 'proc:dd', 'read', N),
+                          Edge('proc:dd', '/tmp/vms-to.txt', 'write', N),
                           # busybox cat sendfile()s into the pipe
                           Edge(S, 'pipe#from', 'sendfile', N, 1),
                           # its last call finds the pipe empty
