@@ -94,6 +94,7 @@ struct SecretTrackerProbe {
     uint64_t lstar;             /* the LSTAR it was found from */
     bool validated;
     bool failed;                /* tracking off until the next reset */
+    unsigned arm_tries;         /* failed tries to find the kernel */
     bool kexec_pending;         /* reboot(KEXEC) seen: hooks are off */
     int64_t kexec_ms;
     uint64_t kexec_jiffies;     /* the kernel's jiffies_64 then */

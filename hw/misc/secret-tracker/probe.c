@@ -33,6 +33,13 @@
 #define ST_POLL_ACTIVE_MS 1000
 /* A kexec that did not happen after this long failed: hook again. */
 #define ST_KEXEC_TIMEOUT_MS 5000
+/*
+ * Polls (ST_POLL_WAITING_MS apart) that may fail to find a kernel whose
+ * LSTAR was just set before tracking stops: the vCPU may be caught on
+ * its way there (kexec, early boot), its page tables not yet the
+ * kernel's.
+ */
+#define ST_ARM_TRIES 20
 /* Paths resolved per main-loop turn before yielding. */
 #define ST_PATHS_PER_TURN 256
 
@@ -278,12 +285,17 @@ static void st_arm(SecretTrackerProbe *p, X86CPU *cpu)
     StProbeKernel *k;
 
     k = st_probe_kernel_new(p, env->lstar, env->cr[3], env->cr[4], &err);
+    if (!k && ++p->arm_tries < ST_ARM_TRIES) {
+        trace_secret_tracker_probe_error(err->message);
+        return;                 /* again at the next poll */
+    }
     if (!k) {
         st_fail(p, "%s%s", err->message, p->isf ? "" :
                 "; give a profile with the 'profile' property (an ISF "
                 "file, e.g. made by st-profile-gen)");
         return;
     }
+    p->arm_tries = 0;
     k->generation = ++p->generation;
     p->jiffies_va = 0;
     if (k->ksyms) {
@@ -317,6 +329,7 @@ static void st_arm(SecretTrackerProbe *p, X86CPU *cpu)
 static void st_new_kernel(SecretTrackerProbe *p)
 {
     st_disarm(p);
+    p->arm_tries = 0;
     qemu_mutex_lock(p->lock);
     p->main_kernel.prof = NULL;
     st_engine_new_boot(p->engine);
@@ -404,6 +417,7 @@ void secret_tracker_probe_reset(SecretTrackerProbe *p)
     qemu_mutex_unlock(p->lock);
     qatomic_set(&p->failed, false);
     qatomic_set(&p->kexec_pending, false);
+    p->arm_tries = 0;
     st_probe_set_state(p, SECRET_TRACKER_STATE_WAITING_FOR_GUEST, NULL);
     timer_mod(p->poll, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
               ST_POLL_WAITING_MS);
