@@ -478,3 +478,19 @@ bool collect_node(void *opaque, const StEngineNodeInfo *node)
     g_ptr_array_add(opaque, (gpointer)node);
     return true;
 }
+
+const StEngineNodeInfo *fake_ipc_node(Fake *f, StEngineIpc type)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    unsigned i;
+
+    st_engine_foreach_node(f->e, ST_ENGINE_KIND_IPC, collect_node, all);
+    for (i = 0; i < all->len; i++) {
+        const StEngineNodeInfo *n = g_ptr_array_index(all, i);
+
+        if (n->dev == type) {
+            return n;
+        }
+    }
+    return NULL;
+}

@@ -111,6 +111,8 @@ const StEngineNodeInfo *inode(Fake *f, uint64_t dev, uint64_t ino);
 void assert_labels(Fake *f, uint64_t mask, const char *expected);
 uint64_t reg(Fake *f, uint64_t dev, uint64_t ino, const char *label);
 StEngineCounters counters(Fake *f);
+/* The ipc node of @type (any id), or NULL. */
+const StEngineNodeInfo *fake_ipc_node(Fake *f, StEngineIpc type);
 /* st_engine_foreach_node() callback: adds to a GPtrArray. */
 bool collect_node(void *opaque, const StEngineNodeInfo *node);
 

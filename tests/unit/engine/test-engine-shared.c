@@ -17,22 +17,6 @@
 #define MM_CHILD 0xffff888002000000ull
 #define MAP_ADDR 0x7f0000000000ull
 
-/* The IPC node of @type (any id), or NULL. */
-static const StEngineNodeInfo *ipc(Fake *f, StEngineIpc type)
-{
-    g_autoptr(GPtrArray) all = g_ptr_array_new();
-    unsigned i;
-
-    st_engine_foreach_node(f->e, ST_ENGINE_KIND_IPC, collect_node, all);
-    for (i = 0; i < all->len; i++) {
-        const StEngineNodeInfo *n = g_ptr_array_index(all, i);
-
-        if (n->dev == type) {
-            return n;
-        }
-    }
-    return NULL;
-}
 
 static uint64_t labels_of(Fake *f, const StEngineTask *t)
 {
@@ -124,7 +108,7 @@ static void test_shared_anon_fork(void)
 
     fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
     sys_rw(f, &p, ST_NR_READ, 3, 64, 200);
-    anon = ipc(f, ST_ENGINE_IPC_SHARED_ANON);
+    anon = fake_ipc_node(f, ST_ENGINE_IPC_SHARED_ANON);
     g_assert_nonnull(anon);
     assert_labels(f, anon->labels, "S");
     poke(f, &c, 300);
@@ -153,7 +137,7 @@ static void test_sysv_shm(void)
     sys(f, &x, ST_NR_SHMAT, 8, 0, 0, 0, 0, MAP_ADDR, 120);
     fake_fd(f, 100, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
     sys_rw(f, &w, ST_NR_READ, 3, 64, 200);
-    seg = ipc(f, ST_ENGINE_IPC_SYSV_SHM);
+    seg = fake_ipc_node(f, ST_ENGINE_IPC_SYSV_SHM);
     g_assert_nonnull(seg);
     g_assert_cmpuint(seg->ino, ==, 7);
     assert_labels(f, seg->labels, "S");
@@ -192,7 +176,7 @@ static void test_shared_address_space(void)
     fake_fd(f, 101, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
     sys_rw(f, &c, ST_NR_READ, 3, 64, 200);
     sys(f, &c, ST_NR_EXIT_GROUP, 0, 0, 0, 0, 0, 0, 210);
-    as = ipc(f, ST_ENGINE_IPC_ADDRESS_SPACE);
+    as = fake_ipc_node(f, ST_ENGINE_IPC_ADDRESS_SPACE);
     g_assert_nonnull(as);
     assert_labels(f, as->labels, "S");
     poke(f, &p, 300);
@@ -304,7 +288,7 @@ static void test_kernel_stores(void)
     sys(f, &cat, ST_NR_MSGSND, 3, 0x1000, 64, 0, 0, 0, 200);
     sys(f, &a, ST_NR_MSGRCV, 3, 0x1000, 64, 0, 0, 64, 210);
     assert_labels(f, labels_of(f, &a), "S");
-    g_assert_cmpuint(find_flow(f, ipc(f, ST_ENGINE_IPC_SYSV_MSG)->id,
+    g_assert_cmpuint(find_flow(f, fake_ipc_node(f, ST_ENGINE_IPC_SYSV_MSG)->id,
                                proc_of(f, &a)->id,
                                ST_ENGINE_FAMILY_SHARE)->bytes, ==, 64);
     sys(f, &e, ST_NR_MSGRCV, 4, 0x1000, 64, 0, 0, 64, 215);
@@ -333,7 +317,7 @@ static void test_kernel_stores(void)
     ptmx->obj.rdev = 5ull << 20 | 2;
     sys_rw(f, &d, ST_NR_READ, 7, 64, 270);
     assert_labels(f, labels_of(f, &d), "S");
-    g_assert_nonnull(find_flow(f, ipc(f, ST_ENGINE_IPC_PTY)->id,
+    g_assert_nonnull(find_flow(f, fake_ipc_node(f, ST_ENGINE_IPC_PTY)->id,
                                proc_of(f, &d)->id, ST_ENGINE_FAMILY_READ));
     fake_free(f);
 }

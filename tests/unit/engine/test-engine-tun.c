@@ -20,26 +20,10 @@
 #define FUSE_RDEV (10ull << 20 | 229)
 #define DEV_FUSE_FS 0x2d
 
-/* The node of device channel @type, or NULL. */
-static const StEngineNodeInfo *chan_node(Fake *f, StEngineIpc type)
-{
-    g_autoptr(GPtrArray) all = g_ptr_array_new();
-    unsigned i;
-
-    st_engine_foreach_node(f->e, ST_ENGINE_KIND_IPC, collect_node, all);
-    for (i = 0; i < all->len; i++) {
-        const StEngineNodeInfo *n = g_ptr_array_index(all, i);
-
-        if (n->dev == type) {
-            return n;
-        }
-    }
-    return NULL;
-}
 
 static const StEngineNodeInfo *tun_node(Fake *f)
 {
-    return chan_node(f, ST_ENGINE_IPC_TUN);
+    return fake_ipc_node(f, ST_ENGINE_IPC_TUN);
 }
 
 /*
@@ -232,9 +216,9 @@ static void test_fuse(void)
 
     g_assert_false(entry(f, &d, ST_NR_READ, 3, 0x1000, 8192, 0, 0, 200));
     sys_rw(f, &cat, ST_NR_WRITE, 5, 54, 205);
-    g_assert_null(chan_node(f, ST_ENGINE_IPC_FUSE));
+    g_assert_null(fake_ipc_node(f, ST_ENGINE_IPC_FUSE));
     sys_rw(f, &cat, ST_NR_WRITE, 4, 54, 210);
-    fuse = chan_node(f, ST_ENGINE_IPC_FUSE);
+    fuse = fake_ipc_node(f, ST_ENGINE_IPC_FUSE);
     g_assert_nonnull(fuse);
     assert_labels(f, fuse->labels, "S");
     g_assert_nonnull(proc_of(f, &d));
@@ -256,7 +240,7 @@ static void test_fuse(void)
     g_assert_false(entry(f, &r, ST_NR_READ, 3, 0x1000, 4096, 0, 0, 220));
     g_assert_null(proc_of(f, &r));
     sys_rw(f, &cat, ST_NR_WRITE, 6, 70, 230);
-    fuse = chan_node(f, ST_ENGINE_IPC_FUSE);
+    fuse = fake_ipc_node(f, ST_ENGINE_IPC_FUSE);
     g_assert_nonnull(fuse);
     g_assert_nonnull(proc_of(f, &r));
     assert_labels(f, proc_of(f, &r)->labels, "S");
@@ -281,7 +265,7 @@ static void test_fuse_clean(void)
     sys_rw(f, &u, ST_NR_WRITE, 4, 54, 210);     /* not tracked */
     fake_file(f, 100, 5, 51, "/tmp/plain", 0, 0);
     sys_rw(f, &cat, ST_NR_WRITE, 5, 54, 220);   /* not FUSE */
-    g_assert_null(chan_node(f, ST_ENGINE_IPC_FUSE));
+    g_assert_null(fake_ipc_node(f, ST_ENGINE_IPC_FUSE));
     g_assert_null(proc_of(f, &d));
     fake_free(f);
 }

@@ -487,7 +487,6 @@ void st_channel_write(StEngine *e, const StEngineObject *obj, StNode *proc,
                       unsigned nr, uint64_t bytes, uint64_t now);
 
 /* engine-tun.c */
-bool st_rdev_is_tun(uint64_t rdev);
 void st_tun_attach(StEngine *e);
 void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
                   const uint64_t *args, const StEngineObject *obj,

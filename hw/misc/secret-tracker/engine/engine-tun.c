@@ -29,17 +29,6 @@
 #define ST_ETH_HEADER 14
 #define ST_TUN_PI 4             /* struct tun_pi, without IFF_NO_PI */
 
-bool st_rdev_is_tun(uint64_t rdev)
-{
-    return rdev == ((uint64_t)ST_MISC_MAJOR << ST_KDEV_MINOR_BITS |
-                    ST_TUN_MINOR);
-}
-
-static bool st_obj_is_tun(const StEngineObject *obj)
-{
-    return obj->kind == ST_ENGINE_KIND_CHARDEV && st_rdev_is_tun(obj->rdev);
-}
-
 /* TUNSETIFF: the VM has a TUN or TAP interface from now on. */
 void st_tun_attach(StEngine *e)
 {
@@ -152,7 +141,7 @@ void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
     uint64_t payload;
     StNode *tun;
 
-    if (!st_obj_is_tun(obj)) {
+    if (st_channel_of(obj) != ST_ENGINE_IPC_TUN) {
         return;
     }
     e->tun_in_use = true;
