@@ -531,6 +531,42 @@ bool exec_hook_arm(ExecHook *hook, CPUState *cpu, Error **errp)
     return true;
 }
 
+bool exec_hook_swap(ExecHook *out, ExecHook *in, CPUState *cpu,
+                    Error **errp)
+{
+    uint64_t bit = exec_hook_cpu_bit(cpu);
+    int slots;
+
+    if (!exec_hook_guest_ready(errp)) {
+        return false;
+    }
+    if (!exec_hook_vcpu(cpu)) {
+        error_setg(errp, "exec-hook: vCPU %d is beyond the %d vCPUs hooks "
+                   "support", cpu->cpu_index, EXEC_HOOK_MAX_VCPUS);
+        return false;
+    }
+    qemu_mutex_lock(&exec_hook_lock);
+    slots = exec_hook_ops()->slots_for_hooks();
+    /* @out's slot is free for @in: count neither */
+    if (slots >= 0 &&
+        exec_hook_count_on(cpu, in) -
+        (out && (qatomic_read(&out->armed) & bit) ? 1 : 0) + 1 > slots) {
+        qemu_mutex_unlock(&exec_hook_lock);
+        error_setg(errp, "exec-hook: no free debug-register slot on vCPU %d "
+                   "for 0x%" PRIx64, cpu->cpu_index, in->addr);
+        trace_exec_hook_error("no free debug-register slot");
+        return false;
+    }
+    if (out) {
+        qatomic_and(&out->armed, ~bit);
+    }
+    qatomic_or(&in->armed, bit);
+    qemu_mutex_unlock(&exec_hook_lock);
+    trace_exec_hook_arm(in->addr, cpu->cpu_index);
+    exec_hook_sync_vcpu(cpu);
+    return true;
+}
+
 void exec_hook_disarm(ExecHook *hook, CPUState *cpu)
 {
     uint64_t mask, was;

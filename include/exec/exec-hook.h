@@ -128,6 +128,16 @@ bool exec_hook_arm(ExecHook *hook, CPUState *cpu, Error **errp);
  */
 void exec_hook_disarm(ExecHook *hook, CPUState *cpu);
 
+/**
+ * exec_hook_swap: disarm @out (NULL: none) and arm @in on @cpu, as one
+ * update: under KVM one KVM_SET_GUEST_DEBUG, and @out's debug register
+ * is free for @in.  Two hooks can so take turns in one slot.
+ *
+ * Returns: true on success; on failure nothing changed.
+ */
+bool exec_hook_swap(ExecHook *out, ExecHook *in, CPUState *cpu,
+                    Error **errp);
+
 /* exec_hook_addr: the guest-virtual address of @hook. */
 uint64_t exec_hook_addr(const ExecHook *hook);
 
