@@ -185,6 +185,10 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
                                    p->field[ST_SOCKET_TYPE].offset * 8, 16),
                     ==, 0);
 
+    add_struct(btf, "coredump_params",
+               p->struct_size[ST_STRUCT_COREDUMP_PARAMS]);
+    field(btf, "file", t.ptr, p->field[ST_COREDUMP_PARAMS_FILE].offset);
+
     add_struct(btf, "file", p->struct_size[ST_STRUCT_FILE]);
     field(btf, "f_path", path, p->field[ST_FILE_F_PATH_MNT].offset);
     field(btf, "f_inode", t.ptr, p->field[ST_FILE_F_INODE].offset);

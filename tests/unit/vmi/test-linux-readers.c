@@ -130,6 +130,25 @@ static void test_fd_file(void)
     g_assert_false(st_linux_fd_file(&k->kernel, k->task, -1, &got, &err));
     g_clear_error(&err);
 
+    /* a core dump's file: cprm->file, and a profile without it */
+    {
+        uint64_t cprm = st_synth_alloc(
+            k->s, k->prof->struct_size[ST_STRUCT_COREDUMP_PARAMS]);
+
+        st_synth_set(k->s, k->prof, cprm, ST_COREDUMP_PARAMS_FILE, file);
+        g_assert_true(st_linux_coredump_file(&k->kernel, cprm, &got, &err));
+        g_assert_no_error(err);
+        g_assert_cmphex(got, ==, file);
+        st_synth_set(k->s, k->prof, cprm, ST_COREDUMP_PARAMS_FILE, 0);
+        g_assert_false(st_linux_coredump_file(&k->kernel, cprm, &got, &err));
+        g_clear_error(&err);
+        k->prof->field[ST_COREDUMP_PARAMS_FILE].present = false;
+        g_assert_false(st_linux_coredump_file(&k->kernel, cprm, &got, &err));
+        g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+        g_clear_error(&err);
+        k->prof->field[ST_COREDUMP_PARAMS_FILE].present = true;
+    }
+
     /* max_fds absurd: refused, not used as a bound */
     st_synth_set(k->s, k->prof, k->fdt, ST_FDTABLE_MAX_FDS, 0xffffffff);
     g_assert_false(st_linux_fd_file(&k->kernel, k->task, 100000000, &got,

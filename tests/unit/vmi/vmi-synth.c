@@ -326,6 +326,7 @@ static const struct {
     { ST_FS_STRUCT_PWD_MNT, ST_FIELD_KIND_PTR, 0x28, 8 },
     { ST_FS_STRUCT_PWD_DENTRY, ST_FIELD_KIND_PTR, 0x30, 8 },
     { ST_SOCK_SK_SOCKET, ST_FIELD_KIND_PTR, 0x2f0, 8 },
+    { ST_COREDUMP_PARAMS_FILE, ST_FIELD_KIND_PTR, 0x8, 8 },
 };
 
 static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {
@@ -337,7 +338,7 @@ static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {
     [ST_STRUCT_SOCK] = 0x3a0,        [ST_STRUCT_SOCK_COMMON] = 0x90,
     [ST_STRUCT_UNIX_SOCK] = 0x440,   [ST_STRUCT_UNIX_ADDRESS] = 0x80,
     [ST_STRUCT_SOCKADDR_UN] = 0x6e,  [ST_STRUCT_PT_REGS] = 0xc0,
-    [ST_STRUCT_FS_STRUCT] = 0x38,
+    [ST_STRUCT_FS_STRUCT] = 0x38,    [ST_STRUCT_COREDUMP_PARAMS] = 0x48,
 };
 
 StLinuxProfile *st_synth_profile(void)

@@ -39,6 +39,7 @@ const char *const st_linux_struct_names[ST_STRUCT__COUNT] = {
     [ST_STRUCT_IO_SPLICE] = "io_splice",
     [ST_STRUCT_IO_RING_CTX] = "io_ring_ctx",
     [ST_STRUCT_IO_FIXED_FILE] = "io_fixed_file",
+    [ST_STRUCT_COREDUMP_PARAMS] = "coredump_params",
 };
 
 const StLinuxOffsetSpec st_linux_offset_specs[ST_OFFSET__COUNT] = {
@@ -124,6 +125,7 @@ static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
     [ST_FEATURE_IPV6_ADDRESSES] = "ipv6-addresses",
     [ST_FEATURE_UNIX_SOCKETS] = "unix-sockets",
     [ST_FEATURE_UNIX_PEER_INODES] = "unix-peer-inodes",
+    [ST_FEATURE_CORE_DUMPS] = "core-dumps",
 };
 
 /* What is lost without the feature, for the report */
@@ -135,6 +137,7 @@ static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
     [ST_FEATURE_UNIX_SOCKETS] = "unix sockets have no paths and no peers",
     [ST_FEATURE_UNIX_PEER_INODES] = "unix socket peers are matched by path "
                                     "alone",
+    [ST_FEATURE_CORE_DUMPS] = "core dumps are not followed",
 };
 
 static const struct {

@@ -65,6 +65,17 @@ bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
     return true;
 }
 
+bool st_linux_coredump_file(const StLinuxKernel *kernel, uint64_t cprm,
+                            uint64_t *file, GError **errp)
+{
+    if (!kernel->prof->field[ST_COREDUMP_PARAMS_FILE].present) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "the profile has no coredump_params.file");
+        return false;
+    }
+    return st_read_pointer(kernel, cprm, ST_COREDUMP_PARAMS_FILE, file, errp);
+}
+
 static StLinuxFileType st_linux_mode_type(uint16_t mode)
 {
     switch (mode & ST_S_IFMT) {

@@ -38,6 +38,7 @@ typedef enum StLinuxStruct {
     ST_STRUCT_IO_SPLICE,
     ST_STRUCT_IO_RING_CTX,
     ST_STRUCT_IO_FIXED_FILE,
+    ST_STRUCT_COREDUMP_PARAMS,      /* core dumps (optional) */
     ST_STRUCT__COUNT
 } StLinuxStruct;
 
@@ -146,6 +147,7 @@ typedef enum StLinuxOffset {
     ST_IO_RING_CTX_FILE_TABLE_FILES,
     ST_IO_RING_CTX_NR_USER_FILES,
     ST_IO_FIXED_FILE_FILE_PTR,
+    ST_COREDUMP_PARAMS_FILE,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -262,7 +264,9 @@ typedef enum StLinuxOffset {
     X(IO_RING_CTX_COMPAT,           IO_RING_CTX,  "compat",           true)   \
     X(IO_RING_CTX_FILE_TABLE_FILES, IO_RING_CTX,  "file_table.files", true)   \
     X(IO_RING_CTX_NR_USER_FILES,    IO_RING_CTX,  "nr_user_files",    true)   \
-    X(IO_FIXED_FILE_FILE_PTR,       IO_FIXED_FILE, "file_ptr",        true)
+    X(IO_FIXED_FILE_FILE_PTR,       IO_FIXED_FILE, "file_ptr",        true)   \
+    /* core dumps (probe-events.c): optional */                               \
+    X(COREDUMP_PARAMS_FILE,         COREDUMP_PARAMS, "file",          true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
@@ -323,6 +327,7 @@ typedef enum StLinuxFeature {
     ST_FEATURE_IPV6_ADDRESSES,      /* IPv6 socket endpoints */
     ST_FEATURE_UNIX_SOCKETS,        /* unix socket paths and peers */
     ST_FEATURE_UNIX_PEER_INODES,    /* a unix peer's inode, not just path */
+    ST_FEATURE_CORE_DUMPS,          /* the file a core is dumped into */
     ST_FEATURE__COUNT
 } StLinuxFeature;
 
@@ -339,6 +344,7 @@ typedef enum StLinuxFeature {
     X(UNIX_SOCKETS,      UNIX_ADDRESS_NAME)                                   \
     X(UNIX_SOCKETS,      SOCKADDR_UN_SUN_PATH)                                \
     X(UNIX_PEER_INODES,  SOCK_SK_SOCKET)                                      \
-    X(UNIX_PEER_INODES,  SOCKET_FILE)
+    X(UNIX_PEER_INODES,  SOCKET_FILE)                                         \
+    X(CORE_DUMPS,        COREDUMP_PARAMS_FILE)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */

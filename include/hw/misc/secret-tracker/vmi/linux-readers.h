@@ -98,6 +98,9 @@ bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
 /* task->files->fdt->fd[fd]; an fd that is not open is an error */
 bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
                       uint64_t *file, GError **errp);
+/* cprm->file: what the core dump at @cprm is written into */
+bool st_linux_coredump_file(const StLinuxKernel *kernel, uint64_t cprm,
+                            uint64_t *file, GError **errp);
 bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
                         StLinuxFile *out, GError **errp);
 
