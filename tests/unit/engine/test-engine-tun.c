@@ -1,7 +1,8 @@
 /*
  * secret-tracker: tracking engine unit tests: devices that are channels
  * between processes: TUN and TAP interfaces, FUSE file systems
- * (engine-tun.c, engine-devices.c)
+ * (engine-tun.c, engine-devices.c); and the kernel's own writes: core
+ * dumps (st_engine_coredump)
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -270,6 +271,67 @@ static void test_fuse_clean(void)
     fake_free(f);
 }
 
+/*
+ * A tainted process's core: into a file, and into the pipe of a |helper
+ * core_pattern, whose reader is then tracked.  An untainted process's
+ * core and a guest "syscall" with the core dump's number record nothing.
+ */
+static void test_coredump(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask helper = mktask(500, 5000, 1, 1, "core-helper");
+    StEngineTask u = mktask(501, 5010, 1, 1, "untracked");
+    StEngineTask app = mktask(600, 6000, 1, 1, "app");
+    const StEngineNodeInfo *core, *pipe;
+    const StEngineFlowInfo *fl;
+    uint64_t args[ST_ENGINE_NR_ARGS] = { 9 };
+    unsigned before;
+
+    g_assert_cmpstr(st_engine_syscall_name(ST_NR_COREDUMP), ==, "coredump");
+    g_assert_false(st_engine_syscall_relevant(ST_NR_COREDUMP, args));
+    fake_file(f, 100, 9, 60, "/tmp/core", 0, 0);
+    before = n_flows(f);
+    g_assert_false(entry(f, &cat, ST_NR_COREDUMP, 9, 0x1000, 54, 0, 0, 290));
+    g_assert_cmpuint(n_flows(f), ==, before);
+    g_assert_null(inode(f, DEV_DISK, 60));
+
+    st_engine_coredump(f->e, &cat, 9, 300);
+    core = inode(f, DEV_DISK, 60);
+    g_assert_nonnull(core);
+    assert_labels(f, core->labels, "S");
+    fl = find_flow(f, proc_of(f, &cat)->id, core->id, ST_ENGINE_FAMILY_WRITE);
+    g_assert_nonnull(fl);
+    g_assert_cmpuint(fl->syscall_nr, ==, ST_NR_COREDUMP);
+    g_assert_true(proc_of(f, &cat)->dead);      /* it dies by the signal */
+
+    /* core_pattern "|helper": the kernel writes the pipe, helper reads */
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    sys_rw(f, &app, ST_NR_READ, 3, 54, 305);
+    fake_fd(f, 600, 10, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 78, NULL);
+    fake_fd(f, 500, 0, ST_ENGINE_KIND_PIPE, DEV_PIPEFS, 78, NULL);
+    fake_file(f, 500, 3, 61, "/var/crash/core", 0, 0);
+    st_engine_coredump(f->e, &app, 10, 310);
+    g_assert_true(proc_of(f, &app)->dead);
+    pipe = inode(f, DEV_PIPEFS, 78);
+    g_assert_nonnull(pipe);
+    assert_labels(f, pipe->labels, "S");
+    sys_rw(f, &helper, ST_NR_READ, 0, 4096, 320);
+    g_assert_nonnull(proc_of(f, &helper));
+    sys_rw(f, &helper, ST_NR_WRITE, 3, 4096, 330);
+    assert_labels(f, inode(f, DEV_DISK, 61)->labels, "S");
+
+    /* the negative control: an untracked process's core */
+    fake_file(f, 501, 9, 62, "/tmp/core.501", 0, 0);
+    before = n_flows(f);
+    st_engine_coredump(f->e, &u, 9, 340);
+    g_assert_cmpuint(n_flows(f), ==, before);
+    g_assert_null(inode(f, DEV_DISK, 62));
+    g_assert_null(proc_of(f, &u));
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -278,5 +340,6 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/tun/read", test_tun_read);
     g_test_add_func("/engine/fuse/both-ways", test_fuse);
     g_test_add_func("/engine/fuse/clean", test_fuse_clean);
+    g_test_add_func("/engine/coredump", test_coredump);
     return g_test_run();
 }

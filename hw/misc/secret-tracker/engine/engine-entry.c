@@ -154,6 +154,28 @@ bool st_engine_syscall_entry(StEngine *e, const StEngineTask *task,
     return true;
 }
 
+void st_engine_coredump(StEngine *e, const StEngineTask *task, int fd,
+                        uint64_t now_ns)
+{
+    uint64_t args[ST_ENGINE_NR_ARGS] = { (uint64_t)fd };
+    StWant want;
+    StNode *proc;
+
+    e->event++;
+    e->event_nr = ST_NR_COREDUMP;
+    e->last_ns = now_ns;
+    proc = st_task_process(e, task, now_ns);
+    proc = st_shared_sync(e, task, proc, now_ns);
+    if (proc && proc->info.labels) {
+        memset(&want, 0, sizeof(want));     /* no return: it is dying */
+        st_taint_target(e, task, ST_NR_COREDUMP, args, proc, fd, &want,
+                        now_ns);
+    }
+    /* A core is dumped only on the way to the whole group's exit. */
+    st_process_exit(e, task, now_ns);
+    st_shared_forget(e, task, false);
+}
+
 /* The bytes that return @ret of remembered entry @p moved. */
 static uint64_t st_return_bytes(StEngine *e, const StPending *p,
                                 const StEngineTask *task, int64_t ret)

@@ -38,6 +38,8 @@ uint64_t st_request_bytes(StEngine *e, const StEngineTask *task,
     case ST_NR_MQ_TIMEDSEND:
     case ST_NR_MQ_TIMEDRECEIVE:
         return args[2];
+    case ST_NR_COREDUMP:
+        return ST_BYTES_UNKNOWN;    /* known only when the dump ends */
     default:                    /* vectored calls */
         if (!e->cfg.ops.iov_bytes) {
             return ST_BYTES_UNKNOWN;

@@ -91,6 +91,8 @@ static const StEngineSyscall st_engine_syscalls[] = {
     ST_SYSCALL(ST_NR_SETXATTRAT, "setxattrat", SHARE),
     ST_SYSCALL(ST_NR_GETXATTRAT, "getxattrat", SHARE),
     ST_SYSCALL(ST_NR_LISTXATTRAT, "listxattrat", SHARE),
+    /* named only: fed by st_engine_coredump(), never as a syscall */
+    ST_SYSCALL(ST_NR_COREDUMP, "coredump", NONE),
 };
 
 StEngineFamily st_engine_syscall_family(unsigned nr)

@@ -81,6 +81,13 @@
 #define ST_NR_GETXATTRAT        464
 #define ST_NR_LISTXATTRAT       465
 
+/*
+ * Not a system call: the kernel dumping a task's core, as the engine
+ * records it (flows name it "coredump").  No x86-64 call has this number
+ * (x32's start at 512), and the engine follows no call by it.
+ */
+#define ST_NR_COREDUMP          511
+
 /* x32 system calls set this bit in the number (RAX / orig_ax). */
 #define ST_NR_X32_BIT           0x40000000ULL
 

@@ -117,6 +117,21 @@ void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
                             unsigned nr, int64_t ret, uint64_t now_ns);
 
 /**
+ * st_engine_coredump: the kernel is dumping @task's core into @fd.
+ * @e: the engine.
+ * @task: the task whose process dumps core.
+ * @fd: the core file, or the pipe to a |helper core_pattern, as ops
+ *     resolve_fd finds it for @task.
+ * @now_ns: guest time.
+ *
+ * A tainted process's memory is taken to reach the file: a write flow
+ * named "coredump" (ST_NR_COREDUMP) of unknown size.  Either way the
+ * process is about to exit, as if by exit_group().
+ */
+void st_engine_coredump(StEngine *e, const StEngineTask *task, int fd,
+                        uint64_t now_ns);
+
+/**
  * st_engine_new_boot: the guest rebooted (or kexec'ed into a new kernel).
  * @e: the engine.
  *
