@@ -63,6 +63,10 @@ static bool st_event_file(SecretTrackerProbe *p, int fd, uint64_t *file)
     const StLinuxIoUringReq *io = p->ev_io;
     StLinuxIoUringSide side;
 
+    if (p->ev_file) {
+        *file = p->ev_file;     /* a core dump's file, as fd 0 */
+        return fd == 0;
+    }
     if (!io) {
         return st_linux_fd_file(st_ops_kernel(p), p->ev_task, fd, file,
                                 NULL);

@@ -146,7 +146,10 @@ static void st_expect_return(SecretTrackerProbe *p, const StProbeKernel *k,
     e->tid_start_time = task->tid_start_time;
     vc->idle_returns = 0;
     if (!vc->return_armed) {
-        if (exec_hook_arm(k->hook[ST_SITE_RETURN64], cpu, NULL)) {
+        /* under KVM the core-dump hook gives its register up meanwhile */
+        if (exec_hook_swap(k->coredump_takes_turns ?
+                           k->hook[ST_SITE_COREDUMP] : NULL,
+                           k->hook[ST_SITE_RETURN64], cpu, NULL)) {
             vc->return_armed = true;
         } else {
             qatomic_inc(&p->returns_unavailable);
@@ -179,7 +182,11 @@ static void st_returned(const StProbeKernel *k, StProbeVcpu *vc,
     /* A waited-for task that blocks (or moves away) must not keep us. */
     if (!task || vc->n_expect == 0 ||
         vc->idle_returns > ST_PROBE_IDLE_RETURNS) {
-        exec_hook_disarm(k->hook[ST_SITE_RETURN64], cpu);
+        if (!k->coredump_takes_turns ||
+            !exec_hook_swap(k->hook[ST_SITE_RETURN64],
+                            k->hook[ST_SITE_COREDUMP], cpu, NULL)) {
+            exec_hook_disarm(k->hook[ST_SITE_RETURN64], cpu);
+        }
         vc->return_armed = false;
         vc->n_expect = 0;
         vc->idle_returns = 0;
@@ -617,5 +624,51 @@ void st_probe_io_uring(const ExecHookEvent *ev, void *opaque)
     trace_secret_tracker_probe_entry(task.tid, req.nr);
     if (st_feed_entry(p, vc, req.task, &req, &task, req.nr, req.args)) {
         qatomic_inc(&p->returns_unavailable);
+    }
+}
+
+/*
+ * A core dump at elf_core_dump(cprm): the kernel writes the dumping
+ * task's memory into cprm->file (a file, or the pipe to a |helper
+ * core_pattern) with no system call.  Fed to the engine as a write by
+ * the task to that file, which it resolves as fd 0 of its own.
+ */
+void st_probe_coredump(const ExecHookEvent *ev, void *opaque)
+{
+    SecretTrackerProbe *p = opaque;
+    const StProbeKernel *k;
+    StProbeVcpu *vc;
+    StEngineTask task;
+    uint64_t percpu, task_ptr, file;
+    bool paths;
+
+    RCU_READ_LOCK_GUARD();
+    k = qatomic_rcu_read(&p->kernel);
+    if (!k || !qatomic_read(&p->validated)) {
+        return;
+    }
+    vc = st_probe_vcpu(p, ev->cpu, k);
+    if (!vc || !st_percpu_base(vc, ev->cpu, true, &percpu)) {
+        return;
+    }
+    if (!st_linux_coredump_file(&vc->kernel, ev->regs->rdi, &file, NULL) ||
+        !st_task(vc, percpu, &task, &task_ptr)) {
+        qatomic_inc(&p->read_errors);
+        trace_secret_tracker_probe_read_error("core dump", 0);
+        return;
+    }
+    task.files_id = file;       /* the fd cache keys fd 0 by the file */
+    trace_secret_tracker_probe_coredump(task.tid, file);
+    qemu_mutex_lock(p->lock);
+    p->ev = vc;
+    p->ev_task = task_ptr;
+    p->ev_file = file;
+    st_engine_coredump(p->engine, &task, 0, st_now_ns());
+    p->ev_file = 0;
+    p->ev = NULL;
+    paths = st_engine_paths_wanted(p->engine);
+    qemu_mutex_unlock(p->lock);
+    if (paths) {
+        secret_tracker_probe_kick(p);
     }
 }

@@ -31,6 +31,7 @@ typedef enum StProbeSite {
     ST_SITE_IO_URING,   /* io_issue_sqe(req, flags): every io_uring op */
     ST_SITE_RETURN32,   /* where ia32_sys_call returns: int 0x80 */
     ST_SITE_RETURN32F,  /* ... and sysenter or the compat syscall */
+    ST_SITE_COREDUMP,   /* elf_core_dump(cprm): the core file is open */
     ST_SITE__COUNT
 } StProbeSite;
 
@@ -54,6 +55,7 @@ typedef struct StProbeKernel {
     uint64_t site[ST_SITE__COUNT];
     ExecHook *hook[ST_SITE__COUNT];
     bool return_on_demand;      /* RETURN64 armed per vCPU when needed */
+    bool coredump_takes_turns;  /* KVM: COREDUMP in RETURN64's register */
     bool io_uring_decode;       /* the profile has io_uring's structs */
 } StProbeKernel;
 
@@ -106,6 +108,7 @@ struct SecretTrackerProbe {
     StProbeVcpu *ev;
     uint64_t ev_task;
     const StLinuxIoUringReq *ev_io;     /* an io_uring request's */
+    uint64_t ev_file;           /* a core dump's file, as its fd 0 */
 
     /* Main-loop reads (paths): the kernel's root, its own cache. */
     StGuestTlb main_tlb;
@@ -142,6 +145,7 @@ void st_probe_return64(const ExecHookEvent *ev, void *opaque);
 void st_probe_syscall32(const ExecHookEvent *ev, void *opaque);
 void st_probe_return32(const ExecHookEvent *ev, void *opaque);
 void st_probe_io_uring(const ExecHookEvent *ev, void *opaque);
+void st_probe_coredump(const ExecHookEvent *ev, void *opaque);
 
 /* probe-engine-ops.c */
 void st_probe_fill_engine_ops(StEngineOps *ops);

@@ -29,6 +29,7 @@ const char *st_probe_site_name(StProbeSite site)
         [ST_SITE_IO_URING] = "io-uring",
         [ST_SITE_RETURN32] = "compat-exit",
         [ST_SITE_RETURN32F] = "compat-exit-fast",
+        [ST_SITE_COREDUMP] = "core-dump",
     };
 
     return (unsigned)site < ST_SITE__COUNT ? names[site] : "?";
@@ -187,6 +188,15 @@ static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
     if (st_symbol(k, "io_issue_sqe", &addr)) {
         k->site[ST_SITE_IO_URING] = addr;
         k->io_uring_decode = st_linux_io_uring_supported(k->prof, NULL);
+    }
+    /*
+     * The ELF core writer, called through binfmt->core_dump once the
+     * file (or the pipe to a |helper) is open.  The compat binfmt's copy
+     * has the same name and comes later: the first is the native one.
+     */
+    if (k->prof->field[ST_COREDUMP_PARAMS_FILE].present &&
+        st_symbol(k, "elf_core_dump", &addr)) {
+        k->site[ST_SITE_COREDUMP] = addr;
     }
     return true;
 }

@@ -211,6 +211,8 @@ static ExecHookFn st_site_fn(StProbeSite site)
     case ST_SITE_RETURN32:
     case ST_SITE_RETURN32F:
         return st_probe_return32;
+    case ST_SITE_COREDUMP:
+        return st_probe_coredump;
     default:
         return NULL;
     }
@@ -227,8 +229,8 @@ static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
 {
     static const StProbeSite order[] = {
         ST_SITE_SYSCALL64, ST_SITE_SYSCALL32, ST_SITE_INT80, ST_SITE_FAST32,
-        ST_SITE_IO_URING, ST_SITE_RETURN64, ST_SITE_RETURN32,
-        ST_SITE_RETURN32F,
+        ST_SITE_IO_URING, ST_SITE_RETURN64, ST_SITE_COREDUMP,
+        ST_SITE_RETURN32, ST_SITE_RETURN32F,
     };
     bool kvm = exec_hook_backend() == EXEC_HOOK_BACKEND_KVM;
     unsigned i;
@@ -272,6 +274,10 @@ static bool st_arm_hooks(SecretTrackerProbe *p, StProbeKernel *k,
         }
         trace_secret_tracker_probe_site(st_probe_site_name(site),
                                         k->site[site], "armed");
+        if (site == ST_SITE_COREDUMP) {
+            /* KVM: it gives its register up while a return is wanted */
+            k->coredump_takes_turns = k->return_on_demand;
+        }
     }
     return true;
 }
