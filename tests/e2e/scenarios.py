@@ -229,6 +229,25 @@ def fuse_edges():
         same(['/tmp/fuse-write.txt', '/tmp/fuse-read.txt'])
 
 
+def core_edges():
+    """st-core (guest/progs/st-core.c): "file", core-file's core goes to
+    the file core_pattern names; "pipe", core-pipe's goes to the pipe of a
+    |helper core_pattern, which core-helper saves.  Each core is checked
+    by a core-*-chk process.  A core dump's size is not known: 0 bytes."""
+    cores = '/tmp/st-cores/'
+    return [Edge(S, 'proc:core-file', 'read', N, 1),
+            Edge('proc:core-file', cores + 'core-file.core', 'coredump', 0,
+                 1),
+            Edge(S, 'proc:core-file-chk', 'read', N, 1),
+            Edge(cores + 'core-file.core', 'proc:core-file-chk', 'read'),
+            Edge(S, 'proc:core-pipe', 'read', N, 1),
+            Edge('proc:core-pipe', 'pipe', 'coredump', 0, 1),
+            Edge('pipe', 'proc:core-helper', 'read'),
+            Edge('proc:core-helper', cores + 'core-pipe.out', 'write'),
+            Edge(S, 'proc:core-pipe-chk', 'read', N, 1),
+            Edge(cores + 'core-pipe.out', 'proc:core-pipe-chk', 'read')]
+
+
 DEEP = ('/srv/deep/this-directory-name-is-longer-than-forty-characters/'
         'and-so-is-this-one-which-keeps-going-for-a-while/third/'
         'a-file-name-that-is-also-over-forty-characters.txt')
@@ -346,6 +365,7 @@ SCENARIOS = {
     'tun': Scenario(tun_edges()),
     # a FUSE file system and its daemon, one st-fuse mode each
     'fuse': Scenario(fuse_edges()),
+    'core': Scenario(core_edges()),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),
