@@ -443,6 +443,8 @@ static void step(Fuzz *f)
                              take(f, 1) % 16 + 1);
         st_engine_find_process(f->e, 100 + take(f, 1) % 8, 1000);
         st_engine_has_pending(f->e);
+        t = task(f);
+        st_engine_coredump(f->e, &t, (int)(take(f, 1) % 8), now);
         break;
     }
     check(f);
