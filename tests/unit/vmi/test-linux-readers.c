@@ -94,6 +94,42 @@ static void test_leader_and_cwd(void)
     st_synth_kernel_free(k);
 }
 
+/* A leader that exited, was released or is another task's now ended */
+static void test_task_ended(void)
+{
+    StSynthKernel *k = st_synth_kernel_new(false);
+    const uint64_t start = ST_SYNTH_LEADER_START;
+    GError *err = NULL;
+    bool ended = true;
+
+    g_assert_true(st_linux_task_ended(&k->kernel, k->leader, ST_SYNTH_TGID,
+                                      start, &ended, &err));
+    g_assert_no_error(err);
+    g_assert_false(ended);
+    st_synth_set(k->s, k->prof, k->leader, ST_TASK_STRUCT_EXIT_STATE, 0x20);
+    g_assert_true(st_linux_task_ended(&k->kernel, k->leader, ST_SYNTH_TGID,
+                                      start, &ended, &err));
+    g_assert_true(ended);
+    st_synth_set(k->s, k->prof, k->leader, ST_TASK_STRUCT_EXIT_STATE, 0);
+    g_assert_true(st_linux_task_ended(&k->kernel, k->leader, ST_SYNTH_TGID,
+                                      start + 1, &ended, &err));
+    g_assert_true(ended);
+    /* a thread is no leader */
+    g_assert_true(st_linux_task_ended(&k->kernel, k->task, ST_SYNTH_TGID,
+                                      ST_SYNTH_START, &ended, &err));
+    g_assert_true(ended);
+    /* unreadable, or no exit_state: unknown, not ended */
+    g_assert_false(st_linux_task_ended(&k->kernel, 0xffffc90000000000ULL,
+                                       ST_SYNTH_TGID, start, &ended, &err));
+    g_clear_error(&err);
+    k->prof->field[ST_TASK_STRUCT_EXIT_STATE].present = false;
+    g_assert_false(st_linux_task_ended(&k->kernel, k->leader, ST_SYNTH_TGID,
+                                       start, &ended, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    st_synth_kernel_free(k);
+}
+
 static void test_fd_file(void)
 {
     uint64_t file, got;
@@ -601,6 +637,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/readers/task-5level", test_task_5level);
     g_test_add_func("/vmi/readers/leader-and-cwd", test_leader_and_cwd);
     g_test_add_func("/vmi/readers/fd-file", test_fd_file);
+    g_test_add_func("/vmi/readers/task-ended", test_task_ended);
     g_test_add_func("/vmi/readers/file-types", test_file_types);
     g_test_add_func("/vmi/readers/paths", test_paths);
     g_test_add_func("/vmi/readers/path-loops", test_path_loops);

@@ -327,6 +327,7 @@ static const struct {
     { ST_FS_STRUCT_PWD_DENTRY, ST_FIELD_KIND_PTR, 0x30, 8 },
     { ST_SOCK_SK_SOCKET, ST_FIELD_KIND_PTR, 0x2f0, 8 },
     { ST_COREDUMP_PARAMS_FILE, ST_FIELD_KIND_PTR, 0x8, 8 },
+    { ST_TASK_STRUCT_EXIT_STATE, ST_FIELD_KIND_INT, 0x1c0, 4 },
 };
 
 static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {

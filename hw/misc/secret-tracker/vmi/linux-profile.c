@@ -126,6 +126,7 @@ static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
     [ST_FEATURE_UNIX_SOCKETS] = "unix-sockets",
     [ST_FEATURE_UNIX_PEER_INODES] = "unix-peer-inodes",
     [ST_FEATURE_CORE_DUMPS] = "core-dumps",
+    [ST_FEATURE_SIGNAL_DEATHS] = "signal-deaths",
 };
 
 /* What is lost without the feature, for the report */
@@ -138,6 +139,8 @@ static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
     [ST_FEATURE_UNIX_PEER_INODES] = "unix socket peers are matched by path "
                                     "alone",
     [ST_FEATURE_CORE_DUMPS] = "core dumps are not followed",
+    [ST_FEATURE_SIGNAL_DEATHS] = "a process killed by a signal stays "
+                                 "listed as live",
 };
 
 static const struct {

@@ -190,3 +190,28 @@ bool st_linux_read_pt_regs_at(const StLinuxKernel *kernel, uint64_t regs,
            st_pt_regs_member(kernel, buf, size, ST_PT_REGS_SP, &out->sp,
                              errp);
 }
+
+bool st_linux_task_ended(const StLinuxKernel *kernel, uint64_t task,
+                         uint32_t tgid, uint64_t start_time, bool *ended,
+                         GError **errp)
+{
+    uint64_t pid, tg, start, exit_state;
+
+    if (!kernel->prof->field[ST_TASK_STRUCT_EXIT_STATE].present) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "the profile has no task_struct.exit_state");
+        return false;
+    }
+    if (!st_read_field(kernel, task, ST_TASK_STRUCT_PID, &pid, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_TGID, &tg, errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_START_TIME, &start,
+                       errp) ||
+        !st_read_field(kernel, task, ST_TASK_STRUCT_EXIT_STATE, &exit_state,
+                       errp)) {
+        return false;
+    }
+    /* reused for another task, a zombie, or released (EXIT_DEAD) */
+    *ended = (uint32_t)pid != tgid || (uint32_t)tg != tgid ||
+             start != start_time || (uint32_t)exit_state != 0;
+    return true;
+}

@@ -148,6 +148,7 @@ typedef enum StLinuxOffset {
     ST_IO_RING_CTX_NR_USER_FILES,
     ST_IO_FIXED_FILE_FILE_PTR,
     ST_COREDUMP_PARAMS_FILE,
+    ST_TASK_STRUCT_EXIT_STATE,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -266,7 +267,9 @@ typedef enum StLinuxOffset {
     X(IO_RING_CTX_NR_USER_FILES,    IO_RING_CTX,  "nr_user_files",    true)   \
     X(IO_FIXED_FILE_FILE_PTR,       IO_FIXED_FILE, "file_ptr",        true)   \
     /* core dumps (probe-events.c): optional */                               \
-    X(COREDUMP_PARAMS_FILE,         COREDUMP_PARAMS, "file",          true)
+    X(COREDUMP_PARAMS_FILE,         COREDUMP_PARAMS, "file",          true)   \
+    /* liveness of processes killed by a signal (probe.c): optional */        \
+    X(TASK_STRUCT_EXIT_STATE,       TASK_STRUCT,  "exit_state",       true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
@@ -328,6 +331,7 @@ typedef enum StLinuxFeature {
     ST_FEATURE_UNIX_SOCKETS,        /* unix socket paths and peers */
     ST_FEATURE_UNIX_PEER_INODES,    /* a unix peer's inode, not just path */
     ST_FEATURE_CORE_DUMPS,          /* the file a core is dumped into */
+    ST_FEATURE_SIGNAL_DEATHS,       /* a process killed by a signal ends */
     ST_FEATURE__COUNT
 } StLinuxFeature;
 
@@ -345,6 +349,7 @@ typedef enum StLinuxFeature {
     X(UNIX_SOCKETS,      SOCKADDR_UN_SUN_PATH)                                \
     X(UNIX_PEER_INODES,  SOCK_SK_SOCKET)                                      \
     X(UNIX_PEER_INODES,  SOCKET_FILE)                                         \
-    X(CORE_DUMPS,        COREDUMP_PARAMS_FILE)
+    X(CORE_DUMPS,        COREDUMP_PARAMS_FILE)                                \
+    X(SIGNAL_DEATHS,     TASK_STRUCT_EXIT_STATE)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */

@@ -94,6 +94,14 @@ bool st_linux_current_task(const StLinuxKernel *kernel, uint64_t percpu_base,
                            uint64_t *task, GError **errp);
 bool st_linux_read_task(const StLinuxKernel *kernel, uint64_t task,
                         StLinuxTask *out, GError **errp);
+/*
+ * Has the group leader at @task, of process (@tgid, @start_time), ended:
+ * exited (exit_state set) or its task_struct reused?  False with @errp
+ * set when that cannot be read (or the profile lacks exit_state).
+ */
+bool st_linux_task_ended(const StLinuxKernel *kernel, uint64_t task,
+                         uint32_t tgid, uint64_t start_time, bool *ended,
+                         GError **errp);
 
 /* task->files->fdt->fd[fd]; an fd that is not open is an error */
 bool st_linux_fd_file(const StLinuxKernel *kernel, uint64_t task, int64_t fd,
