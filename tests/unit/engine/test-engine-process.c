@@ -197,6 +197,46 @@ static void test_execve(void)
     fake_free(f);
 }
 
+/* Processes killed by a signal: listed for a check, ended when gone */
+static void test_ended_by_signal(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret, cursor = 0;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask dd = mktask(101, 1010, 1, 1, "dd");
+    StEngineLiveProcess live[4];
+
+    /* no leader known: not listed */
+    g_assert_cmpuint(st_engine_live_processes(f->e, &cursor, live, 4), ==, 0);
+    cat.leader_id = 0xffff888000100000ULL;
+    dd.leader_id = 0xffff888000200000ULL;
+    fake_fd(f, 101, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 10, "/secret");
+    sys_rw(f, &cat, ST_NR_READ, 3, 0, 200);
+    sys_rw(f, &dd, ST_NR_READ, 3, 54, 210);
+    g_assert_cmpuint(st_engine_live_processes(f->e, &cursor, live, 1), ==, 1);
+    g_assert_cmpuint(live[0].tgid, ==, 100);
+    g_assert_cmphex(live[0].leader_id, ==, cat.leader_id);
+    g_assert_cmpuint(st_engine_live_processes(f->e, &cursor, live, 4), ==, 1);
+    g_assert_cmpuint(live[0].tgid, ==, 101);
+    g_assert_cmpuint(live[0].start_time, ==, 1010);
+    /* the end of the list, then round again */
+    g_assert_cmpuint(st_engine_live_processes(f->e, &cursor, live, 4), ==, 0);
+    g_assert_cmpuint(cursor, ==, 0);
+
+    st_engine_process_ended(f->e, 101, 1010, 300);
+    g_assert_true(proc_of(f, &dd)->dead);
+    g_assert_false(proc_of(f, &cat)->dead);
+    g_assert_cmpuint(counters(f).processes_ended, ==, 1);
+    g_assert_cmpuint(st_engine_live_processes(f->e, &cursor, live, 4), ==, 1);
+    g_assert_cmpuint(live[0].tgid, ==, 100);
+    /* unknown or another start time: nothing */
+    st_engine_process_ended(f->e, 100, 999, 310);
+    st_engine_process_ended(f->e, 555, 1, 310);
+    g_assert_false(proc_of(f, &cat)->dead);
+    g_assert_cmpuint(counters(f).processes_ended, ==, 1);
+    fake_free(f);
+}
+
 static void test_exit_and_pid_reuse(void)
 {
     Fake *f = fake_new();
@@ -342,6 +382,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/lazy-task-details", test_lazy_task_details);
     g_test_add_func("/engine/exit/pid-reuse", test_exit_and_pid_reuse);
     g_test_add_func("/engine/exit/thread", test_exit_thread);
+    g_test_add_func("/engine/exit/by-signal", test_ended_by_signal);
     g_test_add_func("/engine/unpaired/second-entry",
                     test_unpaired_second_entry);
     g_test_add_func("/engine/unpaired/task-death", test_unpaired_task_death);

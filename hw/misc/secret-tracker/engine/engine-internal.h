@@ -82,6 +82,7 @@ struct StNode {
      */
     uint64_t tracked_since;
     uint64_t mm_id;             /* processes: address space */
+    uint64_t leader_id;         /* processes: leader task, 0: unknown */
     bool comm_stale;            /* processes: entered execve since */
     /* Tables */
     QTAILQ_ENTRY(StNode) order; /* StEngine.node_order, by id */

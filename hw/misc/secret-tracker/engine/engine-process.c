@@ -61,6 +61,7 @@ static StNode *st_process_new(StEngine *e, const StEngineTask *task,
     n->key.process.tgid = task->tgid;
     n->key.process.start_time = task->start_time;
     n->mm_id = task->mm_id;
+    n->leader_id = task->leader_id;
     n->tracked_since = e->start_time_high_water;
     g_hash_table_insert(e->processes, &n->key.process, n);
     g_hash_table_replace(e->process_by_tgid, GUINT_TO_POINTER(task->tgid), n);
@@ -237,6 +238,9 @@ StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now)
     }
     n = st_process_lookup(e, task->tgid, task->start_time);
     if (n) {
+        if (task->leader_id) {
+            n->leader_id = task->leader_id;
+        }
         if (n->comm_stale) {
             st_process_refresh_comm(e, n, task);
         }
@@ -257,6 +261,47 @@ StNode *st_task_process(StEngine *e, const StEngineTask *task, uint64_t now)
         untracked->generation = e->process_generation;
     }
     return n;
+}
+
+unsigned st_engine_live_processes(StEngine *e, uint64_t *cursor,
+                                  StEngineLiveProcess *out, unsigned max)
+{
+    unsigned n = 0;
+    StNode *node;
+
+    QTAILQ_FOREACH(node, &e->node_order, order) {
+        if (n == max) {
+            break;
+        }
+        if (node->info.id <= *cursor ||
+            node->info.kind != ST_ENGINE_KIND_PROCESS || node->info.dead ||
+            !node->leader_id) {
+            continue;
+        }
+        out[n].tgid = node->info.tgid;
+        out[n].start_time = node->info.start_time;
+        out[n].leader_id = node->leader_id;
+        *cursor = node->info.id;
+        n++;
+    }
+    if (!n) {
+        *cursor = 0;            /* round again next time */
+    }
+    return n;
+}
+
+void st_engine_process_ended(StEngine *e, uint32_t tgid,
+                             uint64_t start_time, uint64_t now_ns)
+{
+    StEngineTask task = { .tid = tgid, .tgid = tgid,
+                          .start_time = start_time };
+
+    if (!st_process_lookup(e, tgid, start_time)) {
+        return;
+    }
+    e->counters.processes_ended++;
+    st_process_exit(e, &task, now_ns);
+    st_shared_forget(e, &task, false);
 }
 
 /* exit_group, or exit of the group leader: @task's process ends. */

@@ -131,6 +131,36 @@ void st_engine_syscall_exit(StEngine *e, const StEngineTask *task,
 void st_engine_coredump(StEngine *e, const StEngineTask *task, int fd,
                         uint64_t now_ns);
 
+/* A live tracked process, as st_engine_live_processes() lists it */
+typedef struct StEngineLiveProcess {
+    uint32_t tgid;
+    uint64_t start_time;
+    uint64_t leader_id;         /* StEngineTask.leader_id */
+} StEngineLiveProcess;
+
+/**
+ * st_engine_live_processes: the next live tracked processes to check.
+ * @e: the engine.
+ * @cursor: where the last call stopped (start at 0); updated.
+ * @out: up to @max processes whose leader is known, after @cursor.
+ *
+ * A process killed by a signal makes no exit call: the caller checks the
+ * listed leaders in guest memory, a few each time round, and reports the
+ * ones gone with st_engine_process_ended().
+ *
+ * Returns: how many were filled in; 0 at the end of the list (@cursor is
+ * then back at the start).
+ */
+unsigned st_engine_live_processes(StEngine *e, uint64_t *cursor,
+                                  StEngineLiveProcess *out, unsigned max);
+
+/**
+ * st_engine_process_ended: process (@tgid, @start_time) is gone, with no
+ * exit call seen (killed by a signal): the same as its exit_group().
+ */
+void st_engine_process_ended(StEngine *e, uint32_t tgid,
+                             uint64_t start_time, uint64_t now_ns);
+
 /**
  * st_engine_new_boot: the guest rebooted (or kexec'ed into a new kernel).
  * @e: the engine.

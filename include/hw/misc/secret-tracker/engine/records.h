@@ -190,6 +190,9 @@ typedef enum StEngineDrop {
  * @compat: the call came through a 32-bit entry (int 0x80, sysenter, the
  *     compat syscall instruction) and the caller translated its number and
  *     arguments to x86-64.  Counted in &StEngineCounters.compat_entries.
+ * @leader_id: the group leader's task_struct address, 0 when unknown.
+ *     Kept on the process node, so that the caller can check later that
+ *     the process still lives (st_engine_live_processes()).
  *
  * All start times use one clock (the guest kernel's task start_time).
  */
@@ -205,6 +208,7 @@ typedef struct StEngineTask {
     uint64_t files_id;
     uint64_t mm_id;
     bool compat;
+    uint64_t leader_id;
 } StEngineTask;
 
 /**
@@ -390,8 +394,9 @@ typedef struct StEngineOps {
  * @labels: the labels the node holds (bit i = label i).
  * @rx_labels: sockets: the labels a reader of this socket receives.
  * @first_seen_ns: guest time at which the node became tracked.
- * @dead: process nodes: the process exited (exit_group, or exit of the
- *     thread group leader).  A dead node keeps its labels and edges.
+ * @dead: process nodes: the process exited (exit_group, exit of the
+ *     thread group leader, a core dump, or found gone with no exit call:
+ *     st_engine_process_ended()).  A dead node keeps its labels and edges.
  * @deleted: file nodes: the file was unlinked (or replaced by a rename).
  * @exfiltration: endpoint nodes (a peer outside the VM: an inet address
  *     the VM does not own, or any vsock, packet or XDP destination): true
@@ -486,6 +491,8 @@ typedef struct StEngineFlowInfo {
  * @path_requests: nodes queued for a path.
  * @path_resolutions: paths received through st_engine_set_path().
  * @pending_endpoints: tainted local endpoints waiting for their peer.
+ * @processes_ended: tracked processes found gone with no exit call
+ *     (st_engine_process_ended()).
  */
 typedef struct StEngineCounters {
     uint64_t entries;
@@ -505,6 +512,7 @@ typedef struct StEngineCounters {
     uint64_t path_requests;
     uint64_t path_resolutions;
     uint64_t pending_endpoints;
+    uint64_t processes_ended;
 } StEngineCounters;
 
 /**
