@@ -366,6 +366,12 @@ SCENARIOS = {
     # a FUSE file system and its daemon, one st-fuse mode each
     'fuse': Scenario(fuse_edges()),
     'core': Scenario(core_edges()),
+    # A shell that read the secret's first line (35 bytes, a byte a call),
+    # saved it and was killed by SIGKILL: gone, like every process here.
+    'sigkill': Scenario([Edge(S, 'proc:sh#held', 'read', 35, 35),
+                         Edge('proc:sh#held', '/tmp/held.txt', 'write', 35),
+                         Edge('/tmp/held.txt', 'proc:st-same', 'read', 35,
+                              1)]),
     # a read and a write entered with RFLAGS.TF, per copy
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),

@@ -84,6 +84,8 @@ static bool st_task_at(StProbeVcpu *vc, uint64_t task_ptr, StEngineTask *task,
     task->parent_start_time = 0;
     task->files_id = t.files;
     task->mm_id = t.mm;
+    /* without group_leader in the profile, a thread's leader is unknown */
+    task->leader_id = t.pid == t.tgid || t.leader != t.task ? t.leader : 0;
     g_strlcpy(task->comm, t.comm, sizeof(task->comm));
     task->details = true;       /* read with the task: no second read */
     return true;

@@ -101,6 +101,7 @@ struct SecretTrackerProbe {
     int64_t kexec_ms;
     uint64_t kexec_jiffies;     /* the kernel's jiffies_64 then */
     uint64_t jiffies_va;        /* &jiffies_64, 0: unknown */
+    uint64_t liveness_cursor;   /* st_engine_live_processes() */
 
     StProbeVcpu vcpu[EXEC_HOOK_MAX_VCPUS];
 

@@ -42,6 +42,8 @@
 #define ST_ARM_TRIES 20
 /* Paths resolved per main-loop turn before yielding. */
 #define ST_PATHS_PER_TURN 256
+/* Tracked processes checked for a death by signal per poll */
+#define ST_LIVENESS_PER_POLL 32
 
 void st_probe_set_state(SecretTrackerProbe *p, SecretTrackerState state,
                         const char *error)
@@ -140,6 +142,37 @@ static void st_fail(SecretTrackerProbe *p, const char *fmt, ...)
     st_disarm(p);
     qatomic_set(&p->failed, true);
     st_probe_set_state(p, SECRET_TRACKER_STATE_ERROR, msg);
+}
+
+/*
+ * Main loop: a process killed by a signal makes no exit call.  Check a
+ * few tracked processes' leaders each poll, round robin, and end those
+ * that exited or whose task_struct is another task's now.  A leader that
+ * cannot be read is left alone.
+ */
+static void st_check_liveness(SecretTrackerProbe *p)
+{
+    StEngineLiveProcess live[ST_LIVENESS_PER_POLL];
+    uint64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    unsigned n, i;
+    bool ended;
+
+    qemu_mutex_lock(p->lock);
+    if (p->main_kernel.prof && p->engine &&
+        p->main_kernel.prof->field[ST_TASK_STRUCT_EXIT_STATE].present) {
+        n = st_engine_live_processes(p->engine, &p->liveness_cursor, live,
+                                     G_N_ELEMENTS(live));
+        for (i = 0; i < n; i++) {
+            if (st_linux_task_ended(&p->main_kernel, live[i].leader_id,
+                                    live[i].tgid, live[i].start_time,
+                                    &ended, NULL) && ended) {
+                trace_secret_tracker_probe_process_ended(live[i].tgid);
+                st_engine_process_ended(p->engine, live[i].tgid,
+                                        live[i].start_time, now);
+            }
+        }
+    }
+    qemu_mutex_unlock(p->lock);
 }
 
 /* Main loop: resolve the paths the engine queued, off the hook path. */
@@ -405,6 +438,7 @@ static void st_poll(void *opaque)
     if (p->lstar) {
         next = ST_POLL_ACTIVE_MS;
         st_resolve_paths(p);
+        st_check_liveness(p);
     }
     timer_mod(p->poll, now + next);
 }
