@@ -39,7 +39,7 @@
  * its way there (kexec, early boot), its page tables not yet the
  * kernel's.
  */
-#define ST_ARM_TRIES 20
+#define ST_ARM_TRIES 100
 /* Paths resolved per main-loop turn before yielding. */
 #define ST_PATHS_PER_TURN 256
 /* Tracked processes checked for a death by signal per poll */
