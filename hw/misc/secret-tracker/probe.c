@@ -324,7 +324,10 @@ static void st_arm(SecretTrackerProbe *p, X86CPU *cpu)
     StProbeKernel *k;
 
     k = st_probe_kernel_new(p, env->lstar, env->cr[3], env->cr[4], &err);
-    if (!k && ++p->arm_tries < ST_ARM_TRIES) {
+    /* A kernel the profile names as another is refused at once. */
+    if (!k && !g_error_matches(err, ST_PROFILE_ERROR,
+                               ST_PROFILE_ERROR_WRONG_KERNEL) &&
+        ++p->arm_tries < ST_ARM_TRIES) {
         trace_secret_tracker_probe_error(err->message);
         return;                 /* again at the next poll */
     }
