@@ -393,6 +393,25 @@ static bool st_kernel_restarted(SecretTrackerProbe *p)
            now < p->kexec_jiffies;
 }
 
+/*
+ * Long after a reboot(KEXEC): does the kernel that asked for it still
+ * run?  Its jiffies went on (read through the vCPU's page tables now),
+ * or, without the symbol, its entry is still mapped.  A new kernel slow
+ * to set its own entry (a loaded host) is neither: keep waiting.
+ */
+static bool st_kexec_failed(SecretTrackerProbe *p, CPUX86State *env)
+{
+    uint64_t now, pa;
+    StGuestVm vm;
+
+    st_guest_vm_init(&vm, &p->mem, env->cr[3], env->cr[4]);
+    if (p->jiffies_va && qatomic_read(&p->kexec_jiffies)) {
+        return st_guest_read_u64(&vm, p->jiffies_va, &now, NULL) &&
+               now >= qatomic_read(&p->kexec_jiffies);
+    }
+    return st_guest_vtop(&vm, env->lstar, &pa, NULL, NULL);
+}
+
 void st_probe_kexec(SecretTrackerProbe *p, const StProbeKernel *k)
 {
     uint64_t jiffies = 0;
@@ -427,8 +446,9 @@ static void st_poll(void *opaque)
         /* Hooks are off: wait for the new kernel, or for a failed kexec. */
         if (env->lstar != p->lstar || st_kernel_restarted(p)) {
             st_new_kernel(p);
-        } else if (now - qatomic_read(&p->kexec_ms) > ST_KEXEC_TIMEOUT_MS) {
-            /* Same entry, time went on: the kexec failed.  Hook again. */
+        } else if (now - qatomic_read(&p->kexec_ms) > ST_KEXEC_TIMEOUT_MS &&
+                   st_kexec_failed(p, env)) {
+            /* Same entry, the old kernel went on: hook it again. */
             st_disarm(p);
         }
     } else if (p->lstar && env->lstar != p->lstar) {
