@@ -110,6 +110,7 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
     int st[ST_OFFSET__COUNT] = { 0 };
     int vfsmount, path, qstr, anon_s, anon_u, skc, sock, sun, sun_arr;
     int skc_addr_s, skc_addr_u, skc_port_s, v6, var1, var2, sec, hot = 0;
+    int hlist_head, hlist_node, d_u;
     int i;
     const StLinuxStruct simple[] = {
         ST_STRUCT_TASK_STRUCT, ST_STRUCT_FILES_STRUCT, ST_STRUCT_FDTABLE,
@@ -208,12 +209,21 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
         field(btf, "words", words, 0);
         i = anon_u;
     }
+    /* hard links: dentry.d_u.d_alias, inode.i_dentry (lists) */
+    hlist_head = add_struct(btf, "hlist_head", 8);
+    field(btf, "first", t.ptr, 0);
+    hlist_node = add_struct(btf, "hlist_node", 16);
+    field(btf, "next", t.ptr, 0);
+    field(btf, "pprev", t.ptr, 8);
+    d_u = btf__add_union(btf, NULL, 16);
+    field(btf, "d_alias", hlist_node, 0);
     add_struct(btf, "dentry", p->struct_size[ST_STRUCT_DENTRY]);
     field(btf, "d_parent", t.ptr, p->field[ST_DENTRY_D_PARENT].offset);
     field(btf, "d_name", qstr, p->field[ST_DENTRY_D_NAME_LEN].offset - 4);
     field(btf, "d_inode", t.ptr, p->field[ST_DENTRY_D_INODE].offset);
     field(btf, line == LINE_7 ? "d_shortname" : "d_iname", i,
           p->field[ST_DENTRY_D_INAME].offset);
+    field(btf, "d_u", d_u, p->field[ST_DENTRY_D_ALIAS_NEXT].offset);
 
     st[ST_MOUNT_MNT] = vfsmount;
     st[ST_UNIX_SOCK_SK] = sock;
@@ -224,6 +234,10 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
         add_struct(btf, st_linux_struct_names[simple[i]],
                    p->struct_size[simple[i]]);
         plain_fields(btf, &t, p, simple[i], st);
+        if (simple[i] == ST_STRUCT_INODE) {
+            field(btf, "i_dentry", hlist_head,
+                  p->field[ST_INODE_I_DENTRY_FIRST].offset);
+        }
     }
 
     if (line == LINE_5_10) {

@@ -630,6 +630,75 @@ static void test_validate(void)
     st_synth_kernel_free(k);
 }
 
+/*
+ * A file's other names: the mount of its filesystem's root above a bind
+ * mount, and its inode's cached dentries (a bounded walk of a list the
+ * guest can make circular).
+ */
+static void test_other_names(void)
+{
+    StSynthKernel *k = st_synth_kernel_new(false);
+    const StLinuxProfile *p = k->prof;
+    uint64_t off = p->field[ST_MOUNT_MNT].offset;
+    uint64_t link_off = p->field[ST_DENTRY_D_ALIAS_NEXT].offset;
+    uint64_t home_vfs = k->home_mnt + off, root_vfs = k->root_mnt + off;
+    uint64_t bob, view, bind, stray, inode, link, out[64];
+    GError *err = NULL;
+    char *path;
+
+    bob = st_synth_dentry(k, k->home_root, "bob", 0);
+    view = st_synth_dentry(k, k->root_dentry, "view", 0);
+    bind = st_synth_mount(k, k->home_mnt, bob, k->user_dentry) + off;
+    stray = st_synth_mount(k, k->root_mnt, view, k->user_dentry) + off;
+    path = st_linux_path(&k->kernel, k->secret_dentry, bind, &err);
+    g_assert_cmpstr(path, ==, "/home/bob/secret.txt");
+    g_free(path);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, bind, &err), ==, home_vfs);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, home_vfs, &err), ==,
+                    home_vfs);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, root_vfs, &err), ==,
+                    root_vfs);
+    g_assert_no_error(err);
+    /* no mount of /home's root above it: a limit, reported */
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray, &err), ==, 0);
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+
+    /* secret.txt and the hard link /home/link */
+    g_assert_true(st_guest_read_u64(&k->s->vm, k->secret_dentry +
+                                    p->field[ST_DENTRY_D_INODE].offset,
+                                    &inode, NULL));
+    link = st_synth_dentry(k, k->home_root, "link", inode);
+    st_synth_set(k->s, p, inode, ST_INODE_I_DENTRY_FIRST,
+                 k->secret_dentry + link_off);
+    st_synth_set(k->s, p, k->secret_dentry, ST_DENTRY_D_ALIAS_NEXT,
+                 link + link_off);
+    st_synth_set(k->s, p, link, ST_DENTRY_D_ALIAS_NEXT, 0);
+    g_assert_cmpint(st_linux_dentry_aliases(&k->kernel, link, out, 64, &err),
+                    ==, 2);
+    g_assert_no_error(err);
+    g_assert_cmphex(out[0], ==, k->secret_dentry);
+    g_assert_cmphex(out[1], ==, link);
+    g_assert_cmpint(st_linux_dentry_aliases(&k->kernel, link, out, 1, &err),
+                    ==, 1);
+    /* a circular list ends at @max */
+    st_synth_set(k->s, p, link, ST_DENTRY_D_ALIAS_NEXT,
+                 k->secret_dentry + link_off);
+    g_assert_cmpint(st_linux_dentry_aliases(&k->kernel, link, out, 64, &err),
+                    ==, 64);
+    /* an unreadable node, or no such member */
+    st_synth_set(k->s, p, link, ST_DENTRY_D_ALIAS_NEXT, 0x1000);
+    g_assert_cmpint(st_linux_dentry_aliases(&k->kernel, link, out, 64, &err),
+                    ==, -1);
+    g_clear_error(&err);
+    k->prof->field[ST_INODE_I_DENTRY_FIRST].present = false;
+    g_assert_cmpint(st_linux_dentry_aliases(&k->kernel, link, out, 64, &err),
+                    ==, -1);
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_PROFILE);
+    g_clear_error(&err);
+    st_synth_kernel_free(k);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -641,6 +710,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/readers/file-types", test_file_types);
     g_test_add_func("/vmi/readers/paths", test_paths);
     g_test_add_func("/vmi/readers/path-loops", test_path_loops);
+    g_test_add_func("/vmi/readers/other-names", test_other_names);
     g_test_add_func("/vmi/readers/path-hostile", test_path_hostile);
     g_test_add_func("/vmi/readers/socket-inet", test_socket_inet);
     g_test_add_func("/vmi/readers/socket-unix", test_socket_unix);

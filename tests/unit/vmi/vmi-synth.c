@@ -328,6 +328,8 @@ static const struct {
     { ST_SOCK_SK_SOCKET, ST_FIELD_KIND_PTR, 0x2f0, 8 },
     { ST_COREDUMP_PARAMS_FILE, ST_FIELD_KIND_PTR, 0x8, 8 },
     { ST_TASK_STRUCT_EXIT_STATE, ST_FIELD_KIND_INT, 0x1c0, 4 },
+    { ST_INODE_I_DENTRY_FIRST, ST_FIELD_KIND_PTR, 0x130, 8 },
+    { ST_DENTRY_D_ALIAS_NEXT, ST_FIELD_KIND_PTR, 0xb0, 8 },
 };
 
 static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {
@@ -513,8 +515,8 @@ void st_synth_install_fd(StSynthKernel *k, int fd, uint64_t file)
     st_synth_w64(k->s, k->fd_array + 8 * fd, file);
 }
 
-static uint64_t st_synth_mount(StSynthKernel *k, uint64_t parent,
-                               uint64_t mountpoint, uint64_t root)
+uint64_t st_synth_mount(StSynthKernel *k, uint64_t parent,
+                        uint64_t mountpoint, uint64_t root)
 {
     const StLinuxProfile *p = k->prof;
     uint64_t m = st_synth_alloc(k->s, p->struct_size[ST_STRUCT_MOUNT]);

@@ -127,6 +127,7 @@ static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
     [ST_FEATURE_UNIX_PEER_INODES] = "unix-peer-inodes",
     [ST_FEATURE_CORE_DUMPS] = "core-dumps",
     [ST_FEATURE_SIGNAL_DEATHS] = "signal-deaths",
+    [ST_FEATURE_HARD_LINKS] = "hard-links",
 };
 
 /* What is lost without the feature, for the report */
@@ -141,6 +142,8 @@ static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
     [ST_FEATURE_CORE_DUMPS] = "core dumps are not followed",
     [ST_FEATURE_SIGNAL_DEATHS] = "a process killed by a signal stays "
                                  "listed as live",
+    [ST_FEATURE_HARD_LINKS] = "a file first read through a hard link is "
+                              "not known by its other names",
 };
 
 static const struct {

@@ -316,6 +316,83 @@ char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
     return g_string_free(path, false);
 }
 
+/* The super block of the filesystem @dentry is in */
+static bool st_linux_dentry_sb(const StLinuxKernel *kernel, uint64_t dentry,
+                               uint64_t *sb, GError **errp)
+{
+    uint64_t inode;
+
+    return st_read_pointer(kernel, dentry, ST_DENTRY_D_INODE, &inode,
+                           errp) &&
+           st_read_pointer(kernel, inode, ST_INODE_I_SB, sb, errp);
+}
+
+uint64_t st_linux_fs_mount(const StLinuxKernel *kernel, uint64_t vfsmount,
+                           GError **errp)
+{
+    const StLinuxFieldInfo *mnt_off = st_field_info(kernel, ST_MOUNT_MNT, errp);
+    uint64_t want = 0, mount, root, above, sb;
+    unsigned steps;
+
+    if (!mnt_off) {
+        return 0;
+    }
+    mount = vfsmount - mnt_off->offset;
+    for (steps = 0; steps < ST_LINUX_PATH_MAX_STEPS; steps++) {
+        if (!st_read_pointer(kernel, vfsmount, ST_VFSMOUNT_MNT_ROOT, &root,
+                             errp) ||
+            !st_read_pointer(kernel, root, ST_DENTRY_D_PARENT, &above,
+                             errp) ||
+            !st_linux_dentry_sb(kernel, root, &sb, errp)) {
+            return 0;
+        }
+        if (!want) {
+            want = sb;
+        }
+        if (sb == want && above == root) {
+            return vfsmount;
+        }
+        if (!st_read_pointer(kernel, mount, ST_MOUNT_MNT_PARENT, &above,
+                             errp)) {
+            return 0;
+        }
+        if (above == mount) {
+            break;              /* the namespace's root mount */
+        }
+        mount = above;
+        vfsmount = mount + mnt_off->offset;
+    }
+    g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                "no mount above 0x%" PRIx64 " mounts its filesystem's root",
+                vfsmount);
+    return 0;
+}
+
+int st_linux_dentry_aliases(const StLinuxKernel *kernel, uint64_t dentry,
+                            uint64_t *out, unsigned max, GError **errp)
+{
+    const StLinuxFieldInfo *link = st_field_info(kernel, ST_DENTRY_D_ALIAS_NEXT,
+                                                 errp);
+    uint64_t inode, node;
+    unsigned steps, n = 0;
+
+    if (!link ||
+        !st_read_pointer(kernel, dentry, ST_DENTRY_D_INODE, &inode, errp) ||
+        !st_read_field(kernel, inode, ST_INODE_I_DENTRY_FIRST, &node, errp)) {
+        return -1;
+    }
+    /* A list the guest could make circular: a bounded walk */
+    for (steps = 0; node && n < max && steps < ST_LINUX_PATH_MAX_STEPS;
+         steps++) {
+        out[n++] = node - link->offset;
+        if (!st_read_field(kernel, node - link->offset,
+                           ST_DENTRY_D_ALIAS_NEXT, &node, errp)) {
+            return -1;
+        }
+    }
+    return n;
+}
+
 char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
                          GError **errp)
 {

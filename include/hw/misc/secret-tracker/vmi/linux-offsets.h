@@ -149,6 +149,8 @@ typedef enum StLinuxOffset {
     ST_IO_FIXED_FILE_FILE_PTR,
     ST_COREDUMP_PARAMS_FILE,
     ST_TASK_STRUCT_EXIT_STATE,
+    ST_INODE_I_DENTRY_FIRST,
+    ST_DENTRY_D_ALIAS_NEXT,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -269,7 +271,11 @@ typedef enum StLinuxOffset {
     /* core dumps (probe-events.c): optional */                               \
     X(COREDUMP_PARAMS_FILE,         COREDUMP_PARAMS, "file",          true)   \
     /* liveness of processes killed by a signal (probe.c): optional */        \
-    X(TASK_STRUCT_EXIT_STATE,       TASK_STRUCT,  "exit_state",       true)
+    X(TASK_STRUCT_EXIT_STATE,       TASK_STRUCT,  "exit_state",       true)   \
+    /* a file's other names, its hard links (probe-engine-ops.c): optional */ \
+    X(INODE_I_DENTRY_FIRST,         INODE,        "i_dentry.first",   true)   \
+    X(DENTRY_D_ALIAS_NEXT,          DENTRY,                                   \
+      "d_u.d_alias.next|d_alias.next",                              true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
@@ -332,6 +338,7 @@ typedef enum StLinuxFeature {
     ST_FEATURE_UNIX_PEER_INODES,    /* a unix peer's inode, not just path */
     ST_FEATURE_CORE_DUMPS,          /* the file a core is dumped into */
     ST_FEATURE_SIGNAL_DEATHS,       /* a process killed by a signal ends */
+    ST_FEATURE_HARD_LINKS,          /* a file's other cached names */
     ST_FEATURE__COUNT
 } StLinuxFeature;
 
@@ -350,6 +357,8 @@ typedef enum StLinuxFeature {
     X(UNIX_PEER_INODES,  SOCK_SK_SOCKET)                                      \
     X(UNIX_PEER_INODES,  SOCKET_FILE)                                         \
     X(CORE_DUMPS,        COREDUMP_PARAMS_FILE)                                \
-    X(SIGNAL_DEATHS,     TASK_STRUCT_EXIT_STATE)
+    X(SIGNAL_DEATHS,     TASK_STRUCT_EXIT_STATE)                              \
+    X(HARD_LINKS,        INODE_I_DENTRY_FIRST)                                \
+    X(HARD_LINKS,        DENTRY_D_ALIAS_NEXT)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */

@@ -115,6 +115,19 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
 /* Absolute path of dentry in a mount, crossing mount points; g_free() */
 char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
                     uint64_t vfsmount, GError **errp);
+/*
+ * The mount, among @vfsmount and those it is mounted on, that mounts the
+ * root of @vfsmount's filesystem: through it a file has the name it has
+ * in its filesystem, not a bind mount's.  0 (and @errp) if none does.
+ */
+uint64_t st_linux_fs_mount(const StLinuxKernel *kernel, uint64_t vfsmount,
+                           GError **errp);
+/*
+ * The dentries that name @dentry's inode (its hard links the guest has
+ * cached, @dentry too), at most @max into @out; how many, or -1.
+ */
+int st_linux_dentry_aliases(const StLinuxKernel *kernel, uint64_t dentry,
+                            uint64_t *out, unsigned max, GError **errp);
 char *st_linux_file_path(const StLinuxKernel *kernel, uint64_t file,
                          GError **errp);
 /* The inode of an open file, as (s_dev, i_ino) */
