@@ -94,6 +94,31 @@ static bool fake_get_name(void *opaque, const StEngineObject *obj,
     return true;
 }
 
+static bool fake_get_alias(void *opaque, const StEngineObject *obj,
+                           unsigned index, char *buf, size_t size)
+{
+    Fake *f = opaque;
+    unsigned i;
+
+    f->get_alias_calls++;
+    for (i = 0; i < f->n_aliases; i++) {
+        if (f->aliases[i].dev == obj->dev && f->aliases[i].ino == obj->ino &&
+            index-- == 0) {
+            g_strlcpy(buf, f->aliases[i].path, size);
+            return true;
+        }
+    }
+    return false;
+}
+
+void fake_alias(Fake *f, uint64_t dev, uint64_t ino, const char *path)
+{
+    g_assert_cmpuint(f->n_aliases, <, FAKE_MAX_ALIASES);
+    f->aliases[f->n_aliases].dev = dev;
+    f->aliases[f->n_aliases].ino = ino;
+    f->aliases[f->n_aliases++].path = g_strdup(path);
+}
+
 static bool fake_read_path_arg(void *opaque, const StEngineTask *task,
                                int dirfd, uint64_t uptr, char *buf,
                                size_t size)
@@ -211,6 +236,7 @@ Fake *fake_new_with(StEngineConfig *cfg)
     cfg->ops.resolve_fd = fake_resolve_fd;
     cfg->ops.get_path = fake_get_path;
     cfg->ops.get_name = fake_get_name;
+    cfg->ops.get_alias = fake_get_alias;
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
     cfg->ops.read_user = fake_read_user;
@@ -235,6 +261,11 @@ Fake *fake_new(void)
 
 void fake_free(Fake *f)
 {
+    unsigned i;
+
+    for (i = 0; i < f->n_aliases; i++) {
+        g_free(f->aliases[i].path);
+    }
     st_engine_free(f->e);
     g_hash_table_destroy(f->fds);
     g_hash_table_destroy(f->uptrs);

@@ -23,6 +23,13 @@ typedef struct FakeFd {
 } FakeFd;
 
 #define FAKE_MAX_PEERS 64
+#define FAKE_MAX_ALIASES 16
+
+/* Another name of the inode (@dev, @ino), as get_alias gives it */
+typedef struct FakeAlias {
+    uint64_t dev, ino;
+    char *path;
+} FakeAlias;
 
 /* The fake guest: StEngineOps answer from these tables. */
 typedef struct Fake {
@@ -46,6 +53,9 @@ typedef struct Fake {
     unsigned fd_still_calls;
     unsigned get_path_calls;
     unsigned get_name_calls;
+    unsigned get_alias_calls;
+    unsigned n_aliases;
+    FakeAlias aliases[FAKE_MAX_ALIASES];
     unsigned details_calls;
     GHashTable *details;        /* tid -> StEngineTask with details */
     GArray *new_flows;          /* ids announced */
@@ -73,6 +83,8 @@ FakeFd *fake_inet(Fake *f, uint32_t tgid, int fd, uint64_t ino,
                   StEngineEndpoint local, StEngineEndpoint peer);
 FakeFd *fake_unix(Fake *f, uint32_t tgid, int fd, uint64_t ino,
                   uint64_t peer_ino);
+/* The inode (@dev, @ino) is also named @path (bind mounts, hard links) */
+void fake_alias(Fake *f, uint64_t dev, uint64_t ino, const char *path);
 /* The user pointer @uptr names @path (rename and unlink arguments). */
 void fake_uptr(Fake *f, uint64_t uptr, const char *path);
 

@@ -166,6 +166,12 @@ static bool op_get_name(void *opaque, const StEngineObject *obj, char *buf,
     return answer_path(opaque, buf, size, true);
 }
 
+static bool op_get_alias(void *opaque, const StEngineObject *obj,
+                         unsigned index, char *buf, size_t size)
+{
+    return answer_path(opaque, buf, size, false);
+}
+
 static bool op_read_path_arg(void *opaque, const StEngineTask *task,
                              int dirfd, uint64_t uptr, char *buf,
                              size_t size)
@@ -471,6 +477,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cfg.ops.resolve_fd = op_resolve_fd;
     f.cfg.ops.get_path = op_get_path;
     f.cfg.ops.get_name = op_get_name;
+    f.cfg.ops.get_alias = op_get_alias;
     f.cfg.ops.read_path_arg = op_read_path_arg;
     f.cfg.ops.send_peer = op_send_peer;
     f.cfg.ops.mmsg_bytes = op_mmsg_bytes;

@@ -288,6 +288,59 @@ static void test_first_use_before_pattern(void)
     fake_free(f);
 }
 
+/*
+ * A file first read under a name no pattern matches is labelled by
+ * another of its names (a hard link's, the one under a bind mount): even
+ * when the fd's own name fails the name filter; named as matched.  Eight
+ * other names at most are asked.
+ */
+static void test_first_use_alias(void)
+{
+    Fake *f = fake_new();
+    StEngineTask t = mktask(600, 6000, 1, 1, "t");
+    unsigned i, calls;
+
+    g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, "S",
+                                             NULL));
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 90, "/tmp/hl");
+    fake_alias(f, DEV_DISK, 90, "/srv/other-link");
+    fake_alias(f, DEV_DISK, 90, "/secret/h.txt");
+    fake_fd(f, 600, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 91, "/view/b.txt");
+    fake_alias(f, DEV_DISK, 91, "/secret/b.txt");
+    fake_fd(f, 600, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 92, "/tmp/p.txt");
+    fake_alias(f, DEV_DISK, 92, "/pub/p.txt");
+    fake_fd(f, 600, 6, ST_ENGINE_KIND_FILE, DEV_DISK, 93, "/tmp/q");
+    for (i = 0; i < ST_ENGINE_ALIASES_MAX; i++) {
+        fake_alias(f, DEV_DISK, 93, "/pub/q.txt");
+    }
+    fake_alias(f, DEV_DISK, 93, "/secret/q.txt");
+
+    sys_rw(f, &t, ST_NR_READ, 5, 10, 100);
+    g_assert_null(inode(f, DEV_DISK, 92));
+    g_assert_null(proc_of(f, &t));
+    calls = f->get_alias_calls;
+    sys_rw(f, &t, ST_NR_READ, 6, 10, 110);
+    g_assert_null(inode(f, DEV_DISK, 93));
+    g_assert_cmpuint(f->get_alias_calls - calls, ==, ST_ENGINE_ALIASES_MAX);
+    g_assert_null(proc_of(f, &t));
+
+    sys_rw(f, &t, ST_NR_READ, 3, 10, 120);
+    g_assert_cmpstr(inode(f, DEV_DISK, 90)->path, ==, "/secret/h.txt");
+    g_assert_true(inode(f, DEV_DISK, 90)->registered);
+    assert_labels(f, proc_of(f, &t)->labels, "S");
+    sys_rw(f, &t, ST_NR_READ, 4, 10, 130);
+    g_assert_cmpstr(inode(f, DEV_DISK, 91)->path, ==, "/secret/b.txt");
+    g_assert_cmpuint(counters(f).first_use_labels, ==, 2);
+
+    /* A path that matches asks for no other name */
+    calls = f->get_alias_calls;
+    fake_fd(f, 600, 7, ST_ENGINE_KIND_FILE, DEV_DISK, 94, "/secret/c.txt");
+    sys_rw(f, &t, ST_NR_READ, 7, 10, 140);
+    g_assert_nonnull(inode(f, DEV_DISK, 94));
+    g_assert_cmpuint(f->get_alias_calls, ==, calls);
+    fake_free(f);
+}
+
 /* Patterns alone (no secret registered yet) make reads resolve fds. */
 static void test_first_use_patterns_only(void)
 {
@@ -416,6 +469,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/unlink", test_unlink);
     g_test_add_func("/engine/first-use/before-pattern",
                     test_first_use_before_pattern);
+    g_test_add_func("/engine/first-use/alias", test_first_use_alias);
     g_test_add_func("/engine/first-use/patterns-only",
                     test_first_use_patterns_only);
     g_test_add_func("/engine/first-use/other-rules",

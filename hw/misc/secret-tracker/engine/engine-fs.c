@@ -1,10 +1,12 @@
 /*
  * secret-tracker engine: file names (first-use labelling, rename, unlink)
  *
- * A file becomes secret when an fd naming it is first used and its path
- * matches a registered glob, however it was opened (a hard link, a bind
- * mount, open_by_handle_at, an fd opened before the pattern existed), or
- * when it lives on a filesystem on a tainted block device.  Renames and
+ * A file becomes secret when an fd naming it is first used and a
+ * registered glob matches its path, or one of its other names (its name
+ * in its filesystem where the fd shows a bind mount's view, the names of
+ * its cached hard links), however it was opened (open_by_handle_at, an
+ * fd opened before the pattern existed), or when it lives on a
+ * filesystem on a tainted block device.  Renames and
  * unlinks are matched by path against the tracked files' known paths;
  * their paths are read at entry, applied at a successful return.
  *
@@ -43,22 +45,12 @@ static bool st_name_may_match(StEngine *e, const StEngineObject *obj)
     return false;
 }
 
-/* The labels of the patterns @obj's path matches; @path set if any. */
-static uint64_t st_pattern_labels(StEngine *e, const StEngineObject *obj,
-                                  char **path)
+/* The labels of the patterns the path in e->path_buf matches */
+static uint64_t st_path_buf_labels(StEngine *e)
 {
     uint64_t mask = 0;
     unsigned i;
 
-    if (!e->patterns->len || !e->cfg.ops.get_path ||
-        !st_kind_has_path(obj->kind) || !st_name_may_match(e, obj)) {
-        return 0;
-    }
-    if (!e->cfg.ops.get_path(e->cfg.opaque, obj, e->path_buf,
-                             sizeof(e->path_buf))) {
-        e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
-        return 0;
-    }
     e->path_buf[sizeof(e->path_buf) - 1] = '\0';
     for (i = 0; i < e->patterns->len; i++) {
         StPattern *pat = g_ptr_array_index(e->patterns, i);
@@ -66,6 +58,37 @@ static uint64_t st_pattern_labels(StEngine *e, const StEngineObject *obj,
         if (fnmatch(pat->glob, e->path_buf, FNM_PATHNAME) == 0) {
             mask |= 1ull << pat->label;
         }
+    }
+    return mask;
+}
+
+/*
+ * The labels of the patterns @obj's path, or else one of its other
+ * names, matches; @path set to the name matched, if any.
+ */
+static uint64_t st_pattern_labels(StEngine *e, const StEngineObject *obj,
+                                  char **path)
+{
+    uint64_t mask = 0;
+    unsigned i;
+
+    if (!e->patterns->len || !e->cfg.ops.get_path ||
+        !st_kind_has_path(obj->kind)) {
+        return 0;
+    }
+    if (st_name_may_match(e, obj)) {
+        if (e->cfg.ops.get_path(e->cfg.opaque, obj, e->path_buf,
+                                sizeof(e->path_buf))) {
+            mask = st_path_buf_labels(e);
+        } else {
+            e->counters.drops[ST_ENGINE_DROP_RESOLVE]++;
+        }
+    }
+    /* A hard link's name can be anything: aliases skip the name filter */
+    for (i = 0; !mask && e->cfg.ops.get_alias && i < ST_ENGINE_ALIASES_MAX &&
+         e->cfg.ops.get_alias(e->cfg.opaque, obj, i, e->path_buf,
+                              sizeof(e->path_buf)); i++) {
+        mask = st_path_buf_labels(e);
     }
     if (mask) {
         *path = g_strdup(e->path_buf);

@@ -22,6 +22,8 @@
 /* sun_path (108 bytes) plus a NUL, or "@" and an abstract name */
 #define ST_ENGINE_UNIX_PATH_MAX 110
 #define ST_ENGINE_NR_ARGS 6
+/* Other names of a file tried at its first use (&StEngineOps.get_alias) */
+#define ST_ENGINE_ALIASES_MAX 8
 /* Destinations of one send taken from &StEngineOps.send_peer. */
 #define ST_ENGINE_MAX_SEND_PEERS 16
 /* fds of one ioctl taken from &StEngineOps.ioctl_fds. */
@@ -312,6 +314,12 @@ typedef struct StEngineObject {
  * @get_name: the last path component of @obj (the dentry's own name),
  *     cheaper than @get_path; lets the engine skip @get_path for files
  *     whose name no pattern matches.  May be NULL.
+ * @get_alias: another absolute path of @obj's file, the @index-th (from
+ *     0, until false): its name in the mount of its filesystem's root
+ *     where @get_path gives a bind mount's or another namespace's view,
+ *     then the names of its other hard links.  Asked at the same first
+ *     use, when @get_path's path matched no pattern, at most
+ *     %ST_ENGINE_ALIASES_MAX times.  May be NULL.
  * @read_path_arg: the absolute path named by the user pointer @uptr,
  *     relative to @dirfd (%ST_AT_FDCWD for the cwd), into @buf; false on
  *     failure.  Called at the entry of a rename or unlink, only while some
@@ -356,6 +364,8 @@ typedef struct StEngineOps {
                      char *buf, size_t size);
     bool (*get_name)(void *opaque, const StEngineObject *obj,
                      char *buf, size_t size);
+    bool (*get_alias)(void *opaque, const StEngineObject *obj,
+                      unsigned index, char *buf, size_t size);
     bool (*read_path_arg)(void *opaque, const StEngineTask *task, int dirfd,
                           uint64_t uptr, char *buf, size_t size);
     unsigned (*send_peer)(void *opaque, const StEngineTask *task,
