@@ -172,6 +172,41 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
     return path && g_strlcpy(buf, path, size) < size;
 }
 
+/*
+ * The @index-th other name of @obj's file: through the mount of its
+ * filesystem's root when the fd's mount is a bind mount (or another
+ * namespace's), then its other cached hard links' names through it.
+ */
+static bool st_get_alias(void *opaque, const StEngineObject *obj,
+                         unsigned index, char *buf, size_t size)
+{
+    SecretTrackerProbe *p = opaque;
+    const StLinuxKernel *kernel = st_ops_kernel(p);
+    uint64_t dentry = obj->path_handle[0], mnt = obj->path_handle[1];
+    uint64_t alias[ST_ENGINE_ALIASES_MAX + 1];
+    g_autofree char *path = NULL;
+    uint64_t fs_mnt;
+    int i, n;
+
+    fs_mnt = st_linux_fs_mount(kernel, mnt, NULL);
+    if (!fs_mnt) {
+        return false;
+    }
+    if (fs_mnt != mnt && index-- == 0) {
+        path = st_linux_path(kernel, dentry, fs_mnt, NULL);
+    } else if (kernel->prof->field[ST_INODE_I_DENTRY_FIRST].present &&
+               kernel->prof->field[ST_DENTRY_D_ALIAS_NEXT].present) {
+        n = st_linux_dentry_aliases(kernel, dentry, alias,
+                                    G_N_ELEMENTS(alias), NULL);
+        for (i = 0; i < n && !path; i++) {
+            if (alias[i] != dentry && index-- == 0) {
+                path = st_linux_path(kernel, alias[i], fs_mnt, NULL);
+            }
+        }
+    }
+    return path && g_strlcpy(buf, path, size) < size;
+}
+
 /* User memory through the vCPU's CR3 (the current address space). */
 static bool st_user_vm_cr3(SecretTrackerProbe *p, StGuestVm *user)
 {
@@ -498,4 +533,5 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->ioctl_fds = st_ioctl_fds;
     ops->fd_still = st_fd_still;
     ops->get_name = st_get_name;
+    ops->get_alias = st_get_alias;
 }
