@@ -255,6 +255,22 @@ SMP_OUTS = ['/tmp/%s%d.txt' % (c, i) for c in ('cp', 'cat')
             for i in range(1, 7)]
 REGISTER_OTHER = ('register', 'secret-tracker-add-file',
                   {'path': '/srv/other/*', 'label': 'late'})
+ALIASES = tuple('/srv/secret/alias-%s.txt' % m
+                for m in ('link', 'bind', 'handle'))
+
+
+def alias_edges():
+    """alias.sh: each of ALIASES reaches its copy in /tmp/out."""
+    link, bind, handle = ALIASES
+    outs = ['/tmp/out/%s.txt' % m for m in ('link', 'bind', 'handle')]
+    return [Edge(link, outs[0], 'sendfile', 13, 1),
+            Edge(bind, 'proc:alias-bind', 'read', 13, 1),
+            Edge('proc:alias-bind', outs[1], 'write', 13, 1),
+            Edge(handle, 'proc:alias-handle', 'read', 13, 1),
+            Edge('proc:alias-handle', outs[2], 'write', 13, 1)] + \
+        same(outs, link, 13)
+
+
 REGISTER_LATE = ('register', 'secret-tracker-add-file',
                  {'path': '/srv/late/*', 'label': 'late'})
 
@@ -373,6 +389,10 @@ SCENARIOS = {
                          Edge('/tmp/held.txt', 'proc:st-same', 'read', 35,
                               1)]),
     # a read and a write entered with RFLAGS.TF, per copy
+    # Each secret first read under another name (13 bytes, one call):
+    # a hard link (cat: sendfile), a user-namespace bind mount and a file
+    # handle (st-alias: read, write).  Named as the tracker finds them.
+    'alias': Scenario(alias_edges(), registered=ALIASES),
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),
     'dup3': Scenario(prog_edges('st-dup3', 'write',
@@ -426,10 +446,14 @@ SCENARIOS = {
     'pidreuse': Scenario([Edge(S, 'proc:dd#reader', 'read', N),
                           Edge('proc:dd#reader', '/dev/null', 'write', N)]),
     'latereg': Scenario([Edge('/srv/late/a.txt', '/tmp/after.txt', 'sendfile',
-                              12, 1)] +
-                        same(['/tmp/after.txt'], '/srv/late/a.txt', 12),
+                              12, 1),
+                         Edge('/srv/late/held.txt', '/tmp/held-copy.txt',
+                              'sendfile', 12, 1)] +
+                        same(['/tmp/after.txt', '/tmp/held-copy.txt'],
+                             '/srv/late/a.txt', 12),
                         label='late', host=(REGISTER_LATE,),
-                        registered=('/srv/late/a.txt',)),
+                        registered=('/srv/late/a.txt',
+                                    '/srv/late/held.txt')),
     'nosecret': Scenario([], files='/nowhere/*', registered=()),
     # Contracts
     'maxflows': Scenario([Edge(S, '/tmp/m1.txt', 'sendfile', N, 1),
