@@ -439,6 +439,70 @@ static void test_leaving_families(void)
 }
 
 /*
+ * A packet or vsock send may also reach a reader here (a frame on the
+ * loopback interface, a vsock stream to CID 1): a reader of a socket of
+ * the same family takes from its channel, also one already blocked;
+ * a reader of another family's socket does not.
+ */
+static void test_leaving_families_local(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask t = setup_reader(f, &secret);
+    StEngineTask blocked = mktask(200, 2000, 1, 1, "blocked");
+    StEngineTask later = mktask(201, 2010, 1, 1, "later");
+    StEngineTask vsock = mktask(202, 2020, 1, 1, "vsock");
+    StEngineTask inet = mktask(203, 2030, 1, 1, "inet");
+    StEngineEndpoint none = { 0 };
+    const StEngineNodeInfo *chan;
+    FakeFd *ff;
+
+    ff = fake_fd(f, 200, 3, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 990, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    ff = fake_fd(f, 201, 3, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 991, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    ff = fake_fd(f, 202, 3, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 992, NULL);
+    ff->obj.sock_family = ST_AF_VSOCK;
+    fake_inet(f, 203, 3, 993, ep4(0, 0, 0, 0, 7000), none);
+    /* blocked in recvfrom before anything is sent */
+    entry(f, &blocked, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 190);
+
+    ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 971, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    sys_rw(f, &t, ST_NR_SENDTO, 6, 60, 200);
+    chan = fake_ipc_node(f, ST_ENGINE_IPC_PACKET);
+    g_assert_nonnull(chan);
+    assert_labels(f, chan->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 971)->id, chan->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    g_assert_null(fake_ipc_node(f, ST_ENGINE_IPC_VSOCK));
+    st_engine_syscall_exit(f->e, &blocked, ST_NR_RECVFROM, 60, 210);
+    g_assert_nonnull(proc_of(f, &blocked));
+    assert_labels(f, proc_of(f, &blocked)->labels, "S");
+    sys_rw(f, &later, ST_NR_RECVFROM, 3, 60, 220);
+    g_assert_nonnull(proc_of(f, &later));
+    g_assert_nonnull(find_flow(f, chan->id, proc_of(f, &later)->id,
+                               ST_ENGINE_FAMILY_READ));
+    /* other families: nothing */
+    sys_rw(f, &vsock, ST_NR_READ, 3, 60, 230);
+    g_assert_null(proc_of(f, &vsock));
+    sys_rw(f, &inet, ST_NR_RECVFROM, 3, 60, 240);
+    g_assert_null(proc_of(f, &inet));
+
+    /* A vsock write: its channel, and its reader. */
+    ff = fake_fd(f, 100, 7, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 972, NULL);
+    ff->obj.sock_family = ST_AF_VSOCK;
+    sys_rw(f, &t, ST_NR_WRITE, 7, 16, 250);
+    chan = fake_ipc_node(f, ST_ENGINE_IPC_VSOCK);
+    g_assert_nonnull(chan);
+    assert_labels(f, chan->labels, "S");
+    sys_rw(f, &vsock, ST_NR_READ, 3, 16, 260);
+    g_assert_nonnull(proc_of(f, &vsock));
+    g_assert_null(proc_of(f, &inet));
+    fake_free(f);
+}
+
+/*
  * The VM's own addresses are local: learnt from sockets (a connection's
  * local address, a bind) or given by the caller.  A receiver bound to
  * 0.0.0.0 gets what is sent to them (they counted as exfiltration).
@@ -510,6 +574,8 @@ int main(int argc, char **argv)
                     test_send_destinations);
     g_test_add_func("/engine/socket/leaving-families",
                     test_leaving_families);
+    g_test_add_func("/engine/socket/leaving-families-local",
+                    test_leaving_families_local);
     g_test_add_func("/engine/socket/own-addresses", test_own_addresses);
     return g_test_run();
 }

@@ -8,8 +8,11 @@
  * takes from it (an over-approximation, never a miss).  A FUSE file
  * system's two ends are its files, which processes read and write, and
  * /dev/fuse, which its daemon reads requests (a write's data) from and
- * writes replies (a read's data) to.  A reader that blocks on such a
- * device before it is tainted waits for it like a reader of a pipe.
+ * writes replies (a read's data) to.  Packet and vsock sockets are such
+ * channels too: a frame sent on the loopback interface, or a vsock
+ * stream to CID 1, reaches a reader here, while the send also counts as
+ * leaving the VM (engine-endpoints.c).  A reader that blocks on such a
+ * channel before it is tainted waits for it like a reader of a pipe.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -17,6 +20,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "hw/misc/secret-tracker/abi/socket.h"
 #include "hw/misc/secret-tracker/abi/uapi.h"
 #include "engine-internal.h"
 
@@ -30,6 +34,11 @@ StEngineIpc st_channel_of(const StEngineObject *obj)
 {
     if (obj->kind == ST_ENGINE_KIND_FILE) {
         return obj->fuse ? ST_ENGINE_IPC_FUSE : ST_ENGINE_IPC_NONE;
+    }
+    if (obj->kind == ST_ENGINE_KIND_SOCKET) {
+        return obj->sock_family == ST_AF_PACKET ? ST_ENGINE_IPC_PACKET :
+               obj->sock_family == ST_AF_VSOCK ? ST_ENGINE_IPC_VSOCK :
+               ST_ENGINE_IPC_NONE;
     }
     if (obj->kind != ST_ENGINE_KIND_CHARDEV) {
         return ST_ENGINE_IPC_NONE;
@@ -97,5 +106,27 @@ void st_channel_write(StEngine *e, const StEngineObject *obj, StNode *proc,
         chan->info.labels |= proc->info.labels;
         st_flow_record(e, proc, chan, ST_ENGINE_FAMILY_WRITE, nr, 1, bytes,
                        proc->info.labels, now, now);
+    }
+}
+
+/*
+ * Socket @sock (of @obj) sends @labels: if it is a packet or vsock
+ * socket, its channel carries them to any reader of one here.
+ */
+void st_channel_send(StEngine *e, const StEngineObject *obj, StNode *sock,
+                     unsigned nr, uint64_t labels, uint64_t bytes,
+                     uint64_t now)
+{
+    StEngineIpc type = st_channel_of(obj);
+    StNode *chan;
+
+    if (obj->kind != ST_ENGINE_KIND_SOCKET || type == ST_ENGINE_IPC_NONE) {
+        return;
+    }
+    chan = st_ipc_node(e, type, 0, true, now);
+    if (chan) {
+        chan->info.labels |= labels;
+        st_flow_record(e, sock, chan, ST_ENGINE_FAMILY_WRITE, nr, 1, bytes,
+                       labels, now, now);
     }
 }

@@ -486,6 +486,9 @@ void st_channel_wait(StEngine *e, const StEngineTask *task, unsigned nr,
                      const uint64_t *args, const StEngineObject *obj);
 void st_channel_write(StEngine *e, const StEngineObject *obj, StNode *proc,
                       unsigned nr, uint64_t bytes, uint64_t now);
+void st_channel_send(StEngine *e, const StEngineObject *obj, StNode *sock,
+                     unsigned nr, uint64_t labels, uint64_t bytes,
+                     uint64_t now);
 
 /* engine-tun.c */
 void st_tun_attach(StEngine *e);

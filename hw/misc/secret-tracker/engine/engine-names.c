@@ -93,6 +93,8 @@ const char *st_engine_ipc_name(StEngineIpc type)
         [ST_ENGINE_IPC_PTY] = "pty",
         [ST_ENGINE_IPC_TUN] = "tun",
         [ST_ENGINE_IPC_FUSE] = "fuse",
+        [ST_ENGINE_IPC_PACKET] = "packet",
+        [ST_ENGINE_IPC_VSOCK] = "vsock",
     };
 
     if ((unsigned)type >= ST_ENGINE_IPC__MAX || !names[type]) {

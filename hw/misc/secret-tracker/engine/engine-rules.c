@@ -111,8 +111,9 @@ static void st_read_from(StEngine *e, const StEngineTask *task, unsigned nr,
 
 /*
  * What a read of @obj takes labels from besides its own node: the node
- * of the device channel it is an end of (a pty, a TUN or TAP fd, a FUSE
- * file or /dev/fuse), the process whose memory a /proc/PID file shows.
+ * of the channel it is an end of (a pty, a TUN or TAP fd, a FUSE file or
+ * /dev/fuse, a packet or vsock socket), the process whose memory a
+ * /proc/PID file shows.
  */
 static StNode *st_other_source(StEngine *e, const StEngineTask *task,
                                int fd, const StEngineObject *obj,
@@ -120,7 +121,8 @@ static StNode *st_other_source(StEngine *e, const StEngineTask *task,
 {
     uint32_t pid;
 
-    if (obj->kind == ST_ENGINE_KIND_CHARDEV || obj->fuse) {
+    if (obj->kind == ST_ENGINE_KIND_CHARDEV || obj->fuse ||
+        obj->kind == ST_ENGINE_KIND_SOCKET) {
         return st_channel_source(e, obj, now);
     }
     if (e->n_live_processes && obj->kind == ST_ENGINE_KIND_FILE &&

@@ -289,6 +289,7 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
         st_socket_deliver_one(e, nr, sock, obj, &dsts[i], labels, bytes,
                               now);
     }
+    st_channel_send(e, obj, sock, nr, labels, bytes, now);
     if (want && n == 1) {
         /* Its bytes come with the return, to an edge or a pending send. */
         want->mask |= ST_WANT_DELIVERY;

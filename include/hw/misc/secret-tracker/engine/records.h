@@ -49,6 +49,10 @@
  *     write into the VM's network stack and read from it (id 0).
  * @ST_ENGINE_IPC_FUSE: FUSE file systems: what processes write to their
  *     files and their daemons read from /dev/fuse, and back (id 0).
+ * @ST_ENGINE_IPC_PACKET: packet sockets: what one sends, another here may
+ *     read (a frame on the loopback interface; id 0).
+ * @ST_ENGINE_IPC_VSOCK: vsock sockets: what one sends, another here may
+ *     read (the loopback transport, CID 1; id 0).
  */
 typedef enum StEngineIpc {
     ST_ENGINE_IPC_NONE,
@@ -61,6 +65,8 @@ typedef enum StEngineIpc {
     ST_ENGINE_IPC_PTY,
     ST_ENGINE_IPC_TUN,
     ST_ENGINE_IPC_FUSE,
+    ST_ENGINE_IPC_PACKET,
+    ST_ENGINE_IPC_VSOCK,
     ST_ENGINE_IPC__MAX,
 } StEngineIpc;
 
