@@ -60,7 +60,7 @@ def identity(node):
         return ('ipc', node['type'], node['id'])
     if kind == 'socket' and node['inode'] == 0:
         return ('remote', node['family'], node.get('address'),
-                node.get('port'))
+                node.get('port'), node.get('endpoint'))
     return (kind, node['inode'])
 
 
@@ -68,7 +68,8 @@ def base_name(node, ports=()):
     """NODE's name: its path, proc:COMM, pipe, ipc:TYPE, unix:PATH,
     socket->ADDR:PORT (PORT "*" unless in PORTS: an ephemeral port),
     socket (an unnamed unix socket), or remote:FAMILY:ADDR:PORT for an
-    endpoint outside the guest."""
+    endpoint outside the guest (remote:ENDPOINT for a vsock, packet or
+    XDP one: remote:vsock:CID:PORT, say)."""
     kind = node['kind']
     if kind == 'file':
         return node['path']
@@ -78,6 +79,8 @@ def base_name(node, ports=()):
         return 'pipe'
     if kind == 'ipc':
         return 'ipc:' + node['type']
+    if node['inode'] == 0 and 'endpoint' in node:
+        return 'remote:' + node['endpoint']
     if node['inode'] == 0:
         return 'remote:%s:%s:%s' % (node['family'], node.get('address'),
                                     node.get('port'))

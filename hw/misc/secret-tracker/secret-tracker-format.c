@@ -144,6 +144,9 @@ static char *node_text(const SecretNode *n)
                                    "socket to" : "endpoint", s->address,
                                    s->port);
         }
+        if (s->endpoint) {
+            return g_strdup_printf("endpoint %s", s->endpoint);
+        }
         return g_strdup_printf("socket:[%" PRIu64 "]", s->inode);
     }
 }

@@ -50,6 +50,12 @@ static const char *family_name(uint16_t family)
         return "inet";
     case ST_AF_INET6:
         return "inet6";
+    case ST_AF_VSOCK:
+        return "vsock";
+    case ST_AF_PACKET:
+        return "packet";
+    case ST_AF_XDP:
+        return "xdp";
     default:
         return "unknown";
     }
@@ -90,6 +96,10 @@ static SecretNode *node_to_qapi(const StEngineNodeInfo *n)
         q->u.socket.inode = 0;
         q->u.socket.family = g_strdup(family_name(n->endpoint.family));
         endpoint_address(&n->endpoint, &q->u.socket);
+        if (!q->u.socket.address && n->path) {
+            /* vsock, packet, XDP: the engine's text for the address */
+            q->u.socket.endpoint = g_strdup(n->path);
+        }
         break;
     case ST_ENGINE_KIND_IPC:
         q->kind = SECRET_NODE_KIND_IPC;
