@@ -24,9 +24,9 @@
 # /bin/st-progs, and each is /bin/st-NAME, a link to it: glibc's static
 # runtime is most of such a binary.  Adding a program is adding its file.
 #
-# The kernel modules scenarios load with insmod (tun, fuse) are put,
-# decompressed, in /lib/st-modules as NAME.ko; one the package does not
-# have (the kernel has it built in) is left out.
+# The kernel modules scenarios load with insmod (tun, fuse, loop,
+# af_packet, vsock) are put, decompressed, in /lib/st-modules as NAME.ko;
+# one the package does not have (the kernel has it built in) is left out.
 set -eu
 
 die() { echo "st-guest: $*" >&2; exit 1; }
@@ -181,7 +181,9 @@ unpack() {
 # The modules: ./lib/modules/RELEASE/kernel/... up to 6.x,
 # ./usr/lib/modules/RELEASE/kernel/... from 7.x.  tar fails on a pattern
 # that matches nothing, so list the package and name the ones it has.
-modules='drivers/net/tun fs/fuse/fuse'
+modules='drivers/net/tun fs/fuse/fuse drivers/block/loop net/packet/af_packet
+    net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
+    net/vmw_vsock/vsock_loopback'
 dpkg-deb --fsys-tarfile "$moddeb" | tar -t >"$work/members.txt" ||
     die "cannot list the contents of $moddeb"
 mods=

@@ -45,3 +45,15 @@ st_wait_host() {
     exec 8<&-
     [ "$reply" = "$1" ] || st_fail "host replied '$reply' to '$1'"
 }
+
+# Load the modules $@ (NAME.ko in /lib/st-modules, in this order) that
+# the guest has; one built into the kernel is not there.  A failed insmod
+# ("File exists") is printed, and matters only if the caller's feature
+# is then missing.
+st_modules() {
+    for st_mod in "$@"; do
+        [ -e "/lib/st-modules/$st_mod.ko" ] || continue
+        insmod "/lib/st-modules/$st_mod.ko" 2>&1 |
+            sed "s|^|SECRET-TRACKER-GUEST: insmod $st_mod: |" || true
+    done
+}

@@ -205,6 +205,52 @@ def tun_edges():
         same(['/tmp/tun-read.txt', '/tmp/tun-write.txt'])
 
 
+LOOP_IMG = '/srv/secret/disk.img'
+LOOP_SIZE = 1024                # the image: two sectors (loop.sh)
+
+
+def loop_edges():
+    """st-loop (guest/progs/st-loop.c): each mode's process puts the
+    image behind a loop device of its own with one ioctl (the image's
+    size), reads the device (a read of it all, then one that returns 0)
+    and writes what it got to a file."""
+    out = []
+    for mode, dev, dst in (('set-fd', '/dev/loop2', '/tmp/loop-set.bin'),
+                           ('configure', '/dev/loop3',
+                            '/tmp/loop-conf.bin')):
+        p = 'proc:loop-' + mode
+        out += [Edge(LOOP_IMG, dev, 'ioctl', LOOP_SIZE, 1),
+                Edge(dev, p, 'read', LOOP_SIZE, 2),
+                Edge(p, dst, 'write', LOOP_SIZE, 1)]
+    return out + same(['/tmp/loop-set.bin', '/tmp/loop-conf.bin'], LOOP_IMG,
+                      LOOP_SIZE)
+
+
+def leave_edges():
+    """st-leave (guest/progs/st-leave.c): each mode's sender (MODE-s)
+    sends the secret with a family that leaves the VM; the send is an
+    exfiltration and also taints the family's node, which the receiver
+    (MODE-r, already blocked) reads from.  The vsock stream's peer is not
+    known (the vsock module's structures are not in the kernel's BTF), and
+    its receiver may read the stream in several calls."""
+    out = []
+    for mode, ep in (('packet', 'remote:packet:if1:0x88b5'),
+                     ('vsock', 'remote:vsock:unknown')):
+        s, r = 'proc:%s-s' % mode, 'proc:%s-r' % mode
+        sock = 'socket#' + mode
+        out += [Edge(S, s, 'read', N, 1),
+                Edge(s, sock, 'sendto' if mode == 'packet' else 'write', N,
+                     1),
+                Edge(sock, ep, 'sendto' if mode == 'packet' else 'write', N,
+                     1),
+                Edge(sock, 'ipc:' + mode,
+                     'sendto' if mode == 'packet' else 'write', N, 1),
+                Edge('ipc:' + mode, r, 'recvfrom' if mode == 'packet'
+                     else 'read', N, 1 if mode == 'packet' else None),
+                Edge(r, '/tmp/%s.txt' % mode, 'write', N, 1)]
+    return out + same(['/tmp/packet.txt', '/tmp/vsock.txt'])
+
+
 def fuse_edges():
     """st-fuse (guest/progs/st-fuse.c): "write", what a process writes to
     a FUSE file reaches the daemon (fuse-write-d) blocked reading
@@ -393,6 +439,10 @@ SCENARIOS = {
     # a hard link (cat: sendfile), a user-namespace bind mount and a file
     # handle (st-alias: read, write).  Named as the tracker finds them.
     'alias': Scenario(alias_edges(), registered=ALIASES),
+    # data moved by ioctls: an image behind a loop device, two ways
+    'loop': Scenario(loop_edges(), registered=(LOOP_IMG,)),
+    # packet and vsock sends that stay in the VM
+    'leave': Scenario(leave_edges()),
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
                    alerts={'trap-flag': 4}),
     'dup3': Scenario(prog_edges('st-dup3', 'write',

@@ -1,0 +1,163 @@
+/*
+ * st-leave MODE SRC DST: send SRC with a socket family the tracker counts
+ * as leaving the VM, to another process of this VM that receives it and
+ * writes it to DST.  The receiver (MODE-r) is forked and bound before
+ * anything reads SRC.
+ *
+ *   packet  one frame of ethertype 0x88b5 (local experimental) on the
+ *           loopback interface, from one AF_PACKET socket to another
+ *   vsock   a stream to CID 1 (VMADDR_CID_LOCAL: the loopback transport),
+ *           port 5000
+ *
+ * Copyright (c) 2026 The secret-tracker authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "st-prog.h"
+
+#include <linux/vm_sockets.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <poll.h>
+
+#define ST_ETHERTYPE 0x88b5
+#define VSOCK_PORT 5000
+#define TIMEOUT_MS 20000
+
+static char buf[ST_MAX_SECRET];
+
+static int packet_socket(struct sockaddr_ll *ll)
+{
+    int s = socket(AF_PACKET, SOCK_DGRAM, htons(ST_ETHERTYPE));
+
+    if (s < 0) {
+        st_die("socket(AF_PACKET)");
+    }
+    memset(ll, 0, sizeof(*ll));
+    ll->sll_family = AF_PACKET;
+    ll->sll_protocol = htons(ST_ETHERTYPE);
+    ll->sll_ifindex = if_nametoindex("lo");
+    if (!ll->sll_ifindex) {
+        st_die("if_nametoindex lo");
+    }
+    ll->sll_halen = 6;          /* to 00:00:00:00:00:00, lo's address */
+    if (bind(s, (struct sockaddr *)ll, sizeof(*ll)) < 0) {
+        st_die("bind(AF_PACKET)");
+    }
+    return s;
+}
+
+static void wait_readable(int s)
+{
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    int n = poll(&p, 1, TIMEOUT_MS);
+
+    if (n < 0) {
+        st_die("poll");
+    }
+    if (n == 0) {
+        errno = 0;
+        st_die("nothing received in %d ms", TIMEOUT_MS);
+    }
+}
+
+/* The receiver: bound, then says so on @ready, then gets one message. */
+static void receive(const char *mode, int ready, const char *dst)
+{
+    size_t len = 0;
+    int s, out;
+    ssize_t n;
+
+    st_comm(mode, "r");
+    if (!strcmp(mode, "packet")) {
+        struct sockaddr_ll ll;
+
+        s = packet_socket(&ll);
+        st_expect(write(ready, "r", 1), 1, "write ready");
+        wait_readable(s);
+        n = recv(s, buf, sizeof(buf), 0);
+        if (n < 0) {
+            st_die("recv(AF_PACKET)");
+        }
+        len = n;
+    } else {
+        struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
+                                  .svm_cid = VMADDR_CID_ANY,
+                                  .svm_port = VSOCK_PORT };
+        int l = socket(AF_VSOCK, SOCK_STREAM, 0);
+
+        if (l < 0 || bind(l, (struct sockaddr *)&vm, sizeof(vm)) < 0 ||
+            listen(l, 1) < 0) {
+            st_die("vsock listen on port %d", VSOCK_PORT);
+        }
+        st_expect(write(ready, "r", 1), 1, "write ready");
+        wait_readable(l);
+        s = accept(l, NULL, NULL);
+        if (s < 0) {
+            st_die("accept(AF_VSOCK)");
+        }
+        len = st_read_all(s, buf, sizeof(buf));
+    }
+    out = st_create(dst);
+    st_write_all(out, buf, len);
+    exit(close(out) < 0);
+}
+
+int main(int argc, char **argv)
+{
+    int ready[2], status, s;
+    const char *mode;
+    pid_t pid;
+    size_t len;
+    char *data;
+    char c;
+
+    st_init(argc, argv, 3, "packet|vsock SRC DST");
+    mode = argv[1];
+    if (strcmp(mode, "packet") && strcmp(mode, "vsock")) {
+        errno = 0;
+        st_die("unknown mode %s", mode);
+    }
+    st_comm(mode, "s");
+    if (pipe(ready) < 0) {
+        st_die("pipe");
+    }
+    pid = fork();
+    if (pid < 0) {
+        st_die("fork");
+    }
+    if (pid == 0) {
+        close(ready[0]);
+        receive(mode, ready[1], argv[3]);
+    }
+    close(ready[1]);
+    st_expect(read(ready[0], &c, 1), 1, "read ready");
+    data = st_slurp(argv[2], &len);
+    if (!strcmp(mode, "packet")) {
+        struct sockaddr_ll ll;
+
+        s = packet_socket(&ll);
+        st_expect(sendto(s, data, len, 0, (struct sockaddr *)&ll,
+                         sizeof(ll)), len, "sendto(AF_PACKET)");
+    } else {
+        struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
+                                  .svm_cid = VMADDR_CID_LOCAL,
+                                  .svm_port = VSOCK_PORT };
+
+        s = socket(AF_VSOCK, SOCK_STREAM, 0);
+        if (s < 0 || connect(s, (struct sockaddr *)&vm, sizeof(vm)) < 0) {
+            st_die("vsock connect to CID 1 port %d", VSOCK_PORT);
+        }
+        st_expect(write(s, data, len), len, "write(AF_VSOCK)");
+    }
+    close(s);
+    if (waitpid(pid, &status, 0) < 0) {
+        st_die("waitpid");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        errno = 0;
+        st_die("the receiver failed (status 0x%x)", status);
+    }
+    return 0;
+}
