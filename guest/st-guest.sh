@@ -25,8 +25,12 @@
 # runtime is most of such a binary.  Adding a program is adding its file.
 #
 # The kernel modules scenarios load with insmod (tun, fuse, loop,
-# af_packet, vsock) are put, decompressed, in /lib/st-modules as NAME.ko;
-# one the package does not have (the kernel has it built in) is left out.
+# af_packet, vsock, xfs and what it needs) are put, decompressed, in
+# /lib/st-modules as NAME.ko; one the package does not have (the kernel
+# has it built in) is left out.
+#
+# /lib/st-xfs.img.gz is an empty 32 MiB XFS filesystem with reflinks, for
+# the scenarios that need a filesystem that shares extents (FICLONE).
 set -eu
 
 die() { echo "st-guest: $*" >&2; exit 1; }
@@ -183,7 +187,8 @@ unpack() {
 # that matches nothing, so list the package and name the ones it has.
 modules='drivers/net/tun fs/fuse/fuse drivers/block/loop net/packet/af_packet
     net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
-    net/vmw_vsock/vsock_loopback'
+    net/vmw_vsock/vsock_loopback crypto/crc32c_generic lib/libcrc32c
+    fs/xfs/xfs'
 dpkg-deb --fsys-tarfile "$moddeb" | tar -t >"$work/members.txt" ||
     die "cannot list the contents of $moddeb"
 mods=
@@ -231,6 +236,13 @@ for mod in $modules; do
         fi || die "cannot decompress $m.ko (packages xz-utils, zstd)"
     done
 done
+# Below 300 MiB mkfs.xfs makes a filesystem only for its own test suite
+# (fstests), which it tells by these variables; 32 MiB is plenty here.
+TEST_DIR=/nonexistent TEST_DEV=/nonexistent QA_CHECK_FS=1 \
+    mkfs.xfs -q -f -m reflink=1 -d file,name="$work/xfs.img",size=32m ||
+    die "mkfs.xfs failed (package xfsprogs: run 'make deps')"
+gzip -9n <"$work/xfs.img" >"$r/lib/st-xfs.img.gz"
+rm -f "$work/xfs.img"
 cp "$here/init.sh" "$r/init"
 cp "$scenario" "$r/scenario.sh"
 mkdir -p "$r/scenarios"

@@ -25,7 +25,7 @@ PACKAGES="build-essential pkg-config ninja-build git ccache
     python3 python3-venv libglib2.0-dev libpixman-1-dev zlib1g-dev
     libslirp-dev libcapstone-dev libbpf-dev libelf-dev libfdt-dev liblzma-dev libzstd-dev
     liblz4-dev
-    flex bison dpkg-dev xz-utils cpio busybox-static
+    flex bison dpkg-dev xz-utils cpio busybox-static xfsprogs
     seabios qemu-system-data ipxe-qemu graphviz gdb socat
     clang libclang-rt-14-dev
     rsyslog python3-jsonschema

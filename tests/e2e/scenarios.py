@@ -441,6 +441,13 @@ SCENARIOS = {
     'alias': Scenario(alias_edges(), registered=ALIASES),
     # data moved by ioctls: an image behind a loop device, two ways
     'loop': Scenario(loop_edges(), registered=(LOOP_IMG,)),
+    # reflinks on XFS (FICLONE, FICLONERANGE, FIDEDUPERANGE) by a process
+    # that never reads the secret: one file -> file edge each, with the
+    # file's size
+    'clone': Scenario([Edge(S, '/srv/out/%s.txt' % m, 'ioctl', N, 1)
+                       for m in ('clone', 'range', 'dedupe')] +
+                      same(['/srv/out/%s.txt' % m
+                            for m in ('clone', 'range', 'dedupe')])),
     # packet and vsock sends that stay in the VM
     'leave': Scenario(leave_edges()),
     'tf': Scenario(prog_edges('st-tf', 'write', ['/tmp/tf.txt']),
