@@ -6,6 +6,11 @@
  *
  *   packet  one frame of ethertype 0x88b5 (local experimental) on the
  *           loopback interface, from one AF_PACKET socket to another
+ *   udp     one IPv4/UDP packet from 10.79.0.2:9997 to 127.0.0.1:9996,
+ *           made by hand and sent as a frame on the loopback interface
+ *           from an AF_PACKET socket, to a UDP socket bound there (the
+ *           caller lets lo route 127.0.0.1 from outside the IP stack:
+ *           route_localnet; a source of the VM's own would be a martian)
  *   vsock   a stream to CID 1 (VMADDR_CID_LOCAL: the loopback transport),
  *           port 5000
  *
@@ -16,27 +21,34 @@
 
 #include "st-prog.h"
 
+#include <linux/if_ether.h>
 #include <linux/vm_sockets.h>
 #include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <netpacket/packet.h>
 #include <poll.h>
 
 #define ST_ETHERTYPE 0x88b5
+#define UDP_PORT 9996
 #define VSOCK_PORT 5000
 #define TIMEOUT_MS 20000
+#define HDR_LEN (sizeof(struct iphdr) + sizeof(struct udphdr))
 
 static char buf[ST_MAX_SECRET];
+static char pkt[ST_MAX_SECRET + HDR_LEN];
 
-static int packet_socket(struct sockaddr_ll *ll)
+/* A packet socket on lo for @proto, bound; its address in @ll. */
+static int packet_socket(struct sockaddr_ll *ll, int proto)
 {
-    int s = socket(AF_PACKET, SOCK_DGRAM, htons(ST_ETHERTYPE));
+    int s = socket(AF_PACKET, SOCK_DGRAM, htons(proto));
 
     if (s < 0) {
         st_die("socket(AF_PACKET)");
     }
     memset(ll, 0, sizeof(*ll));
     ll->sll_family = AF_PACKET;
-    ll->sll_protocol = htons(ST_ETHERTYPE);
+    ll->sll_protocol = htons(proto);
     ll->sll_ifindex = if_nametoindex("lo");
     if (!ll->sll_ifindex) {
         st_die("if_nametoindex lo");
@@ -46,6 +58,37 @@ static int packet_socket(struct sockaddr_ll *ll)
         st_die("bind(AF_PACKET)");
     }
     return s;
+}
+
+/* @len bytes of @data in an IPv4/UDP packet to 127.0.0.1:UDP_PORT. */
+static size_t udp_packet(const char *data, size_t len)
+{
+    struct iphdr *ip = (struct iphdr *)pkt;
+    struct udphdr *udp = (struct udphdr *)(pkt + sizeof(*ip));
+    const uint16_t *w = (const uint16_t *)ip;
+    uint32_t sum = 0;
+    size_t i;
+
+    memset(pkt, 0, HDR_LEN);
+    ip->version = 4;
+    ip->ihl = sizeof(*ip) / 4;
+    ip->tot_len = htons(HDR_LEN + len);
+    ip->ttl = 64;
+    ip->protocol = IPPROTO_UDP;
+    ip->saddr = inet_addr("10.79.0.2");
+    ip->daddr = htonl(INADDR_LOOPBACK);
+    for (i = 0; i < sizeof(*ip) / 2; i++) {
+        sum += w[i];
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    ip->check = ~sum;
+    udp->source = htons(UDP_PORT + 1);
+    udp->dest = htons(UDP_PORT);
+    udp->len = htons(sizeof(*udp) + len);  /* checksum 0: none (IPv4) */
+    memcpy(pkt + HDR_LEN, data, len);
+    return HDR_LEN + len;
 }
 
 static void wait_readable(int s)
@@ -73,12 +116,28 @@ static void receive(const char *mode, int ready, const char *dst)
     if (!strcmp(mode, "packet")) {
         struct sockaddr_ll ll;
 
-        s = packet_socket(&ll);
+        s = packet_socket(&ll, ST_ETHERTYPE);
         st_expect(write(ready, "r", 1), 1, "write ready");
         wait_readable(s);
         n = recv(s, buf, sizeof(buf), 0);
         if (n < 0) {
             st_die("recv(AF_PACKET)");
+        }
+        len = n;
+    } else if (!strcmp(mode, "udp")) {
+        struct sockaddr_in in = { .sin_family = AF_INET,
+                                  .sin_port = htons(UDP_PORT) };
+
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        s = socket(AF_INET, SOCK_DGRAM, 0);
+        if (s < 0 || bind(s, (struct sockaddr *)&in, sizeof(in)) < 0) {
+            st_die("bind 127.0.0.1:%d", UDP_PORT);
+        }
+        st_expect(write(ready, "r", 1), 1, "write ready");
+        wait_readable(s);
+        n = recv(s, buf, sizeof(buf), 0);
+        if (n < 0) {
+            st_die("recv(AF_INET)");
         }
         len = n;
     } else {
@@ -113,9 +172,10 @@ int main(int argc, char **argv)
     char *data;
     char c;
 
-    st_init(argc, argv, 3, "packet|vsock SRC DST");
+    st_init(argc, argv, 3, "packet|udp|vsock SRC DST");
     mode = argv[1];
-    if (strcmp(mode, "packet") && strcmp(mode, "vsock")) {
+    if (strcmp(mode, "packet") && strcmp(mode, "udp") &&
+        strcmp(mode, "vsock")) {
         errno = 0;
         st_die("unknown mode %s", mode);
     }
@@ -137,9 +197,21 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "packet")) {
         struct sockaddr_ll ll;
 
-        s = packet_socket(&ll);
+        s = packet_socket(&ll, ST_ETHERTYPE);
         st_expect(sendto(s, data, len, 0, (struct sockaddr *)&ll,
                          sizeof(ll)), len, "sendto(AF_PACKET)");
+    } else if (!strcmp(mode, "udp")) {
+        struct sockaddr_ll ll;
+        size_t plen;
+
+        if (len > sizeof(pkt) - HDR_LEN) {
+            errno = 0;
+            st_die("%s is too long for one packet", argv[2]);
+        }
+        plen = udp_packet(data, len);
+        s = packet_socket(&ll, ETH_P_IP);
+        st_expect(sendto(s, pkt, plen, 0, (struct sockaddr *)&ll,
+                         sizeof(ll)), plen, "sendto(AF_PACKET, ETH_P_IP)");
     } else {
         struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
                                   .svm_cid = VMADDR_CID_LOCAL,

@@ -230,25 +230,29 @@ def leave_edges():
     """st-leave (guest/progs/st-leave.c): each mode's sender (MODE-s)
     sends the secret with a family that leaves the VM; the send is an
     exfiltration and also taints the family's node, which the receiver
-    (MODE-r, already blocked) reads from.  The vsock stream's peer is not
-    known (the vsock module's structures are not in the kernel's BTF), and
-    its receiver may read the stream in several calls."""
+    (MODE-r, already blocked) reads from; "udp"'s frame, an IPv4 packet
+    for 127.0.0.1, reaches its UDP receiver's socket instead.  The vsock
+    stream's peer is not known (the vsock module's structures are not in
+    the kernel's BTF), and its receiver may read the stream in several
+    calls."""
     out = []
-    for mode, ep in (('packet', 'remote:packet:if1:0x88b5'),
-                     ('vsock', 'remote:vsock:unknown')):
+    for mode, ep, call, size in (
+            ('packet', 'remote:packet:if1:0x88b5', 'sendto', N),
+            ('udp', 'remote:packet:if1:0x0800', 'sendto', TUN_PKT),
+            ('vsock', 'remote:vsock:unknown', 'write', N)):
         s, r = 'proc:%s-s' % mode, 'proc:%s-r' % mode
         sock = 'socket#' + mode
         out += [Edge(S, s, 'read', N, 1),
-                Edge(s, sock, 'sendto' if mode == 'packet' else 'write', N,
-                     1),
-                Edge(sock, ep, 'sendto' if mode == 'packet' else 'write', N,
-                     1),
-                Edge(sock, 'ipc:' + mode,
-                     'sendto' if mode == 'packet' else 'write', N, 1),
-                Edge('ipc:' + mode, r, 'recvfrom' if mode == 'packet'
-                     else 'read', N, 1 if mode == 'packet' else None),
+                Edge(s, sock, call, size, 1),
+                Edge(sock, ep, call, size, 1),
+                Edge(sock, 'ipc:' + ('vsock' if mode == 'vsock' else
+                                     'packet'), call, size, 1),
                 Edge(r, '/tmp/%s.txt' % mode, 'write', N, 1)]
-    return out + same(['/tmp/packet.txt', '/tmp/vsock.txt'])
+    out += [Edge('ipc:packet', 'proc:packet-r', 'recvfrom', N, 1),
+            Edge('socket#udp', 'socket#udp-r', 'sendto', N, 1),
+            Edge('socket#udp-r', 'proc:udp-r', 'recvfrom', N, 1),
+            Edge('ipc:vsock', 'proc:vsock-r', 'read', N)]
+    return out + same(['/tmp/%s.txt' % m for m in ('packet', 'udp', 'vsock')])
 
 
 def fuse_edges():

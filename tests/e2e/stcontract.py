@@ -23,7 +23,7 @@ def node_key(node):
         return ('ipc', node['type'], node['id'])
     if kind == 'socket' and node['inode'] == 0:
         return ('remote', node['family'], node.get('address'),
-                node.get('port'))
+                node.get('port'), node.get('endpoint'))
     return (kind, node['inode'])
 
 

@@ -149,6 +149,63 @@ static void test_tun_write(void)
 }
 
 /*
+ * A frame sent on a packet socket that is an IP packet for the VM (on
+ * the loopback interface) reaches the socket it is addressed to, raw IP
+ * (SOCK_DGRAM) or an Ethernet frame (SOCK_RAW); a frame for an address
+ * that is not the VM's, or no IP at all, reaches no socket.
+ */
+static void test_packet_frame(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask rcv = mktask(200, 2000, 1, 1, "rcv");
+    StEngineTask eth = mktask(201, 2010, 1, 1, "eth");
+    StEngineTask other = mktask(202, 2020, 1, 1, "other");
+    StEngineEndpoint none = { 0 };
+    size_t len;
+    FakeFd *ff;
+
+    fake_inet(f, 200, 3, 920, ep4(10, 77, 0, 1, 9998), none);
+    fake_inet(f, 201, 3, 921, ep4(10, 77, 0, 1, 9999), none);
+    fake_inet(f, 202, 3, 922, ep4(10, 77, 0, 1, 9997), none);
+    entry(f, &rcv, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 200);
+    entry(f, &eth, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 201);
+    entry(f, &other, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 202);
+    ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 930, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    f->user_uptr = PKT_UPTR;
+
+    len = udp4(f->user, 0, 9998, 20);       /* SOCK_DGRAM, ETH_P_IP */
+    f->user_len = len;
+    sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 210);
+    len = udp4(f->user, 14, 9999, 20);      /* SOCK_RAW: Ethernet */
+    memset(f->user, 0, 12);
+    stw_be_p(f->user + 12, ST_ETH_P_IP);
+    f->user_len = len;
+    sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 220);
+    len = udp4(f->user, 0, 9997, 20);       /* not the VM's address */
+    f->user[19] = 9;
+    f->user_len = len;
+    sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 230);
+    memset(f->user, 0xff, len);             /* not IP */
+    sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 240);
+
+    st_engine_syscall_exit(f->e, &rcv, ST_NR_RECVFROM, 20, 250);
+    st_engine_syscall_exit(f->e, &eth, ST_NR_RECVFROM, 20, 251);
+    st_engine_syscall_exit(f->e, &other, ST_NR_RECVFROM, 20, 252);
+    g_assert_nonnull(proc_of(f, &rcv));
+    assert_labels(f, proc_of(f, &rcv)->labels, "S");
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               inode(f, DEV_SOCKFS, 920)->id,
+                               ST_ENGINE_FAMILY_WRITE)->bytes, ==, 20);
+    g_assert_nonnull(proc_of(f, &eth));
+    g_assert_null(proc_of(f, &other));
+    g_assert_null(tun_node(f));
+    fake_free(f);
+}
+
+/*
  * Once the VM has a TUN interface, a send to an address that is not the
  * VM's may be routed through it: its reader takes the labels.  Before,
  * such a send makes no tun node.
@@ -338,6 +395,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/tun/packet", test_tun_packet);
     g_test_add_func("/engine/tun/write", test_tun_write);
     g_test_add_func("/engine/tun/read", test_tun_read);
+    g_test_add_func("/engine/packet/frame", test_packet_frame);
     g_test_add_func("/engine/fuse/both-ways", test_fuse);
     g_test_add_func("/engine/fuse/clean", test_fuse_clean);
     g_test_add_func("/engine/coredump", test_coredump);

@@ -495,6 +495,9 @@ void st_tun_attach(StEngine *e);
 void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
                   const uint64_t *args, const StEngineObject *obj,
                   StNode *proc, uint64_t bytes, uint64_t now);
+void st_packet_send(StEngine *e, const StEngineTask *task, unsigned nr,
+                    const uint64_t *args, StNode *sock, uint64_t labels,
+                    uint64_t bytes, uint64_t now);
 void st_tun_route(StEngine *e, unsigned nr, StNode *sock, uint64_t labels,
                   uint64_t bytes, uint64_t now);
 

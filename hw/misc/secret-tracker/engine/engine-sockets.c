@@ -290,6 +290,9 @@ void st_socket_deliver(StEngine *e, const StEngineTask *task, unsigned nr,
                               now);
     }
     st_channel_send(e, obj, sock, nr, labels, bytes, now);
+    if (obj->sock_family == ST_AF_PACKET) {
+        st_packet_send(e, task, nr, args, sock, labels, bytes, now);
+    }
     if (want && n == 1) {
         /* Its bytes come with the return, to an edge or a pending send. */
         want->mask |= ST_WANT_DELIVERY;

@@ -10,7 +10,8 @@
  * the destination of a send.  Once the VM has a TUN or TAP fd, a tainted
  * send to an address that is not the VM's may be routed through one:
  * it taints the node too, and every read of a TUN or TAP fd takes from
- * it (over, never under: the route is not known).
+ * it (over, never under: the route is not known).  A frame sent on a
+ * packet socket is read the same way, for where in the VM it goes.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -163,6 +164,38 @@ void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
     from.sock_family = src.family;
     from.local = src;
     st_socket_deliver_one(e, nr, tun, &from, &dst, proc->info.labels,
+                          MIN(payload, bytes), now);
+}
+
+/*
+ * A packet socket @sock sends a tainted frame: an IPv4 or IPv6 one for
+ * the VM (on the loopback interface; to an address of the VM's, which
+ * is taken as looped back too) reaches the socket it is addressed to,
+ * as a packet written into a TUN does.  Only write and sendto name the
+ * frame's bytes; any other frame stays with the packet channel.
+ */
+void st_packet_send(StEngine *e, const StEngineTask *task, unsigned nr,
+                    const uint64_t *args, StNode *sock, uint64_t labels,
+                    uint64_t bytes, uint64_t now)
+{
+    uint8_t head[ST_ENGINE_MAX_USER_READ];
+    size_t avail = MIN(args[2], sizeof(head));
+    StEngineObject from;
+    StEngineEndpoint src, dst;
+    uint64_t payload;
+
+    if ((nr != ST_NR_WRITE && nr != ST_NR_SENDTO) || !avail ||
+        !e->cfg.ops.read_user ||
+        !e->cfg.ops.read_user(e->cfg.opaque, task, args[1], head, avail) ||
+        !st_engine_tun_packet(head, avail, args[2], &src, &dst, &payload) ||
+        !st_endpoint_is_local(e, &dst)) {
+        return;
+    }
+    memset(&from, 0, sizeof(from));
+    from.kind = ST_ENGINE_KIND_SOCKET;
+    from.sock_family = src.family;
+    from.local = src;
+    st_socket_deliver_one(e, nr, sock, &from, &dst, labels,
                           MIN(payload, bytes), now);
 }
 
