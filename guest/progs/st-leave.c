@@ -105,25 +105,31 @@ static void wait_readable(int s)
     }
 }
 
+/* Say on @ready that @s is bound, then take one message from it. */
+static size_t recv_one(int ready, int s)
+{
+    ssize_t n;
+
+    st_expect(write(ready, "r", 1), 1, "write ready");
+    wait_readable(s);
+    n = recv(s, buf, sizeof(buf), 0);
+    if (n < 0) {
+        st_die("recv");
+    }
+    return n;
+}
+
 /* The receiver: bound, then says so on @ready, then gets one message. */
 static void receive(const char *mode, int ready, const char *dst)
 {
     size_t len = 0;
     int s, out;
-    ssize_t n;
 
     st_comm(mode, "r");
     if (!strcmp(mode, "packet")) {
         struct sockaddr_ll ll;
 
-        s = packet_socket(&ll, ST_ETHERTYPE);
-        st_expect(write(ready, "r", 1), 1, "write ready");
-        wait_readable(s);
-        n = recv(s, buf, sizeof(buf), 0);
-        if (n < 0) {
-            st_die("recv(AF_PACKET)");
-        }
-        len = n;
+        len = recv_one(ready, packet_socket(&ll, ST_ETHERTYPE));
     } else if (!strcmp(mode, "udp")) {
         struct sockaddr_in in = { .sin_family = AF_INET,
                                   .sin_port = htons(UDP_PORT) };
@@ -133,13 +139,7 @@ static void receive(const char *mode, int ready, const char *dst)
         if (s < 0 || bind(s, (struct sockaddr *)&in, sizeof(in)) < 0) {
             st_die("bind 127.0.0.1:%d", UDP_PORT);
         }
-        st_expect(write(ready, "r", 1), 1, "write ready");
-        wait_readable(s);
-        n = recv(s, buf, sizeof(buf), 0);
-        if (n < 0) {
-            st_die("recv(AF_INET)");
-        }
-        len = n;
+        len = recv_one(ready, s);
     } else {
         struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
                                   .svm_cid = VMADDR_CID_ANY,

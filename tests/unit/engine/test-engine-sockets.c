@@ -417,6 +417,8 @@ static void test_leaving_families(void)
     /* A raw packet socket, destination unknown: still leaving. */
     ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 971, NULL);
     ff->obj.sock_family = ST_AF_PACKET;
+    f->user_uptr = 0x1000;      /* its frame: no IP (zeros) */
+    f->user_len = sizeof(f->user);
     sys_rw(f, &t, ST_NR_SENDTO, 6, 60, 210);
     {
         StEngineEndpoint unknown = { .family = ST_AF_PACKET };

@@ -190,6 +190,10 @@ static void test_packet_frame(void)
     sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 230);
     memset(f->user, 0xff, len);             /* not IP */
     sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR, len, 0, 0, len, 240);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 0);
+    /* a frame that cannot be read: counted */
+    sys(f, &cat, ST_NR_SENDTO, 6, PKT_UPTR + 0x10000, len, 0, 0, len, 245);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 1);
 
     st_engine_syscall_exit(f->e, &rcv, ST_NR_RECVFROM, 20, 250);
     st_engine_syscall_exit(f->e, &eth, ST_NR_RECVFROM, 20, 251);

@@ -172,7 +172,8 @@ void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
  * the VM (on the loopback interface; to an address of the VM's, which
  * is taken as looped back too) reaches the socket it is addressed to,
  * as a packet written into a TUN does.  Only write and sendto name the
- * frame's bytes; any other frame stays with the packet channel.
+ * frame's bytes; any other frame stays with the packet channel.  A frame
+ * whose bytes cannot be read is counted.
  */
 void st_packet_send(StEngine *e, const StEngineTask *task, unsigned nr,
                     const uint64_t *args, StNode *sock, uint64_t labels,
@@ -185,11 +186,16 @@ void st_packet_send(StEngine *e, const StEngineTask *task, unsigned nr,
     uint64_t payload;
 
     if ((nr != ST_NR_WRITE && nr != ST_NR_SENDTO) || !avail ||
-        !e->cfg.ops.read_user ||
-        !e->cfg.ops.read_user(e->cfg.opaque, task, args[1], head, avail) ||
-        !st_engine_tun_packet(head, avail, args[2], &src, &dst, &payload) ||
-        !st_endpoint_is_local(e, &dst)) {
+        !e->cfg.ops.read_user) {
         return;
+    }
+    if (!e->cfg.ops.read_user(e->cfg.opaque, task, args[1], head, avail)) {
+        e->counters.drops[ST_ENGINE_DROP_PEER]++;
+        return;
+    }
+    if (!st_engine_tun_packet(head, avail, args[2], &src, &dst, &payload) ||
+        !st_endpoint_is_local(e, &dst)) {
+        return;                 /* not IP, or not for the VM: it left */
     }
     memset(&from, 0, sizeof(from));
     from.kind = ST_ENGINE_KIND_SOCKET;
