@@ -80,6 +80,16 @@ static bool fake_get_path(void *opaque, const StEngineObject *obj,
     return true;
 }
 
+/* The same, unless the test made queued handles stale. */
+static bool fake_get_queued_path(void *opaque, const StEngineObject *obj,
+                                 char *buf, size_t size)
+{
+    Fake *f = opaque;
+
+    f->get_queued_path_calls++;
+    return !f->queued_paths_stale && fake_get_path(opaque, obj, buf, size);
+}
+
 static bool fake_get_name(void *opaque, const StEngineObject *obj,
                           char *buf, size_t size)
 {
@@ -235,6 +245,7 @@ Fake *fake_new_with(StEngineConfig *cfg)
                                        g_free);
     cfg->ops.resolve_fd = fake_resolve_fd;
     cfg->ops.get_path = fake_get_path;
+    cfg->ops.get_queued_path = fake_get_queued_path;
     cfg->ops.get_name = fake_get_name;
     cfg->ops.get_alias = fake_get_alias;
     cfg->ops.read_path_arg = fake_read_path_arg;

@@ -52,6 +52,8 @@ typedef struct Fake {
     unsigned resolve_calls;
     unsigned fd_still_calls;
     unsigned get_path_calls;
+    unsigned get_queued_path_calls;
+    bool queued_paths_stale;    /* get_queued_path says the file moved */
     unsigned get_name_calls;
     unsigned get_alias_calls;
     unsigned n_aliases;

@@ -230,6 +230,44 @@ static void test_unlink(void)
     fake_free(f);
 }
 
+/*
+ * A file whose path is still queued when it is unlinked (the resolver's
+ * bottom half lags behind the vCPU): the unlink resolves it first.
+ */
+static void test_unlink_queued(void)
+{
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask rm = setup_reader(f, &secret);
+    const StEngineNodeInfo *n = st_engine_node(f->e, secret);
+    StEngineObject obj;
+    uint64_t id;
+
+    g_assert_true(n->path_pending);
+    fake_uptr(f, 0x1000, "/secret");
+    /* A stale handle: no path, not applied, the request used up. */
+    f->queued_paths_stale = true;
+    sys(f, &rm, ST_NR_UNLINK, 0x1000, 0, 0, 0, 0, 0, 200);
+    g_assert_cmpuint(f->get_queued_path_calls, ==, 1);
+    g_assert_false(n->deleted);
+    g_assert_null(n->path);
+    g_assert_false(st_engine_next_path_request(f->e, &id, &obj));
+
+    /* A copy, queued when written, unlinked before the resolver ran. */
+    f->queued_paths_stale = false;
+    fake_fd(f, 100, 4, ST_ENGINE_KIND_FILE, DEV_DISK, 20, "/tmp/copy");
+    sys_rw(f, &rm, ST_NR_WRITE, 4, 1, 250);
+    n = inode(f, DEV_DISK, 20);
+    g_assert_true(n->path_pending);
+    fake_uptr(f, 0x2000, "/tmp/copy");
+    sys(f, &rm, ST_NR_UNLINK, 0x2000, 0, 0, 0, 0, 0, 300);
+    g_assert_cmpuint(f->get_queued_path_calls, ==, 2);
+    g_assert_cmpstr(n->path, ==, "/tmp/copy");
+    g_assert_true(n->deleted);
+    g_assert_cmpuint(counters(f).paths_settled, ==, 2);
+    fake_free(f);
+}
+
 static void test_path_queue(void)
 {
     Fake *f = fake_new();
@@ -467,6 +505,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/path-queue", test_path_queue);
     g_test_add_func("/engine/rename", test_rename);
     g_test_add_func("/engine/unlink", test_unlink);
+    g_test_add_func("/engine/unlink/queued-path", test_unlink_queued);
     g_test_add_func("/engine/first-use/before-pattern",
                     test_first_use_before_pattern);
     g_test_add_func("/engine/first-use/alias", test_first_use_alias);

@@ -239,7 +239,11 @@ static void st_paths_entry(StEngine *e, const StEngineTask *task,
                            unsigned nr, const uint64_t *args, StWant *want,
                            bool rename)
 {
-    if (!e->n_indexed_paths || !e->cfg.ops.read_path_arg) {
+    if (!e->cfg.ops.read_path_arg) {
+        return;
+    }
+    st_node_paths_settle(e, ST_ENGINE_PATHS_SETTLE_MAX);
+    if (!e->n_indexed_paths) {
         return;
     }
     if (!st_read_paths(e, task, nr, args, rename)) {

@@ -360,6 +360,9 @@ void st_node_free(gpointer data);
 void st_node_record_free(gpointer data);
 void st_node_unindex_path(StEngine *e, StNode *n);
 void st_node_take_path(StEngine *e, StNode *n, char *path);
+/* Queued paths a rename or unlink resolves itself at most */
+#define ST_ENGINE_PATHS_SETTLE_MAX 32
+void st_node_paths_settle(StEngine *e, unsigned max);
 StNode *st_inode_lookup(StEngine *e, uint64_t dev, uint64_t ino);
 StNode *st_object_node_with_path(StEngine *e, const StEngineObject *obj,
                                  bool create, char *path, uint64_t now);

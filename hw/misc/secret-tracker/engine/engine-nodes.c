@@ -299,6 +299,27 @@ bool st_engine_set_path(StEngine *e, uint64_t node_id, const char *path)
     return true;
 }
 
+/*
+ * Resolve up to @max queued paths now, on the hook path: a rename or
+ * unlink is matched by path, and the resolver's bottom half may lag
+ * behind a busy vCPU (a file created, then unlinked at once).  Rare:
+ * only when such a call comes while paths are queued.
+ */
+void st_node_paths_settle(StEngine *e, unsigned max)
+{
+    StEngineObject obj;
+    uint64_t id;
+
+    while (max-- && e->cfg.ops.get_queued_path &&
+           st_engine_next_path_request(e, &id, &obj)) {
+        e->counters.paths_settled++;
+        if (e->cfg.ops.get_queued_path(e->cfg.opaque, &obj, e->path_buf,
+                                       sizeof(e->path_buf))) {
+            st_engine_set_path(e, id, e->path_buf);
+        }
+    }
+}
+
 /* Keep an inet socket node findable by its current (local, peer). */
 static void st_node_socket_reindex(StEngine *e, StNode *n,
                                    const StEngineObject *obj)

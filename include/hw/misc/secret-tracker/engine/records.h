@@ -317,6 +317,12 @@ typedef struct StEngineObject {
  *     while glob patterns are registered, and, with @get_name, only when
  *     the file name can match one.  May be NULL (then patterns never
  *     match).
+ * @get_queued_path: like @get_path, for an object whose path the engine
+ *     queued earlier (st_engine_next_path_request()): false also if its
+ *     @path_handle no longer names its inode.  Called at the entry of a
+ *     rename or unlink while paths are queued, for at most 32 of them,
+ *     so that the call sees files named since the resolver last ran.
+ *     May be NULL (then the queue waits for the resolver).
  * @get_name: the last path component of @obj (the dentry's own name),
  *     cheaper than @get_path; lets the engine skip @get_path for files
  *     whose name no pattern matches.  May be NULL.
@@ -329,8 +335,8 @@ typedef struct StEngineObject {
  * @read_path_arg: the absolute path named by the user pointer @uptr,
  *     relative to @dirfd (%ST_AT_FDCWD for the cwd), into @buf; false on
  *     failure.  Called at the entry of a rename or unlink, only while some
- *     tracked file has a known path.  May be NULL (then renames and
- *     unlinks are not seen).
+ *     tracked file has a known path (or a queued one).  May be NULL (then
+ *     renames and unlinks are not seen).
  * @send_peer: the destinations named in the arguments of a sendto,
  *     sendmsg or sendmmsg (@nr, @args): one per message (sendto and
  *     sendmsg: one; sendmmsg: one per mmsghdr, in order), family 0 for a
@@ -368,6 +374,8 @@ typedef struct StEngineOps {
                        StEngineObject *out);
     bool (*get_path)(void *opaque, const StEngineObject *obj,
                      char *buf, size_t size);
+    bool (*get_queued_path)(void *opaque, const StEngineObject *obj,
+                            char *buf, size_t size);
     bool (*get_name)(void *opaque, const StEngineObject *obj,
                      char *buf, size_t size);
     bool (*get_alias)(void *opaque, const StEngineObject *obj,
@@ -506,6 +514,8 @@ typedef struct StEngineFlowInfo {
  * @fd_cache_hits: fd lookups served by the cache.
  * @path_requests: nodes queued for a path.
  * @path_resolutions: paths received through st_engine_set_path().
+ * @paths_settled: of the queued paths, those the engine resolved itself,
+ *     at a rename or unlink, before the resolver came to them.
  * @pending_endpoints: tainted local endpoints waiting for their peer.
  * @processes_ended: tracked processes found gone with no exit call
  *     (st_engine_process_ended()).
@@ -527,6 +537,7 @@ typedef struct StEngineCounters {
     uint64_t fd_cache_hits;
     uint64_t path_requests;
     uint64_t path_resolutions;
+    uint64_t paths_settled;
     uint64_t pending_endpoints;
     uint64_t processes_ended;
 } StEngineCounters;
