@@ -40,6 +40,8 @@ class TrackedGuest(stguest.TestGuest):
                          extra_args=('-device', props,
                                      '-action', 'shutdown=pause',
                                      '-trace', 'secret_tracker_probe_e*',
+                                     '-trace', 'secret_tracker_probe_*_error',
+                                     '-trace', 'secret_tracker_probe_user_cr3',
                                      '-D', os.path.join(log_dir, 'trace.log'),
                                      *extra_args))
 

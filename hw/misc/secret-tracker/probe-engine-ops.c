@@ -90,6 +90,7 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
 
     if (!st_event_file(p, fd, &file) ||
         !st_linux_read_file(st_ops_kernel(p), file, &f, NULL)) {
+        trace_secret_tracker_probe_resolve_error("fd", fd);
         return false;
     }
     trace_secret_tracker_probe_fd(fd, file, f.dev, f.ino);
@@ -169,6 +170,37 @@ static bool st_get_path(void *opaque, const StEngineObject *obj, char *buf,
     g_autofree char *path = st_linux_path(st_ops_kernel(p), obj->path_handle[0],
                                           obj->path_handle[1], NULL);
 
+    if (!path || g_strlcpy(buf, path, size) >= size) {
+        trace_secret_tracker_probe_resolve_error("path", -1);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The path of a file queued for one earlier, or NULL: its saved dentry
+ * must still name it (a deleted file's dentry may be reused).
+ */
+char *st_probe_queued_path(const StLinuxKernel *kernel,
+                           const StEngineObject *obj)
+{
+    uint64_t dev, ino;
+
+    if (!st_linux_dentry_inode(kernel, obj->path_handle[0], &dev, &ino,
+                               NULL) ||
+        dev != obj->dev || ino != obj->ino) {
+        return NULL;
+    }
+    return st_linux_path(kernel, obj->path_handle[0], obj->path_handle[1],
+                         NULL);
+}
+
+static bool st_get_queued_path(void *opaque, const StEngineObject *obj,
+                               char *buf, size_t size)
+{
+    SecretTrackerProbe *p = opaque;
+    g_autofree char *path = st_probe_queued_path(st_ops_kernel(p), obj);
+
     return path && g_strlcpy(buf, path, size) < size;
 }
 
@@ -221,6 +253,39 @@ static bool st_user_vm_cr3(SecretTrackerProbe *p, StGuestVm *user)
 }
 
 /*
+ * The other address spaces that may map user memory the task's mm (@mm)
+ * does not: its PTI user half, then the vCPU's CR3 (the address space in
+ * use at the hook) and its user half, when CR3 is another root than the
+ * mm's.  Into @alt (3 entries); returns how many.
+ */
+unsigned st_probe_user_alternatives(SecretTrackerProbe *p,
+                                    const StGuestVm *mm, StGuestVm *alt)
+{
+    unsigned n = 0;
+
+    if (st_guest_pti_user_half(mm, &alt[n])) {
+        n++;
+    }
+    if (st_user_vm_cr3(p, &alt[n]) &&
+        st_guest_kernel_root(alt[n].root) != st_guest_kernel_root(mm->root)) {
+        n++;
+        if (st_guest_pti_user_half(&alt[n - 1], &alt[n])) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* When the vCPU's CR3 mapped what the task's mm did not: rare, traced. */
+void st_probe_user_trace_root(uint64_t va, const StGuestVm *mm,
+                              const StGuestVm *used)
+{
+    if (st_guest_kernel_root(used->root) != st_guest_kernel_root(mm->root)) {
+        trace_secret_tracker_probe_user_cr3(va, mm->root, used->root);
+    }
+}
+
+/*
  * User memory of the event's task: through its mm's page tables (the
  * kernel half of a PTI pair maps user space too), or, on a kernel whose
  * profile lacks mm_struct.pgd, through the vCPU's CR3.  Either way with
@@ -244,16 +309,23 @@ static bool st_user_vm(SecretTrackerProbe *p, StGuestVm *user)
 static bool st_user_vm_at(SecretTrackerProbe *p, uint64_t va,
                           StGuestVm *user)
 {
-    StGuestVm half;
+    StGuestVm alt[3];
     uint8_t byte;
+    unsigned n, i;
 
     if (!st_user_vm(p, user)) {
         return false;
     }
-    if (!st_linux_user_read(user, va, &byte, 1, NULL) &&
-        st_guest_pti_user_half(user, &half) &&
-        st_linux_user_read(&half, va, &byte, 1, NULL)) {
-        *user = half;
+    if (st_linux_user_read(user, va, &byte, 1, NULL)) {
+        return true;
+    }
+    n = st_probe_user_alternatives(p, user, alt);
+    for (i = 0; i < n; i++) {
+        if (st_linux_user_read(&alt[i], va, &byte, 1, NULL)) {
+            st_probe_user_trace_root(va, user, &alt[i]);
+            *user = alt[i];
+            break;
+        }
     }
     return true;
 }
@@ -262,7 +334,8 @@ static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
                          size_t len)
 {
     g_autoptr(GError) err = NULL;
-    StGuestVm user, half;
+    StGuestVm user, alt[3];
+    unsigned n, i;
 
     if (!st_user_vm(p, &user)) {
         trace_secret_tracker_probe_user_error(va, "no address space");
@@ -272,11 +345,16 @@ static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
         return true;
     }
     /* PTI: the user half may map what the kernel half lacks (7.x). */
-    if (st_guest_pti_user_half(&user, &half) &&
-        st_linux_user_read(&half, va, buf, len, NULL)) {
-        return true;
+    n = st_probe_user_alternatives(p, &user, alt);
+    for (i = 0; i < n; i++) {
+        if (st_linux_user_read(&alt[i], va, buf, len, NULL)) {
+            st_probe_user_trace_root(va, &user, &alt[i]);
+            return true;
+        }
     }
     trace_secret_tracker_probe_user_error(va, err->message);
+    trace_secret_tracker_probe_user_roots_error(
+        user.root, n > 0 ? alt[0].root : 0, n > 1 ? alt[1].root : 0);
     return false;
 }
 
@@ -525,6 +603,7 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
 {
     ops->resolve_fd = st_resolve_fd;
     ops->get_path = st_get_path;
+    ops->get_queued_path = st_get_queued_path;
     ops->read_path_arg = st_read_path_arg;
     ops->send_peer = st_send_peer;
     ops->read_user = st_user_bytes;

@@ -248,11 +248,11 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
 {
     StLinuxIocb cb[ST_AIO_BATCH];
     uint64_t call_args[ST_ENGINE_NR_ARGS];
-    StGuestVm user, half;
+    StGuestVm user, alt[3];
     const StGuestVm *uvm = &user;
     int64_t total = compat ? (int32_t)args[1] : (int64_t)args[1];
     int64_t done = 0;
-    unsigned n, i, nr;
+    unsigned n, i, nr, n_alt = 0, next_alt = 0;
     bool ok;
 
     if (total <= 0) {
@@ -264,13 +264,21 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
     }
     while (done < total && done < ST_AIO_MAX) {
         unsigned want = MIN(ST_AIO_BATCH, total - done);
+        g_autoptr(GError) err = NULL;
 
         ok = st_linux_aio_decode(uvm, args[2] + done * (compat ? 4 : 8),
-                                 want, compat, cb, want, &n, NULL);
-        if (!ok && !n && uvm == &user &&
-            st_guest_pti_user_half(&user, &half)) {
-            uvm = &half;    /* PTI: the user half may map what we lack */
-            continue;
+                                 want, compat, cb, want, &n, &err);
+        if (!ok && !n && g_error_matches(err, ST_GUEST_ERROR,
+                                         ST_GUEST_ERROR_UNMAPPED)) {
+            /* PTI's user half, or CR3, may map what the mm's tables lack */
+            if (uvm == &user) {
+                n_alt = st_probe_user_alternatives(p, &user, alt);
+            }
+            if (next_alt < n_alt) {
+                uvm = &alt[next_alt++];
+                st_probe_user_trace_root(args[2], &user, uvm);
+                continue;
+            }
         }
         for (i = 0; i < n; i++) {
             if (st_aio_call(&cb[i], &nr, call_args) &&
@@ -281,7 +289,14 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
         }
         done += n;
         if (!ok) {
-            return;     /* the kernel stops at that iocb too */
+            /* an invalid iocb stops the kernel too; unreadable is a miss */
+            if (g_error_matches(err, ST_GUEST_ERROR,
+                                ST_GUEST_ERROR_UNMAPPED)) {
+                trace_secret_tracker_probe_read_error(
+                    "iocb", compat ? ST_NR32_IO_SUBMIT : ST_NR_IO_SUBMIT);
+                qatomic_inc(&p->read_errors);
+            }
+            return;
         }
     }
     if (total > ST_AIO_MAX) {

@@ -150,5 +150,11 @@ void st_probe_coredump(const ExecHookEvent *ev, void *opaque);
 
 /* probe-engine-ops.c */
 void st_probe_fill_engine_ops(StEngineOps *ops);
+char *st_probe_queued_path(const StLinuxKernel *kernel,
+                           const StEngineObject *obj);
+unsigned st_probe_user_alternatives(SecretTrackerProbe *p,
+                                    const StGuestVm *mm, StGuestVm *alt);
+void st_probe_user_trace_root(uint64_t va, const StGuestVm *mm,
+                              const StGuestVm *used);
 
 #endif /* HW_MISC_SECRET_TRACKER_PROBE_INTERNAL_H */

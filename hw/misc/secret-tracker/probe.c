@@ -180,12 +180,14 @@ static void st_resolve_paths(void *opaque)
 {
     SecretTrackerProbe *p = opaque;
     StEngineObject obj;
-    uint64_t node, dev, ino;
+    uint64_t node;
     unsigned done = 0;
     bool more = false;
 
     qemu_mutex_lock(p->lock);
     while (p->main_kernel.prof && p->engine) {
+        g_autofree char *path = NULL;
+
         if (done == ST_PATHS_PER_TURN) {
             more = true;
             break;
@@ -194,22 +196,11 @@ static void st_resolve_paths(void *opaque)
             break;
         }
         done++;
-        /* The dentry was saved earlier: it must still name this file. */
-        if (!st_linux_dentry_inode(&p->main_kernel, obj.path_handle[0], &dev,
-                                   &ino, NULL) ||
-            dev != obj.dev || ino != obj.ino) {
+        path = st_probe_queued_path(&p->main_kernel, &obj);
+        if (path) {
+            st_engine_set_path(p->engine, node, path);
+        } else {
             trace_secret_tracker_probe_path_error(node);
-            continue;
-        }
-        {
-            g_autofree char *path = st_linux_path(&p->main_kernel,
-                                                  obj.path_handle[0],
-                                                  obj.path_handle[1], NULL);
-            if (path) {
-                st_engine_set_path(p->engine, node, path);
-            } else {
-                trace_secret_tracker_probe_path_error(node);
-            }
         }
     }
     qemu_mutex_unlock(p->lock);
