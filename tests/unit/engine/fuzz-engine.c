@@ -476,6 +476,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     f.cfg.ops.resolve_fd = op_resolve_fd;
     f.cfg.ops.get_path = op_get_path;
+    f.cfg.ops.get_queued_path = op_get_path;
     f.cfg.ops.get_name = op_get_name;
     f.cfg.ops.get_alias = op_get_alias;
     f.cfg.ops.read_path_arg = op_read_path_arg;
