@@ -353,8 +353,13 @@ static bool st_read_user(SecretTrackerProbe *p, uint64_t va, void *buf,
         }
     }
     trace_secret_tracker_probe_user_error(va, err->message);
-    trace_secret_tracker_probe_user_roots_error(
-        user.root, n > 0 ? alt[0].root : 0, n > 1 ? alt[1].root : 0);
+    if (trace_event_get_state_backends(
+            TRACE_SECRET_TRACKER_PROBE_USER_ROOTS_ERROR)) {
+        StGuestVm cr3;
+
+        trace_secret_tracker_probe_user_roots_error(
+            user.root, n, st_user_vm_cr3(p, &cr3) ? cr3.root : UINT64_MAX);
+    }
     return false;
 }
 

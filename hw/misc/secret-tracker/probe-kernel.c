@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "hw/misc/secret-tracker/vmi/linux-sites.h"
 #include "probe-internal.h"
+#include "trace.h"
 
 /* Call-depth tracking may call a few bytes before a function. */
 #define ST_CALL_SLACK 64
@@ -104,6 +105,9 @@ static void st_probe_root(StProbeKernel *k, const StGuestVm *vm)
         st_guest_vtop(vm, va, &pa, NULL, NULL) && !(pa & 0xfff)) {
         k->vm.root = pa;
         k->root_from_symbols = true;
+    } else {
+        trace_secret_tracker_probe_error("no init_top_pgt: the kernel half "
+                                         "is read through the CR3 at arming");
     }
 }
 
