@@ -14,6 +14,10 @@ static void test_kernel_root(void)
                     0x12344000ULL);
     g_assert_cmphex(st_guest_kernel_root(0x7000ULL), ==, 0x6000ULL);
     g_assert_cmphex(st_guest_kernel_root(0x6000ULL), ==, 0x6000ULL);
+    /* the table itself: only bit 63 and the PCID bits cleared */
+    g_assert_cmphex(st_guest_cr3_table(0x8000000012345fffULL), ==,
+                    0x12345000ULL);
+    g_assert_cmphex(st_guest_cr3_table(0x7000ULL), ==, 0x7000ULL);
 }
 
 static void check_small_pages(bool la57)

@@ -69,7 +69,7 @@ static void test_user_vm(void)
 {
     Fixture *f = fx_new();
     const StLinuxProfile *p = f->k->prof;
-    uint64_t mm, root, pgd_va, pa;
+    uint64_t mm, root, odd, pgd_va, pa;
     StGuestTlb tlb = { 0 };
     StGuestVm uvm;
     char buf[16];
@@ -100,6 +100,18 @@ static void test_user_vm(void)
     g_assert_cmpstr(buf, ==, "other space");
     g_assert_true(st_linux_user_read(&f->uvm, UBASE, buf, 11, &err));
     g_assert_cmpstr(buf, ==, "this space");
+
+    /* without PTI the top table is one page, at an odd frame too (7.x) */
+    odd = st_synth_space_new(f->s) + PAGE;
+    pa = st_synth_space_map(f->s, odd, UBASE, PAGE);
+    st_synth_write_phys(f->s, pa, "odd frame", 10);
+    st_synth_map(f->s, pgd_va + 4 * PAGE, odd, PAGE);
+    st_synth_set(f->s, p, mm, ST_MM_STRUCT_PGD, pgd_va + 4 * PAGE);
+    g_assert_true(st_linux_user_vm(&f->k->kernel, f->k->task, &uvm, &err));
+    g_assert_cmphex(uvm.root, ==, odd);
+    g_assert_true(st_linux_user_read(&uvm, UBASE, buf, 10, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(buf, ==, "odd frame");
 
     /* a pgd that is not page aligned, or not mapped */
     st_synth_set(f->s, p, mm, ST_MM_STRUCT_PGD, pgd_va + 8);

@@ -24,6 +24,11 @@ uint64_t st_guest_kernel_root(uint64_t cr3)
     return cr3 & ST_CR3_ADDR_MASK & ~ST_CR3_PTI_USER;
 }
 
+uint64_t st_guest_cr3_table(uint64_t cr3)
+{
+    return cr3 & ST_CR3_ADDR_MASK;
+}
+
 bool st_guest_pti_user_half(const StGuestVm *vm, StGuestVm *user)
 {
     /* the slot of the user stack's top: 255 (4-level), 0 (5-level) */

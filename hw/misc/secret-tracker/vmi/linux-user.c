@@ -102,9 +102,13 @@ bool st_linux_user_vm(const StLinuxKernel *kernel, uint64_t task,
         g_prefix_error(errp, "the pgd of mm 0x%" PRIx64 ": ", mm);
         return false;
     }
-    /* mm->pgd is the kernel half of a PTI pair: it maps user space too */
+    /*
+     * mm->pgd is the kernel half of a PTI pair (it maps user space too),
+     * or, without PTI, the one top table, which may be at an odd frame
+     * (7.x): taken as it is, never rounded to a pair.
+     */
     vm->mem = kernel->vm->mem;
-    vm->root = st_guest_kernel_root(pa);
+    vm->root = pa;
     vm->la57 = kernel->vm->la57;
     /* never the kernel's TLB: it caches by address, for another root */
     vm->tlb = NULL;

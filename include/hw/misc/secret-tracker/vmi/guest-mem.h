@@ -68,6 +68,12 @@ typedef struct StGuestVm {
 uint64_t st_guest_kernel_root(uint64_t cr3);
 
 /*
+ * The top table CR3 names, PCID bits cleared only: without PTI it may be
+ * at an odd frame, and either PTI half maps user space.
+ */
+uint64_t st_guest_cr3_table(uint64_t cr3);
+
+/*
  * The user half of the PTI pair whose kernel half is @vm's root, in
  * @user: the top-level entry that maps the top of user space must be
  * present there and, if the kernel half has it, name the same table (the
