@@ -98,8 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&h, data, sizeof(h));
     m.image = data + sizeof(h);
     m.size = size - sizeof(h);
-    opts.forward = MIN(h.forward, (uint32_t)(256 * 1024));
-    opts.backward = MIN(h.backward, (uint32_t)(64 * 1024));
+    /* past the image nothing is readable: a page of that is enough */
+    opts.forward = MIN(MIN(h.forward, (uint32_t)(256 * 1024)), m.size + 8192);
+    opts.backward = MIN(MIN(h.backward, (uint32_t)(64 * 1024)), m.size + 8192);
     opts.max_size = MIN(h.max_size, (uint32_t)(1024 * 1024));
     lstar = FUZZ_KERNEL_VA + h.lstar % (m.size + 8192);
     st_guest_vm_init(&vm, &mem, FUZZ_TABLES, 0);

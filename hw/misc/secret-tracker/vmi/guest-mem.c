@@ -14,10 +14,8 @@
 #define ST_CR3_PTI_USER  0x1000ULL
 #define ST_CR4_LA57      (1ULL << 12)
 
-GQuark st_guest_error_quark(void)
-{
-    return g_quark_from_static_string("st-guest-error-quark");
-}
+/* cached: failed reads ask for it often, and errp is often NULL */
+G_DEFINE_QUARK(st_guest_error, st_guest_error)
 
 uint64_t st_guest_kernel_root(uint64_t cr3)
 {

@@ -7,10 +7,8 @@
 #include "qemu/osdep.h"
 #include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
-GQuark st_profile_error_quark(void)
-{
-    return g_quark_from_static_string("st-profile-error-quark");
-}
+/* cached: a refused profile candidate asks for it each time */
+G_DEFINE_QUARK(st_profile_error, st_profile_error)
 
 const char *const st_linux_struct_names[ST_STRUCT__COUNT] = {
     [ST_STRUCT_TASK_STRUCT] = "task_struct",
