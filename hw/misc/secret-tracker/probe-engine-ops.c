@@ -248,12 +248,8 @@ static bool st_user_vm_cr3(SecretTrackerProbe *p, StGuestVm *user)
     if (!cpu || !exec_hook_get_sregs(cpu, true, &sregs, NULL)) {
         return false;
     }
+    /* the table CR3 names: either PTI half maps user space */
     st_guest_vm_init(user, st_ops_kernel(p)->vm->mem, sregs.cr3, sregs.cr4);
-    /*
-     * Either PTI half maps user space, and without PTI the one top table
-     * may be at an odd frame (7.x): not rounded to a pair.
-     */
-    user->root = st_guest_cr3_table(sregs.cr3);
     return true;
 }
 

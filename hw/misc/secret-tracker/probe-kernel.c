@@ -104,6 +104,7 @@ static void st_probe_root(StProbeKernel *k, const StGuestVm *vm)
     if (st_symbol(k, "init_top_pgt", &va) &&
         st_guest_vtop(vm, va, &pa, NULL, NULL) && !(pa & 0xfff)) {
         k->vm.root = pa;
+        k->vm.pti_kernel = 0;
         k->root_from_symbols = true;
     } else {
         trace_secret_tracker_probe_error("no init_top_pgt: the kernel half "

@@ -123,6 +123,15 @@ static bool ref_vtop(const FuzzMem *m, uint64_t root, bool la57,
     return false;
 }
 
+/* Kernel addresses the user half of a PTI pair lacks: its kernel half */
+static bool ref_vtop_vm(const FuzzMem *m, const StGuestVm *vm, uint64_t va,
+                        uint64_t *pa, uint64_t *size)
+{
+    return ref_vtop(m, vm->root, vm->la57, va, pa, size) ||
+           (vm->pti_kernel && (int64_t)va < 0 &&
+            ref_vtop(m, vm->pti_kernel, vm->la57, va, pa, size));
+}
+
 static void check_read(const StGuestVm *vm, const FuzzMem *m,
                        const FuzzRead *r)
 {
@@ -135,7 +144,7 @@ static void check_read(const StGuestVm *vm, const FuzzMem *m,
     /* byte by byte; every page size is a multiple of 4 KiB */
     for (i = 0; ref && i < len; i++, rpa++) {
         if (i == 0 || ((r->va + i) & 0xfff) == 0) {
-            ref = ref_vtop(m, vm->root, vm->la57, r->va + i, &rpa, &rsize);
+            ref = ref_vtop_vm(m, vm, r->va + i, &rpa, &rsize);
         }
         ref = ref && ref_byte(m, rpa, &want[i]);
     }
@@ -149,7 +158,7 @@ static void check_read(const StGuestVm *vm, const FuzzMem *m,
     g_clear_error(&err);
 
     ok = st_guest_vtop(vm, r->va, &pa, &size, NULL);
-    ref = ref_vtop(m, vm->root, vm->la57, r->va, &rpa, &rsize);
+    ref = ref_vtop_vm(m, vm, r->va, &rpa, &rsize);
     if (ok != ref || (ok && (pa != rpa || size != rsize))) {
         fprintf(stderr, "vtop 0x%" PRIx64 ": %d 0x%" PRIx64 ", reference %d"
                 " 0x%" PRIx64 "\n", r->va, ok, pa, ref, rpa);
@@ -177,8 +186,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.size = size - sizeof(h);
     m.holes = h.holes;
     st_guest_vm_init(&vm, &mem, h.cr3, (h.la57 & 1) ? 1 << 12 : 0);
-    if (vm.root != st_guest_kernel_root(h.cr3) ||
-        (vm.root & 0xfff) || (vm.root & (1ULL << 12))) {
+    if (vm.root != st_guest_cr3_table(h.cr3) || (vm.root & 0xfff) ||
+        vm.pti_kernel != ((vm.root & (1ULL << 12)) ?
+                          st_guest_kernel_root(h.cr3) : 0)) {
         abort();
     }
     for (i = 0; i < FUZZ_READS; i++) {

@@ -329,6 +329,56 @@ static void test_pti_user_half(void)
     st_synth_free(s);
 }
 
+/*
+ * A CR3 at an odd frame: without PTI a table of its own, whose even
+ * neighbour is any page; with PTI the user half, which maps little of
+ * the kernel.  Kernel addresses are found either way.
+ */
+static void test_cr3_odd_frame(void)
+{
+    StSynth *s = st_synth_new(false);
+    uint64_t kva = st_synth_alloc(s, 4096), data, got;
+    uint64_t solo = st_synth_phys_alloc(s, 8192, 8192);
+    uint64_t pair = st_synth_phys_alloc(s, 8192, 8192);
+    uint8_t table[4096];
+    StGuestVm vm;
+    GError *err = NULL;
+
+    st_synth_user_alloc(s, 0x400000, 4096);
+    g_assert_true(st_guest_vtop(&s->vm, kva, &data, NULL, NULL));
+    g_assert_true(st_guest_read_phys(&s->mem, s->vm.root, table,
+                                     sizeof(table), NULL));
+
+    /* no PTI: the whole table at the odd frame, a freed page before it */
+    st_synth_write_phys(s, solo + 4096, table, sizeof(table));
+    st_guest_vm_init(&vm, &s->mem, solo + 4096, 0);
+    g_assert_true(st_guest_vtop(&vm, kva, &got, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(got, ==, data);
+
+    /* PTI: the kernel half maps all; the user half (empty here) not @kva */
+    st_synth_write_phys(s, pair, table, sizeof(table));
+    memset(table, 0, sizeof(table));
+    st_synth_write_phys(s, pair + 4096, table, sizeof(table));
+    /* PCID bits and the no-flush bit as Linux sets them */
+    st_guest_vm_init(&vm, &s->mem,
+                     (1ULL << 63) | (pair + 4096) | 0x800 | 0x5, 0);
+    g_assert_cmphex(vm.root, ==, pair + 4096);
+    g_assert_cmphex(vm.pti_kernel, ==, pair);
+    g_assert_true(st_guest_vtop(&vm, kva, &got, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(got, ==, data);
+    /* not mapped in either half: the kernel half's answer */
+    g_assert_false(st_guest_vtop(&vm, kva + 0x40000000ULL, &got, NULL, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
+    g_clear_error(&err);
+    /* user addresses only from the table CR3 names */
+    g_assert_false(st_guest_vtop(&vm, 0x400000, &got, NULL, NULL));
+    vm.pti_kernel = 0;
+    g_assert_false(st_guest_vtop(&vm, kva, &got, NULL, NULL));
+    st_synth_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -343,5 +393,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/guest-mem/high-ram", test_high_ram);
     g_test_add_func("/vmi/guest-mem/tlb", test_tlb);
     g_test_add_func("/vmi/guest-mem/pti-user-half", test_pti_user_half);
+    g_test_add_func("/vmi/guest-mem/cr3-odd-frame", test_cr3_odd_frame);
     return g_test_run();
 }

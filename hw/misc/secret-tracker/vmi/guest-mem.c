@@ -57,7 +57,13 @@ void st_guest_vm_init(StGuestVm *vm, const StGuestMem *mem, uint64_t cr3,
                       uint64_t cr4)
 {
     vm->mem = mem;
-    vm->root = st_guest_kernel_root(cr3);
+    /*
+     * An odd frame is the user half of a PTI pair, which maps little of
+     * the kernel, or (no PTI) a table of its own: try it first.
+     */
+    vm->root = st_guest_cr3_table(cr3);
+    vm->pti_kernel = vm->root & ST_CR3_PTI_USER ? st_guest_kernel_root(cr3)
+                                                : 0;
     vm->la57 = !!(cr4 & ST_CR4_LA57);
     vm->tlb = NULL;
 }
@@ -132,22 +138,11 @@ static bool st_guest_tlb_lookup(StGuestTlb *tlb, uint64_t va,
     return false;
 }
 
-bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
-                   uint64_t *page_size, GError **errp)
+static bool st_guest_walk(const StGuestVm *vm, uint64_t table, uint64_t va,
+                          uint64_t *paddr, uint64_t *page_size, GError **errp)
 {
     int level = vm->la57 ? 5 : 4;
-    uint64_t table = vm->root;
 
-    if (vm->tlb && st_guest_is_canonical(vm, va) &&
-        st_guest_tlb_lookup(vm->tlb, va, paddr, page_size)) {
-        return true;
-    }
-
-    if (!st_guest_is_canonical(vm, va)) {
-        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED,
-                    "guest address 0x%" PRIx64 " is not canonical", va);
-        return false;
-    }
     for (; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
         uint64_t index = (va >> shift) & 0x1ff;
@@ -188,6 +183,27 @@ bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
         table = entry & ST_PTE_ADDR_MASK;
     }
     g_assert_not_reached();
+}
+
+bool st_guest_vtop(const StGuestVm *vm, uint64_t va, uint64_t *paddr,
+                   uint64_t *page_size, GError **errp)
+{
+    if (vm->tlb && st_guest_is_canonical(vm, va) &&
+        st_guest_tlb_lookup(vm->tlb, va, paddr, page_size)) {
+        return true;
+    }
+
+    if (!st_guest_is_canonical(vm, va)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED,
+                    "guest address 0x%" PRIx64 " is not canonical", va);
+        return false;
+    }
+    if (vm->pti_kernel && st_guest_is_kernel_va(vm, va)) {
+        /* the user half maps a copy of what it maps of the kernel */
+        return st_guest_walk(vm, vm->root, va, paddr, page_size, NULL) ||
+               st_guest_walk(vm, vm->pti_kernel, va, paddr, page_size, errp);
+    }
+    return st_guest_walk(vm, vm->root, va, paddr, page_size, errp);
 }
 
 bool st_guest_read(const StGuestVm *vm, uint64_t va, void *buf, size_t len,

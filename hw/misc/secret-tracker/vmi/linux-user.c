@@ -109,6 +109,7 @@ bool st_linux_user_vm(const StLinuxKernel *kernel, uint64_t task,
      */
     vm->mem = kernel->vm->mem;
     vm->root = pa;
+    vm->pti_kernel = 0;
     vm->la57 = kernel->vm->la57;
     /* never the kernel's TLB: it caches by address, for another root */
     vm->tlb = NULL;

@@ -60,6 +60,11 @@ void st_guest_tlb_flush(StGuestTlb *tlb);
 typedef struct StGuestVm {
     const StGuestMem *mem;
     uint64_t root;  /* physical address of the top-level table */
+    /*
+     * 0, or the kernel half of the PTI pair whose user half may be @root:
+     * kernel addresses @root does not map are walked from here.
+     */
+    uint64_t pti_kernel;
     bool la57;      /* 5-level paging */
     StGuestTlb *tlb;    /* optional; not shared between threads */
 } StGuestVm;
