@@ -24,7 +24,7 @@ def run(args, name, sc):
                              scenario=sc.script or name, files=sc.files,
                              accel=args.accel, smp=sc.smp,
                              device_props=sc.props, memory=args.memory,
-                             machine=args.machine,
+                             machine=args.machine, append=sc.append,
                              extra_args=chan.args if chan else ())
     r = {}
     g.launch()

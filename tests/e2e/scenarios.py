@@ -50,7 +50,8 @@ class Scenario:
     def __init__(self, edges, script=None, files=LABEL, label=LABEL, smp=1,
                  props='', ports=(), host=(), registered=(S,), gone=(),
                  extra_files=(), extra_procs=(), flows_dropped=0,
-                 renamed=False, exec_changes_comm=False, alerts=None):
+                 renamed=False, exec_changes_comm=False, alerts=None,
+                 append=''):
         self.edges = list(edges)
         self.script = script
         self.files = files
@@ -66,6 +67,7 @@ class Scenario:
         self.flows_dropped = flows_dropped
         self.renamed = renamed          # a path may change after its event
         self.exec_changes_comm = exec_changes_comm
+        self.append = append            # more of the kernel command line
         # the alert counters of query-secret-tracker (0 unless given)
         self.alerts = dict({'compat-from-64bit': 0, 'trap-flag': 0},
                            **(alerts or {}))
@@ -336,6 +338,12 @@ SCENARIOS = {
                       Edge('/tmp/a.txt', '/tmp/b.txt', 'rename', 0, 1),
                       Edge('/tmp/b.txt', '/tmp/d.txt', 'sendfile', N, 1)] +
                      same(['/tmp/b.txt', '/tmp/d.txt']), renamed=True),
+    # mvln with page-table isolation forced on (TCG's CPU needs none).
+    'pti': Scenario([Edge(S, '/tmp/b.txt', 'sendfile', N, 1),
+                     Edge('/tmp/a.txt', '/tmp/b.txt', 'rename', 0, 1),
+                     Edge('/tmp/b.txt', '/tmp/d.txt', 'sendfile', N, 1)] +
+                    same(['/tmp/b.txt', '/tmp/d.txt']), renamed=True,
+                    append='pti=on'),
     # The read builtin reads one byte a call up to the newline: the
     # secret's first line is 35 bytes.
     'child': Scenario([Edge(S, 'proc:sh#parent', 'read', 35, 35),

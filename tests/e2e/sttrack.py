@@ -23,7 +23,7 @@ class TrackedGuest(stguest.TestGuest):
 
     def __init__(self, qemu, guest_dir, log_dir, scenario=None,
                  files='/srv/secret/*', accel='tcg', smp=1, device_props='',
-                 extra_args=(), memory='512M', machine=None):
+                 extra_args=(), memory='512M', machine=None, append=''):
         props = 'secret-tracker'
         if files:
             props += ',files=' + files
@@ -36,7 +36,8 @@ class TrackedGuest(stguest.TestGuest):
             os.unlink(log)
         super().__init__(qemu, guest_dir, log_dir, accel=accel, smp=smp,
                          memory=memory, machine=machine,
-                         append='st.scenario=' + scenario if scenario else '',
+                         append=('st.scenario=' + scenario if scenario
+                                 else '') + ' ' + append,
                          extra_args=('-device', props,
                                      '-action', 'shutdown=pause',
                                      '-trace', 'secret_tracker_probe_e*',
