@@ -11,6 +11,8 @@
  *           from an AF_PACKET socket, to a UDP socket bound there (the
  *           caller lets lo route 127.0.0.1 from outside the IP stack:
  *           route_localnet; a source of the VM's own would be a martian)
+ *   udpmsg  the same packet sent with sendmsg, its IP header split
+ *           across two iovecs
  *   vsock   a stream to CID 1 (VMADDR_CID_LOCAL: the loopback transport),
  *           port 5000
  *
@@ -130,7 +132,7 @@ static void receive(const char *mode, int ready, const char *dst)
         struct sockaddr_ll ll;
 
         len = recv_one(ready, packet_socket(&ll, ST_ETHERTYPE));
-    } else if (!strcmp(mode, "udp")) {
+    } else if (!strncmp(mode, "udp", 3)) {
         struct sockaddr_in in = { .sin_family = AF_INET,
                                   .sin_port = htons(UDP_PORT) };
 
@@ -172,10 +174,10 @@ int main(int argc, char **argv)
     char *data;
     char c;
 
-    st_init(argc, argv, 3, "packet|udp|vsock SRC DST");
+    st_init(argc, argv, 3, "packet|udp|udpmsg|vsock SRC DST");
     mode = argv[1];
     if (strcmp(mode, "packet") && strcmp(mode, "udp") &&
-        strcmp(mode, "vsock")) {
+        strcmp(mode, "udpmsg") && strcmp(mode, "vsock")) {
         errno = 0;
         st_die("unknown mode %s", mode);
     }
@@ -200,8 +202,11 @@ int main(int argc, char **argv)
         s = packet_socket(&ll, ST_ETHERTYPE);
         st_expect(sendto(s, data, len, 0, (struct sockaddr *)&ll,
                          sizeof(ll)), len, "sendto(AF_PACKET)");
-    } else if (!strcmp(mode, "udp")) {
+    } else if (!strncmp(mode, "udp", 3)) {
         struct sockaddr_ll ll;
+        struct iovec iov[2];
+        struct msghdr msg = { .msg_name = &ll, .msg_namelen = sizeof(ll),
+                              .msg_iov = iov, .msg_iovlen = 2 };
         size_t plen;
 
         if (len > sizeof(pkt) - HDR_LEN) {
@@ -210,8 +215,15 @@ int main(int argc, char **argv)
         }
         plen = udp_packet(data, len);
         s = packet_socket(&ll, ETH_P_IP);
-        st_expect(sendto(s, pkt, plen, 0, (struct sockaddr *)&ll,
-                         sizeof(ll)), plen, "sendto(AF_PACKET, ETH_P_IP)");
+        if (!strcmp(mode, "udp")) {
+            st_expect(sendto(s, pkt, plen, 0, (struct sockaddr *)&ll,
+                             sizeof(ll)), plen, "sendto(AF_PACKET, ETH_P_IP)");
+        } else {
+            iov[0] = (struct iovec){ pkt, 12 };
+            iov[1] = (struct iovec){ pkt + 12, plen - 12 };
+            st_expect(sendmsg(s, &msg, 0), plen,
+                      "sendmsg(AF_PACKET, ETH_P_IP)");
+        }
     } else {
         struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
                                   .svm_cid = VMADDR_CID_LOCAL,

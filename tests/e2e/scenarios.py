@@ -233,7 +233,9 @@ def leave_edges():
     sends the secret with a family that leaves the VM; the send is an
     exfiltration and also taints the family's node, which the receiver
     (MODE-r, already blocked) reads from; "udp"'s frame, an IPv4 packet
-    for 127.0.0.1, reaches its UDP receiver's socket instead.  The vsock
+    for 127.0.0.1, reaches its UDP receiver's socket instead, and so does
+    "udpmsg"'s, the same frame sent with sendmsg (and udp-r's closed
+    socket, over-approximated).  The vsock
     stream's peer is not known (the vsock module's structures are not in
     the kernel's BTF), and its receiver may read the stream in several
     calls."""
@@ -241,6 +243,7 @@ def leave_edges():
     for mode, ep, call, size in (
             ('packet', 'remote:packet:if1:0x88b5', 'sendto', N),
             ('udp', 'remote:packet:if1:0x0800', 'sendto', TUN_PKT),
+            ('udpmsg', 'remote:packet:if1:0x0800', 'sendmsg', TUN_PKT),
             ('vsock', 'remote:vsock:unknown', 'write', N)):
         s, r = 'proc:%s-s' % mode, 'proc:%s-r' % mode
         sock = 'socket#' + mode
@@ -253,8 +256,14 @@ def leave_edges():
     out += [Edge('ipc:packet', 'proc:packet-r', 'recvfrom', N, 1),
             Edge('socket#udp', 'socket#udp-r', 'sendto', N, 1),
             Edge('socket#udp-r', 'proc:udp-r', 'recvfrom', N, 1),
+            Edge('socket#udpmsg', 'socket#udpmsg-r', 'sendmsg', N, 1),
+            # udp-r's socket, bound to the same address, closed with its
+            # process: the tracker cannot tell, so it is sent it too
+            Edge('socket#udpmsg', 'socket#udp-r', 'sendmsg', N, 1),
+            Edge('socket#udpmsg-r', 'proc:udpmsg-r', 'recvfrom', N, 1),
             Edge('ipc:vsock', 'proc:vsock-r', 'read', N)]
-    return out + same(['/tmp/%s.txt' % m for m in ('packet', 'udp', 'vsock')])
+    return out + same(['/tmp/%s.txt' % m
+                       for m in ('packet', 'udp', 'udpmsg', 'vsock')])
 
 
 def fuse_edges():

@@ -504,6 +504,35 @@ static bool st_user_bytes(void *opaque, const StEngineTask *task,
            st_guest_read(&user, uptr, buf, len, NULL);
 }
 
+/* The first bytes of message @msg of a vectored send: a frame's headers */
+static bool st_send_head(void *opaque, const StEngineTask *task, unsigned nr,
+                         const uint64_t *args, unsigned msg, void *buf,
+                         size_t len, size_t *got, uint64_t *total)
+{
+    SecretTrackerProbe *p = opaque;
+    /* struct mmsghdr: msg_hdr, then unsigned msg_len (padded) */
+    uint64_t ptr = args[1] + (uint64_t)msg * (task->compat ? 32 : 64);
+    StLinuxMsghdr m;
+    StGuestVm user;
+
+    if (!st_user_vm_at(p, args[1], &user)) {
+        return false;
+    }
+    if (nr == ST_NR_WRITEV) {
+        return st_linux_iovec_total(&user, args[1], args[2], task->compat,
+                                    total, NULL) &&
+               st_linux_iovec_head(&user, args[1], args[2], task->compat,
+                                   buf, len, got, NULL);
+    }
+    if (!st_linux_msghdr_decode(&user, nr == ST_NR_SENDMMSG ? ptr : args[1],
+                                task->compat, ST_LINUX_MSG_IOV, &m, NULL)) {
+        return false;
+    }
+    *total = m.bytes;
+    return st_linux_iovec_head(&user, m.iov, m.iovlen, task->compat, buf,
+                               len, got, NULL);
+}
+
 /* The bytes a vectored call asks to move, decoded at entry. */
 static uint64_t st_iov_bytes(void *opaque, const StEngineTask *task,
                              unsigned nr, const uint64_t *args)
@@ -613,6 +642,7 @@ void st_probe_fill_engine_ops(StEngineOps *ops)
     ops->read_path_arg = st_read_path_arg;
     ops->send_peer = st_send_peer;
     ops->read_user = st_user_bytes;
+    ops->send_head = st_send_head;
     ops->iov_bytes = st_iov_bytes;
     ops->mmsg_bytes = st_mmsg_bytes;
     ops->ioctl_fds = st_ioctl_fds;

@@ -156,6 +156,24 @@ static bool fake_read_user(void *opaque, const StEngineTask *task,
     return true;
 }
 
+/* Every message of a vectored send carries what read_user finds */
+static bool fake_send_head(void *opaque, const StEngineTask *task,
+                           unsigned nr, const uint64_t *args, unsigned msg,
+                           void *buf, size_t len, size_t *got,
+                           uint64_t *total)
+{
+    Fake *f = opaque;
+
+    f->send_head_calls++;
+    if (args[1] != f->user_uptr) {
+        return false;
+    }
+    *got = MIN(len, f->user_len);
+    *total = f->user_len;
+    memcpy(buf, f->user, *got);
+    return true;
+}
+
 static unsigned fake_send_peer(void *opaque, const StEngineTask *task,
                                unsigned nr, const uint64_t *args,
                                StEngineEndpoint *out, unsigned max)
@@ -251,6 +269,7 @@ Fake *fake_new_with(StEngineConfig *cfg)
     cfg->ops.read_path_arg = fake_read_path_arg;
     cfg->ops.send_peer = fake_send_peer;
     cfg->ops.read_user = fake_read_user;
+    cfg->ops.send_head = fake_send_head;
     cfg->ops.task_details = fake_task_details;
     cfg->ops.mmsg_bytes = fake_mmsg_bytes;
     cfg->ops.fd_still = fake_fd_still;

@@ -44,6 +44,8 @@ typedef struct Fake {
     uint64_t user_uptr;
     size_t user_len;
     uint8_t user[ST_ENGINE_MAX_USER_READ];
+    /* send_head: every message of a send to user_uptr carries user */
+    unsigned send_head_calls;
     /* What ioctl_fds finds in any ioctl structure. */
     unsigned n_ioctl_fds;
     int ioctl_fds[32];

@@ -123,6 +123,26 @@ static bool op_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     return true;
 }
 
+/* A vectored send's first bytes: bytes of the input, a length too */
+static bool op_send_head(void *opaque, const StEngineTask *task,
+                         unsigned nr, const uint64_t *args, unsigned msg,
+                         void *buf, size_t len, size_t *got, uint64_t *total)
+{
+    Fuzz *f = opaque;
+    uint8_t *out = buf;
+    size_t i;
+
+    if (take(f, 1) % 4 == 0) {
+        return false;
+    }
+    *got = take(f, 1) % (len + 1);
+    *total = take(f, 2);
+    for (i = 0; i < *got; i++) {
+        out[i] = take(f, 1);
+    }
+    return true;
+}
+
 /* User memory (a packet written to a TUN fd): bytes of the input. */
 static bool op_read_user(void *opaque, const StEngineTask *task,
                          uint64_t uptr, void *buf, size_t len)
@@ -487,6 +507,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cfg.ops.iov_bytes = op_iov_bytes;
     f.cfg.ops.ioctl_fds = op_ioctl_fds;
     f.cfg.ops.read_user = op_read_user;
+    f.cfg.ops.send_head = op_send_head;
     f.cfg.opaque = &f;
     f.cfg.new_flow = op_new_flow;
     f.cfg.new_flow_opaque = &f;

@@ -210,6 +210,92 @@ static void test_packet_frame(void)
 }
 
 /*
+ * The frames of writev, sendmsg and sendmmsg come from their iovecs
+ * (send_head): each reaches its socket as write's and sendto's do, a
+ * live one before a known one that may be closed, and a socket bound
+ * there later too.
+ */
+static void test_packet_frame_vectored(void)
+{
+    static const unsigned nrs[] = { ST_NR_WRITEV, ST_NR_SENDMSG,
+                                    ST_NR_SENDMMSG };
+    Fake *f = fake_new();
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineEndpoint none = { 0 };
+    StEngineTask rcv[3], late;
+    size_t len;
+    FakeFd *ff;
+    unsigned i;
+
+    ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 930, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    f->user_uptr = PKT_UPTR;
+    for (i = 0; i < 3; i++) {
+        rcv[i] = mktask(200 + i, 2000 + i, 1, 1, "rcv");
+        fake_inet(f, 200 + i, 3, 920 + i, ep4(10, 77, 0, 1, 9990 + i), none);
+        entry(f, &rcv[i], ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 200 + i);
+    }
+    for (i = 0; i < 3; i++) {
+        len = udp4(f->user, 0, 9990 + i, 20);
+        f->user_len = len;
+        sys(f, &cat, nrs[i], 6, PKT_UPTR, 1, 0, 0, len, 210 + 10 * i);
+    }
+    g_assert_cmpuint(f->send_head_calls, ==, 3);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 0);
+    /* iovecs that cannot be read: counted, once per message */
+    sys(f, &cat, ST_NR_SENDMMSG, 6, PKT_UPTR + 64, 2, 0, 0, 2, 245);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_PEER], ==, 2);
+    for (i = 0; i < 3; i++) {
+        st_engine_syscall_exit(f->e, &rcv[i], ST_NR_RECVFROM, 20, 250 + i);
+        g_assert_nonnull(proc_of(f, &rcv[i]));
+        assert_labels(f, proc_of(f, &rcv[i])->labels, "S");
+        g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                                   inode(f, DEV_SOCKFS, 920 + i)->id,
+                                   ST_ENGINE_FAMILY_WRITE));
+    }
+
+    /*
+     * The first receiver's socket is gone (no close seen) and another
+     * socket, bound to the same address, waits: it gets the next frame.
+     */
+    late = mktask(210, 2100, 1, 1, "late");
+    fake_inet(f, 210, 3, 925, ep4(10, 77, 0, 1, 9990), none);
+    entry(f, &late, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 260);
+    len = udp4(f->user, 0, 9990, 20);
+    f->user_len = len;
+    sys(f, &cat, ST_NR_SENDMSG, 6, PKT_UPTR, 1, 0, 0, len, 270);
+    st_engine_syscall_exit(f->e, &late, ST_NR_RECVFROM, 20, 280);
+    g_assert_nonnull(proc_of(f, &late));
+    assert_labels(f, proc_of(f, &late)->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               inode(f, DEV_SOCKFS, 925)->id,
+                               ST_ENGINE_FAMILY_WRITE));
+
+    /*
+     * Likewise, but the new socket reads only after the frame came (it
+     * polled): the known one, maybe closed, is sent it, and the new one
+     * reads it too.
+     */
+    late = mktask(211, 2110, 1, 1, "later");
+    fake_inet(f, 211, 3, 926, ep4(10, 77, 0, 1, 9991), none);
+    len = udp4(f->user, 0, 9991, 20);
+    f->user_len = len;
+    sys(f, &cat, ST_NR_SENDMSG, 6, PKT_UPTR, 1, 0, 0, len, 290);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               inode(f, DEV_SOCKFS, 921)->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 2);
+    g_assert_null(proc_of(f, &late));
+    sys(f, &late, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 20, 300);
+    g_assert_nonnull(proc_of(f, &late));
+    assert_labels(f, proc_of(f, &late)->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 930)->id,
+                               inode(f, DEV_SOCKFS, 926)->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    fake_free(f);
+}
+
+/*
  * Once the VM has a TUN interface, a send to an address that is not the
  * VM's may be routed through it: its reader takes the labels.  Before,
  * such a send makes no tun node.
@@ -400,6 +486,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/tun/write", test_tun_write);
     g_test_add_func("/engine/tun/read", test_tun_read);
     g_test_add_func("/engine/packet/frame", test_packet_frame);
+    g_test_add_func("/engine/packet/frame-vectored",
+                    test_packet_frame_vectored);
     g_test_add_func("/engine/fuse/both-ways", test_fuse);
     g_test_add_func("/engine/fuse/clean", test_fuse_clean);
     g_test_add_func("/engine/coredump", test_coredump);

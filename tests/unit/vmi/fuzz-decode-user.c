@@ -42,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     StLinuxIoctl ioc;
     char str[4096];
     uint64_t bytes;
+    uint8_t head[64];
+    size_t got;
     unsigned n;
     bool compat;
 
@@ -56,6 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          1 + h.arg[3] % sizeof(str), NULL, NULL);
     st_linux_iovec_total(&m.vm, fuzz_ptr(&h, 1), h.arg[0], compat, &bytes,
                          NULL);
+    if (st_linux_iovec_head(&m.vm, fuzz_ptr(&h, 1), h.arg[0], compat, head,
+                            h.arg[3] % (sizeof(head) + 1), &got, NULL) &&
+        got > h.arg[3] % (sizeof(head) + 1)) {
+        abort();
+    }
     if (st_linux_sockaddr_decode(&m.vm, fuzz_ptr(&h, 2), h.arg[1], &sa,
                                  NULL)) {
         g_free(st_linux_sockaddr_describe(&sa));

@@ -279,6 +279,71 @@ static void test_syscall_regs(void)
     fx_free(f);
 }
 
+/* A frame's first bytes, gathered across the buffers of its iovecs */
+static void test_iovec_head(void)
+{
+    Fixture *f = fx_new();
+    struct iovec iov[10];
+    uint8_t c[ST_COMPAT_IOVEC_SIZE * 2], buf[64];
+    size_t got;
+    GError *err = NULL;
+    unsigned i;
+
+    put(f, UBASE, "0123456789abcdef", 16);
+    iov[0] = (struct iovec){ (void *)(uintptr_t)UBASE, 3 };
+    iov[1] = (struct iovec){ NULL, 0 };
+    iov[2] = (struct iovec){ (void *)(uintptr_t)(UBASE + 10), 100 };
+    put(f, UBASE + PAGE, iov, 3 * sizeof(iov[0]));
+    g_assert_true(st_linux_iovec_head(&f->uvm, UBASE + PAGE, 3, false, buf,
+                                      5, &got, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(got, ==, 5);
+    g_assert_cmpmem(buf, 5, "012ab", 5);
+    /* compat iovecs */
+    put32(c, UBASE + 4);
+    put32(c + 4, 2);
+    put32(c + 8, UBASE + 15);
+    put32(c + 12, 1);
+    put(f, UBASE + 2 * PAGE, c, sizeof(c));
+    g_assert_true(st_linux_iovec_head(&f->uvm, UBASE + 2 * PAGE, 2, true,
+                                      buf, sizeof(buf), &got, &err));
+    g_assert_cmpuint(got, ==, 3);
+    g_assert_cmpmem(buf, 3, "45f", 3);
+    /* only the first ST_LINUX_IOV_HEAD_SEGS buffers */
+    for (i = 0; i < 10; i++) {
+        iov[i] = (struct iovec){ (void *)(uintptr_t)(UBASE + i), 1 };
+    }
+    put(f, UBASE + PAGE, iov, sizeof(iov));
+    g_assert_true(st_linux_iovec_head(&f->uvm, UBASE + PAGE, 10, false, buf,
+                                      sizeof(buf), &got, &err));
+    g_assert_cmpuint(got, ==, ST_LINUX_IOV_HEAD_SEGS);
+    /* a buffer in the kernel ends it; an unreadable one fails */
+    iov[1] = (struct iovec){ (void *)(uintptr_t)f->k->task, 1 };
+    put(f, UBASE + PAGE, iov, sizeof(iov));
+    g_assert_true(st_linux_iovec_head(&f->uvm, UBASE + PAGE, 10, false, buf,
+                                      sizeof(buf), &got, &err));
+    g_assert_cmpuint(got, ==, 1);
+    iov[1] = (struct iovec){ (void *)(uintptr_t)(GAP - 1), 2 };
+    put(f, UBASE + PAGE, iov, sizeof(iov));
+    g_assert_false(st_linux_iovec_head(&f->uvm, UBASE + PAGE, 10, false, buf,
+                                       sizeof(buf), &got, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_UNMAPPED);
+    g_clear_error(&err);
+    /* refused as the kernel refuses it */
+    iov[0].iov_len = 1ULL << 63;
+    put(f, UBASE + PAGE, iov, sizeof(iov));
+    g_assert_false(st_linux_iovec_head(&f->uvm, UBASE + PAGE, 10, false, buf,
+                                       sizeof(buf), &got, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
+    g_clear_error(&err);
+    g_assert_false(st_linux_iovec_head(&f->uvm, UBASE + PAGE,
+                                       ST_UIO_MAXIOV + 1, false, buf,
+                                       sizeof(buf), &got, &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS);
+    g_clear_error(&err);
+    fx_free(f);
+}
+
 static void test_iovec(void)
 {
     Fixture *f = fx_new();
@@ -567,6 +632,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/decode/user-string", test_user_string);
     g_test_add_func("/vmi/decode/syscall-regs", test_syscall_regs);
     g_test_add_func("/vmi/decode/iovec", test_iovec);
+    g_test_add_func("/vmi/decode/iovec-head", test_iovec_head);
     g_test_add_func("/vmi/decode/sockaddr/inet", test_sockaddr_inet);
     g_test_add_func("/vmi/decode/sockaddr/unix", test_sockaddr_unix);
     g_test_add_func("/vmi/decode/sockaddr/other", test_sockaddr_other);

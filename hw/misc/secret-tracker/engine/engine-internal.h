@@ -512,7 +512,7 @@ void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
                     const uint64_t *args, const StEngineObject *obj);
 void st_waiting_forget(StEngine *e, uint32_t tid);
 StNode *st_waiting_receiver(StEngine *e, const StEngineEndpoint *dst,
-                            uint64_t now);
+                            bool exact, uint64_t now);
 void st_waiting_wake(StEngine *e, StNode *chan, uint64_t labels,
                      uint64_t bytes, uint64_t now);
 

@@ -118,6 +118,45 @@ static StNode *st_socket_peer_lookup(StEngine *e, const StEngineEndpoint *dst,
     return g_hash_table_lookup(e->inet_sockets, &key);
 }
 
+/*
+ * The socket that receives what is sent from @src to @dst (local): the
+ * connection's own, else a reader blocked on the address right now, else
+ * a known socket bound there, then the same for sockets bound to any
+ * address.  A known unconnected socket may be closed (its process ended,
+ * no close call seen): a live one bound as specifically goes first, and
+ * *@maybe_closed says the one returned is only known.
+ */
+static StNode *st_socket_receiver(StEngine *e, const StEngineEndpoint *dst,
+                                  const StEngineEndpoint *src,
+                                  bool *maybe_closed, uint64_t now)
+{
+    StSocketAddrKey key;
+    StNode *n;
+
+    *maybe_closed = false;
+    memset(&key, 0, sizeof(key));
+    key.local = *dst;
+    key.peer = *src;
+    n = g_hash_table_lookup(e->inet_sockets, &key);
+    if (!n) {
+        n = st_waiting_receiver(e, dst, true, now);
+    }
+    if (!n) {
+        memset(&key.peer, 0, sizeof(key.peer));
+        n = g_hash_table_lookup(e->inet_sockets, &key);
+        *maybe_closed = n != NULL;
+    }
+    if (!n) {
+        n = st_waiting_receiver(e, dst, false, now);
+    }
+    if (!n) {
+        memset(key.local.addr, 0, sizeof(key.local.addr));
+        n = g_hash_table_lookup(e->inet_sockets, &key);
+        *maybe_closed = n != NULL;
+    }
+    return n;
+}
+
 /* The peer socket node of unix socket @obj, created if needed. */
 static StNode *st_unix_peer_node(StEngine *e, const StEngineObject *obj,
                                  uint64_t now)
@@ -140,6 +179,7 @@ StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
                               const StEngineEndpoint *dst, uint64_t labels,
                               uint64_t bytes, uint64_t now)
 {
+    bool maybe_closed;
     StNode *peer;
 
     if (!st_endpoint_is_local(e, dst)) {
@@ -159,10 +199,7 @@ StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
          * remote: a socket here bound to any address on that port may
          * receive it too, and is tainted as well (over, never under).
          */
-        peer = st_socket_peer_lookup(e, dst, &obj->local);
-        if (!peer) {
-            peer = st_waiting_receiver(e, dst, now);
-        }
+        peer = st_socket_receiver(e, dst, &obj->local, &maybe_closed, now);
         if (peer && peer != sock && st_endpoint_addr_any(&peer->obj.local)) {
             st_node_use(e, peer);
             peer->info.labels |= labels;
@@ -172,14 +209,16 @@ StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
         }
         return edge;
     }
-    peer = st_socket_peer_lookup(e, dst, &obj->local);
-    if (!peer) {
-        peer = st_waiting_receiver(e, dst, now);
-    }
+    peer = st_socket_receiver(e, dst, &obj->local, &maybe_closed, now);
     if (peer && peer != sock) {
         st_node_use(e, peer);
         peer->info.labels |= labels;
         peer->info.rx_labels |= labels;
+        if (maybe_closed) {
+            /* another socket bound there since reads it too (over) */
+            st_pending_endpoint_add(e, dst, &obj->local, sock, nr, labels,
+                                    1, bytes, now);
+        }
         return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
                               bytes, labels, now, now);
     }
@@ -320,7 +359,7 @@ void st_socket_delivery_bytes(StEngine *e, const StWant *want,
             st_endpoint_same(&pend->dst, &want->deliver_dst) &&
             st_endpoint_same(&pend->src, &want->deliver_src)) {
             pend->bytes += bytes;
-            return;
+            break;      /* a known socket may have been sent it too */
         }
     }
     if (want->deliver_peer) {

@@ -168,41 +168,78 @@ void st_tun_write(StEngine *e, const StEngineTask *task, unsigned nr,
 }
 
 /*
- * A packet socket @sock sends a tainted frame: an IPv4 or IPv6 one for
+ * The first bytes of frame @msg of a send (write and sendto: their
+ * buffer; writev, sendmsg and sendmmsg: their iovecs) and its length;
+ * none (true, *@avail 0) without the op to read them.
+ */
+static bool st_packet_frame(StEngine *e, const StEngineTask *task,
+                            unsigned nr, const uint64_t *args, unsigned msg,
+                            uint8_t *head, size_t *avail, uint64_t *total)
+{
+    const StEngineOps *ops = &e->cfg.ops;
+
+    *avail = 0;
+    if (nr == ST_NR_WRITE || nr == ST_NR_SENDTO) {
+        if (!ops->read_user) {
+            return true;
+        }
+        *total = args[2];
+        *avail = MIN(args[2], ST_ENGINE_MAX_USER_READ);
+        return ops->read_user(e->cfg.opaque, task, args[1], head, *avail);
+    }
+    return !ops->send_head ||
+           ops->send_head(e->cfg.opaque, task, nr, args, msg, head,
+                          ST_ENGINE_MAX_USER_READ, avail, total);
+}
+
+/*
+ * A packet socket @sock sends tainted frames: an IPv4 or IPv6 one for
  * the VM (on the loopback interface; to an address of the VM's, which
  * is taken as looped back too) reaches the socket it is addressed to,
- * as a packet written into a TUN does.  Only write and sendto name the
- * frame's bytes; any other frame stays with the packet channel.  A frame
- * whose bytes cannot be read is counted.
+ * as a packet written into a TUN does; any other frame stays with the
+ * packet channel.  sendmmsg's first %ST_ENGINE_MAX_SEND_PEERS messages
+ * are its frames.  A frame whose bytes cannot be read is counted.
  */
 void st_packet_send(StEngine *e, const StEngineTask *task, unsigned nr,
                     const uint64_t *args, StNode *sock, uint64_t labels,
                     uint64_t bytes, uint64_t now)
 {
     uint8_t head[ST_ENGINE_MAX_USER_READ];
-    size_t avail = MIN(args[2], sizeof(head));
+    unsigned msgs = 1, i;
     StEngineObject from;
     StEngineEndpoint src, dst;
-    uint64_t payload;
+    uint64_t payload, total;
+    size_t avail;
 
-    if ((nr != ST_NR_WRITE && nr != ST_NR_SENDTO) || !avail ||
-        !e->cfg.ops.read_user) {
+    switch (nr) {
+    case ST_NR_SENDMMSG:
+        msgs = MIN(args[2], ST_ENGINE_MAX_SEND_PEERS);
+        break;
+    case ST_NR_WRITE:
+    case ST_NR_SENDTO:
+    case ST_NR_WRITEV:
+    case ST_NR_SENDMSG:
+        break;
+    default:
         return;
     }
-    if (!e->cfg.ops.read_user(e->cfg.opaque, task, args[1], head, avail)) {
-        e->counters.drops[ST_ENGINE_DROP_PEER]++;
-        return;
+    for (i = 0; i < msgs; i++) {
+        if (!st_packet_frame(e, task, nr, args, i, head, &avail, &total)) {
+            e->counters.drops[ST_ENGINE_DROP_PEER]++;
+            continue;
+        }
+        if (!avail ||
+            !st_engine_tun_packet(head, avail, total, &src, &dst, &payload) ||
+            !st_endpoint_is_local(e, &dst)) {
+            continue;           /* not IP, or not for the VM: it left */
+        }
+        memset(&from, 0, sizeof(from));
+        from.kind = ST_ENGINE_KIND_SOCKET;
+        from.sock_family = src.family;
+        from.local = src;
+        st_socket_deliver_one(e, nr, sock, &from, &dst, labels,
+                              MIN(payload, bytes), now);
     }
-    if (!st_engine_tun_packet(head, avail, args[2], &src, &dst, &payload) ||
-        !st_endpoint_is_local(e, &dst)) {
-        return;                 /* not IP, or not for the VM: it left */
-    }
-    memset(&from, 0, sizeof(from));
-    from.kind = ST_ENGINE_KIND_SOCKET;
-    from.sock_family = src.family;
-    from.local = src;
-    st_socket_deliver_one(e, nr, sock, &from, &dst, labels,
-                          MIN(payload, bytes), now);
 }
 
 /* @sock sends @labels to @dst, not the VM's: maybe through a TUN or TAP. */

@@ -99,11 +99,12 @@ void st_waiting_add(StEngine *e, const StEngineTask *task, unsigned nr,
 
 /*
  * The socket of a reader waiting on one that receives what is sent to
- * @dst (an inet socket bound to that address, or to any, on its port):
- * its node, made now, so that the send can reach it.  NULL if none.
+ * @dst (an inet socket bound to that address, or unless @exact to any,
+ * on its port): its node, made now, so that the send can reach it.  NULL
+ * if none.
  */
 StNode *st_waiting_receiver(StEngine *e, const StEngineEndpoint *dst,
-                            uint64_t now)
+                            bool exact, uint64_t now)
 {
     StEngineObject obj;
     StWaiter *w;
@@ -114,7 +115,8 @@ StNode *st_waiting_receiver(StEngine *e, const StEngineEndpoint *dst,
     }
     QTAILQ_FOREACH(w, &e->waiting_age, link) {
         if (w->sock_family != dst->family ||
-            !st_endpoint_receives(&w->local, dst)) {
+            !st_endpoint_receives(&w->local, dst) ||
+            (exact && st_endpoint_addr_any(&w->local))) {
             continue;
         }
         memset(&obj, 0, sizeof(obj));

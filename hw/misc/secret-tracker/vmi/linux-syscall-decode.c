@@ -64,6 +64,50 @@ bool st_linux_iovec_total(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
     return true;
 }
 
+bool st_linux_iovec_head(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
+                         bool compat, void *buf, size_t len, size_t *got,
+                         GError **errp)
+{
+    size_t esize = compat ? ST_COMPAT_IOVEC_SIZE : ST_IOVEC_SIZE;
+    uint8_t vec[ST_LINUX_IOV_HEAD_SEGS * ST_IOVEC_SIZE];
+    uint64_t n = MIN(count, (uint64_t)ST_LINUX_IOV_HEAD_SEGS), i;
+    uint8_t *out = buf;
+
+    *got = 0;
+    if (count > ST_UIO_MAXIOV) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                    "%" PRIu64 " iovecs: more than %u", count,
+                    ST_UIO_MAXIOV);
+        return false;
+    }
+    if (n && !st_linux_user_read(uvm, ptr, vec, n * esize, errp)) {
+        g_prefix_error(errp, "iovec array: ");
+        return false;
+    }
+    for (i = 0; i < n && *got < len; i++) {
+        const uint8_t *e = vec + i * esize;
+        uint64_t base = compat ? st_ld32(e) : st_ld64(e);
+        uint64_t seg = compat ? st_ld32(e + 4) : st_ld64(e + 8);
+        size_t take;
+
+        if ((compat && seg > INT32_MAX) || (!compat && seg > INT64_MAX)) {
+            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                        "iovec %" PRIu64 " has a negative length", i);
+            return false;
+        }
+        if (!st_linux_user_range_ok(uvm, base, seg)) {
+            break;      /* the kernel keeps the segments before it */
+        }
+        take = MIN(seg, len - *got);
+        if (take && !st_linux_user_read(uvm, base, out + *got, take, errp)) {
+            g_prefix_error(errp, "iovec %" PRIu64 ": ", i);
+            return false;
+        }
+        *got += take;
+    }
+    return true;
+}
+
 static void st_sockaddr_unix(StLinuxSockaddr *out, const uint8_t *sa)
 {
     const uint8_t *path = sa + ST_SOCKADDR_FAMILY_LEN;

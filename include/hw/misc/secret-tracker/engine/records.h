@@ -365,6 +365,13 @@ typedef struct StEngineObject {
  *     of @task; false if they cannot be read.  Called for the first bytes
  *     of a packet a tracked process writes into a TUN or TAP fd.  May be
  *     NULL (then such a packet taints the tun node only).
+ * @send_head: the first bytes of message @msg of a writev, sendmsg or
+ *     sendmmsg (@nr, @args; @msg is 0 but for sendmmsg), gathered across
+ *     its iovecs: at most @len (%ST_ENGINE_MAX_USER_READ) into @buf, how
+ *     many in *@got, and the message's length in *@total; false if they
+ *     cannot be read.  Called at entry for the frames a tracked process
+ *     sends on a packet socket.  May be NULL (then only the frames of
+ *     write and sendto reach the socket they are addressed to).
  * @task_details: fill in @task's ppid, parent_start_time and comm (its
  *     ids and start times are set); false on failure.  May be NULL if
  *     every task comes with &StEngineTask.details set.
@@ -396,6 +403,9 @@ typedef struct StEngineOps {
                       uint64_t arg, int *fds, unsigned max, unsigned *n);
     bool (*read_user)(void *opaque, const StEngineTask *task, uint64_t uptr,
                       void *buf, size_t len);
+    bool (*send_head)(void *opaque, const StEngineTask *task, unsigned nr,
+                      const uint64_t *args, unsigned msg, void *buf,
+                      size_t len, size_t *got, uint64_t *total);
 } StEngineOps;
 
 /**

@@ -84,6 +84,19 @@ static inline bool st_linux_regs_trap_flag(const StLinuxSyscallRegs *r)
 bool st_linux_iovec_total(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
                           bool compat, uint64_t *bytes, GError **errp);
 
+/* Buffers st_linux_iovec_head() gathers from at most */
+#define ST_LINUX_IOV_HEAD_SEGS 8
+
+/*
+ * The first bytes an iovec array carries (a packet's headers), gathered
+ * across its first ST_LINUX_IOV_HEAD_SEGS buffers: at most @len into
+ * @buf, how many in *@got.  The array is taken as st_linux_iovec_total()
+ * takes it; false if it is refused or a buffer cannot be read.
+ */
+bool st_linux_iovec_head(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
+                         bool compat, void *buf, size_t len, size_t *got,
+                         GError **errp);
+
 /* A decoded struct sockaddr */
 typedef struct StLinuxSockaddr {
     uint16_t family;        /* ST_AF_*; ST_AF_UNSPEC when there is none */
