@@ -94,37 +94,14 @@ void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
     g_ptr_array_add(e->pending_endpoints, pend);
 }
 
-/* A known socket that receives what is sent to @dst from @src. */
-static StNode *st_socket_peer_lookup(StEngine *e, const StEngineEndpoint *dst,
-                                     const StEngineEndpoint *src)
-{
-    StSocketAddrKey key;
-    StNode *n;
-
-    memset(&key, 0, sizeof(key));
-    key.local = *dst;
-    key.peer = *src;
-    n = g_hash_table_lookup(e->inet_sockets, &key);
-    if (n) {
-        return n;
-    }
-    /* Unconnected receivers (UDP), bound to the address or to any. */
-    memset(&key.peer, 0, sizeof(key.peer));
-    n = g_hash_table_lookup(e->inet_sockets, &key);
-    if (n) {
-        return n;
-    }
-    memset(key.local.addr, 0, sizeof(key.local.addr));
-    return g_hash_table_lookup(e->inet_sockets, &key);
-}
-
 /*
  * The socket that receives what is sent from @src to @dst (local): the
  * connection's own, else a reader blocked on the address right now, else
  * a known socket bound there, then the same for sockets bound to any
  * address.  A known unconnected socket may be closed (its process ended,
  * no close call seen): a live one bound as specifically goes first, and
- * *@maybe_closed says the one returned is only known.
+ * *@maybe_closed says the one returned is only known.  Known sockets
+ * only when @maybe_closed is NULL.
  */
 static StNode *st_socket_receiver(StEngine *e, const StEngineEndpoint *dst,
                                   const StEngineEndpoint *src,
@@ -132,27 +109,31 @@ static StNode *st_socket_receiver(StEngine *e, const StEngineEndpoint *dst,
 {
     StSocketAddrKey key;
     StNode *n;
+    int step;
 
-    *maybe_closed = false;
+    if (maybe_closed) {
+        *maybe_closed = false;
+    }
     memset(&key, 0, sizeof(key));
     key.local = *dst;
     key.peer = *src;
     n = g_hash_table_lookup(e->inet_sockets, &key);
-    if (!n) {
-        n = st_waiting_receiver(e, dst, true, now);
-    }
-    if (!n) {
+    for (step = 0; !n && step < 2; step++) {
+        if (maybe_closed) {
+            n = st_waiting_receiver(e, dst, step == 0, now);
+            if (n) {
+                break;
+            }
+        }
+        /* unconnected receivers (UDP), bound to the address, then to any */
         memset(&key.peer, 0, sizeof(key.peer));
+        if (step) {
+            memset(key.local.addr, 0, sizeof(key.local.addr));
+        }
         n = g_hash_table_lookup(e->inet_sockets, &key);
-        *maybe_closed = n != NULL;
-    }
-    if (!n) {
-        n = st_waiting_receiver(e, dst, false, now);
-    }
-    if (!n) {
-        memset(key.local.addr, 0, sizeof(key.local.addr));
-        n = g_hash_table_lookup(e->inet_sockets, &key);
-        *maybe_closed = n != NULL;
+        if (maybe_closed) {
+            *maybe_closed = n != NULL;
+        }
     }
     return n;
 }
@@ -366,8 +347,8 @@ void st_socket_delivery_bytes(StEngine *e, const StWant *want,
         key.dst = want->deliver_peer;
     } else {
         peer = st_endpoint_is_local(e, &want->deliver_dst) ?
-            st_socket_peer_lookup(e, &want->deliver_dst,
-                                  &want->deliver_src) :
+            st_socket_receiver(e, &want->deliver_dst, &want->deliver_src,
+                               NULL, 0) :
             g_hash_table_lookup(e->endpoints, &want->deliver_dst);
         if (!peer) {
             return;
