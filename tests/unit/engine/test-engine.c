@@ -361,6 +361,41 @@ static void test_bound_endpoints(void)
     fake_free(f);
 }
 
+/*
+ * Sends to a known receiver that may be closed are also kept pending;
+ * evicting one of those loses nothing, so it is not counted.
+ */
+static void test_bound_endpoints_delivered(void)
+{
+    StEngineConfig cfg = { .max_endpoints = 1 };
+    Fake *f = fake_new_with(&cfg);
+    uint64_t secret;
+    StEngineTask cat = setup_reader(f, &secret);
+    StEngineTask r = mktask(701, 7001, 1, 1, "r");
+    StEngineEndpoint none = { 0 };
+
+    fake_inet(f, 100, 5, 931, ep4(127, 0, 0, 1, 40001), none);
+    fake_inet(f, 100, 6, 932, ep4(127, 0, 0, 1, 40002), none);
+    fake_inet(f, 701, 3, 933, ep4(127, 0, 0, 1, 9001), none);
+    f->have_send_peer = true;
+    f->send_peer = ep4(127, 0, 0, 1, 9001);
+    /* r blocks in recvfrom: the first send reaches it and makes it known */
+    entry(f, &r, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 190);
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0, 10, 200);
+    st_engine_syscall_exit(f->e, &r, ST_NR_RECVFROM, 10, 205);
+    g_assert_nonnull(proc_of(f, &r));
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 0);
+    /* two more, from two sockets: known r, and a pending each */
+    sys(f, &cat, ST_NR_SENDTO, 5, 0x1000, 10, 0, 0, 10, 210);
+    sys(f, &cat, ST_NR_SENDTO, 6, 0x1000, 10, 0, 0, 10, 220);
+    g_assert_cmpuint(counters(f).pending_endpoints, ==, 1);
+    g_assert_cmpuint(counters(f).drops[ST_ENGINE_DROP_ENDPOINTS], ==, 0);
+    g_assert_cmpuint(find_flow(f, inode(f, DEV_SOCKFS, 931)->id,
+                               inode(f, DEV_SOCKFS, 933)->id,
+                               ST_ENGINE_FAMILY_WRITE)->count, ==, 2);
+    fake_free(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -370,6 +405,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/bounds/flows", test_bound_flows);
     g_test_add_func("/engine/bounds/nodes", test_bound_nodes);
     g_test_add_func("/engine/bounds/labels", test_bound_labels);
+    g_test_add_func("/engine/bounds/endpoints-delivered",
+                    test_bound_endpoints_delivered);
     g_test_add_func("/engine/bounds/fd-cache", test_bound_fd_cache);
     g_test_add_func("/engine/bounds/pending", test_bound_pending);
     g_test_add_func("/engine/bounds/endpoints", test_bound_endpoints);

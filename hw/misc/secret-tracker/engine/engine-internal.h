@@ -172,6 +172,7 @@ typedef struct StPendingEndpoint {
     uint64_t bytes;
     uint64_t first_ns;
     uint64_t last_ns;
+    bool delivered;     /* each send also went to a known socket */
 } StPendingEndpoint;
 
 /* A child tid returned to a tracked parent, waiting to appear. */
@@ -437,7 +438,7 @@ StNode *st_source_node(StEngine *e, const StEngineObject *obj, uint64_t now);
 void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
                              const StEngineEndpoint *src, const StNode *from,
                              unsigned nr, uint64_t labels, uint64_t count,
-                             uint64_t bytes, uint64_t now);
+                             uint64_t bytes, bool delivered, uint64_t now);
 
 /* engine-remote.c */
 bool st_remote_reads_on(StEngine *e);

@@ -357,7 +357,8 @@ int st_engine_remote_labels(StEngine *e, const StEngineEndpoint *local,
         st_flow_record(e, from, sock, ST_ENGINE_FAMILY_WRITE, 0, 0, 0, mask,
                        now, now);
     } else {
-        st_pending_endpoint_add(e, &dst, &src, from, 0, mask, 0, 0, now);
+        st_pending_endpoint_add(e, &dst, &src, from, 0, mask, 0, 0, false,
+                                now);
     }
     return st_remote_taint_reads(e, &dst, &src, now);
 }

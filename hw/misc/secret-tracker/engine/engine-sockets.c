@@ -59,7 +59,7 @@ static StPendingEndpoint *st_pending_endpoint_match(StEngine *e,
 void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
                              const StEngineEndpoint *src, const StNode *from,
                              unsigned nr, uint64_t labels, uint64_t count,
-                             uint64_t bytes, uint64_t now)
+                             uint64_t bytes, bool delivered, uint64_t now)
 {
     StPendingEndpoint *pend;
     unsigned i;
@@ -73,13 +73,20 @@ void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
             pend->count += count;
             pend->bytes += bytes;
             pend->last_ns = now;
+            pend->delivered &= delivered;
             return;
         }
     }
     if (e->pending_endpoints->len >= e->cfg.max_endpoints) {
-        /* The oldest makes room (the array keeps arrival order). */
+        /*
+         * The oldest makes room (the array keeps arrival order); what
+         * also went to a known socket is not lost with it.
+         */
+        pend = g_ptr_array_index(e->pending_endpoints, 0);
+        if (!pend->delivered) {
+            e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
+        }
         g_ptr_array_remove_index(e->pending_endpoints, 0);
-        e->counters.drops[ST_ENGINE_DROP_ENDPOINTS]++;
     }
     pend = g_new0(StPendingEndpoint, 1);
     pend->dst = *dst;
@@ -91,6 +98,7 @@ void st_pending_endpoint_add(StEngine *e, const StEngineEndpoint *dst,
     pend->bytes = bytes;
     pend->first_ns = now;
     pend->last_ns = now;
+    pend->delivered = delivered;
     g_ptr_array_add(e->pending_endpoints, pend);
 }
 
@@ -198,13 +206,13 @@ StEdge *st_socket_deliver_one(StEngine *e, unsigned nr, StNode *sock,
         if (maybe_closed) {
             /* another socket bound there since reads it too (over) */
             st_pending_endpoint_add(e, dst, &obj->local, sock, nr, labels,
-                                    1, bytes, now);
+                                    1, bytes, true, now);
         }
         return st_flow_record(e, sock, peer, ST_ENGINE_FAMILY_WRITE, nr, 1,
                               bytes, labels, now, now);
     }
     st_pending_endpoint_add(e, dst, &obj->local, sock, nr, labels, 1, bytes,
-                            now);
+                            false, now);
     return NULL;
 }
 
