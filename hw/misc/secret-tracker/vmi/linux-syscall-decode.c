@@ -15,6 +15,24 @@
 #include "hw/misc/secret-tracker/vmi/linux-decode.h"
 #include "linux-decode-internal.h"
 
+/* Entry @i of an iovec array copied out of the guest */
+static bool st_iovec_entry(const uint8_t *vec, uint64_t i, bool compat,
+                           uint64_t *base, uint64_t *len, GError **errp)
+{
+    const uint8_t *e = vec + i * (compat ? ST_COMPAT_IOVEC_SIZE
+                                         : ST_IOVEC_SIZE);
+
+    *base = compat ? st_ld32(e) : st_ld64(e);
+    *len = compat ? st_ld32(e + 4) : st_ld64(e + 8);
+    /* the length is an ssize_t (compat_ssize_t) */
+    if ((compat && *len > INT32_MAX) || (!compat && *len > INT64_MAX)) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
+                    "iovec %" PRIu64 " has a negative length", i);
+        return false;
+    }
+    return true;
+}
+
 bool st_linux_iovec_total(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
                           bool compat, uint64_t *bytes, GError **errp)
 {
@@ -39,14 +57,9 @@ bool st_linux_iovec_total(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
         return false;
     }
     for (i = 0; i < count; i++) {
-        const uint8_t *e = vec + i * esize;
-        uint64_t base = compat ? st_ld32(e) : st_ld64(e);
-        uint64_t len = compat ? st_ld32(e + 4) : st_ld64(e + 8);
+        uint64_t base, len;
 
-        /* the length is an ssize_t (compat_ssize_t) */
-        if ((compat && len > INT32_MAX) || (!compat && len > INT64_MAX)) {
-            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
-                        "iovec %" PRIu64 " has a negative length", i);
+        if (!st_iovec_entry(vec, i, compat, &base, &len, errp)) {
             return false;
         }
         if (!st_linux_user_range_ok(uvm, base, len)) {
@@ -85,14 +98,10 @@ bool st_linux_iovec_head(const StGuestVm *uvm, uint64_t ptr, uint64_t count,
         return false;
     }
     for (i = 0; i < n && *got < len; i++) {
-        const uint8_t *e = vec + i * esize;
-        uint64_t base = compat ? st_ld32(e) : st_ld64(e);
-        uint64_t seg = compat ? st_ld32(e + 4) : st_ld64(e + 8);
+        uint64_t base, seg;
         size_t take;
 
-        if ((compat && seg > INT32_MAX) || (!compat && seg > INT64_MAX)) {
-            g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_BOUNDS,
-                        "iovec %" PRIu64 " has a negative length", i);
+        if (!st_iovec_entry(vec, i, compat, &base, &seg, errp)) {
             return false;
         }
         if (!st_linux_user_range_ok(uvm, base, seg)) {
