@@ -103,7 +103,7 @@ bool st_ks_read(KsCtx *c, uint64_t va, void *buf, uint64_t len)
  */
 bool st_ks_read_lenient(KsCtx *c, uint64_t va, KsWindow *w)
 {
-    uint64_t len = w->size, off = 0, lo = len, hi = 0, pa;
+    uint64_t len = w->size, off = 0, lo = len, hi = 0;
 
     if (len > ST_GUEST_MAX_READ || !st_ks_charge(c, len)) {
         return false;
@@ -114,15 +114,26 @@ bool st_ks_read_lenient(KsCtx *c, uint64_t va, KsWindow *w)
         return true;
     }
     while (off < len) {
-        uint64_t n = MIN(len - off, KS_PAGE - ((va + off) & (KS_PAGE - 1)));
+        uint64_t pa, page = KS_PAGE, n, k, step;
+        bool mapped = st_guest_vtop(c->vm, va + off, &pa, &page, NULL);
+        bool whole;
 
-        if (st_guest_read(c->vm, va + off, w->buf + off, n, NULL)) {
-            lo = MIN(lo, off);
-            hi = off + n;
-        } else if ((off < w->hi && off + n > w->lo) ||
-                   st_guest_vtop(c->vm, va + off, &pa, NULL, NULL)) {
-            /* stale, or written to by the read that failed */
-            memset(w->buf + off, 0, n);
+        /* one walk per page, however large: a hole is not walked twice */
+        page = mapped ? page : KS_PAGE;
+        n = MIN(len - off, page - ((va + off) & (page - 1)));
+        whole = mapped && st_guest_read_phys(c->vm->mem, pa, w->buf + off, n,
+                                             NULL);
+        for (k = 0; k < n; k += step) {
+            step = MIN(n - k, KS_PAGE - ((va + off + k) & (KS_PAGE - 1)));
+            if (whole || (mapped && n > KS_PAGE &&
+                          st_guest_read_phys(c->vm->mem, pa + k,
+                                             w->buf + off + k, step, NULL))) {
+                lo = MIN(lo, off + k);
+                hi = off + k + step;
+            } else if (mapped || (off + k < w->hi && off + k + step > w->lo)) {
+                /* written to by the read that failed, or stale */
+                memset(w->buf + off + k, 0, step);
+            }
         }
         off += n;
     }
