@@ -307,7 +307,16 @@ static bool st_isf_field_path(StIsf *isf, const StLinuxOffsetSpec *spec,
         const char *tname;
 
         if (i > 0) {
+            const char *kind = qdict_get_try_str(type, "kind");
+
             tname = qdict_get_try_str(type, "name");
+            /* a pointer or a scalar has no members: not this kernel's path */
+            if (kind && strcmp(kind, "struct") && strcmp(kind, "union")) {
+                g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_MISSING,
+                            "ISF %s.%s: %s is a %s, not a struct", sname,
+                            path, parts[i - 1], kind);
+                return false;
+            }
             if (!tname) {
                 g_set_error(errp, ST_PROFILE_ERROR, ST_PROFILE_ERROR_SHAPE,
                             "ISF %s.%s goes through a member without a "
