@@ -7,11 +7,16 @@
  *       DIR on VIEW and copy VIEW/NAME to OUT (process alias-bind).  OUT
  *       is opened first, so that it has its name outside the namespace,
  *       which is gone when the tracker names the file.
+ *   st-alias container VOL DIR VIEW NAME OUT
+ *       As root, in a new mount namespace, bind-mount VOL/DIR on VIEW,
+ *       then unmount VOL (the mount of its filesystem's root) there, as a
+ *       container that is given one directory of a volume; copy VIEW/NAME
+ *       to OUT (process alias-container).  OUT is opened first.
  *   st-alias handle FILE OUT
  *       Copy FILE opened by its file handle (name_to_handle_at, then
  *       open_by_handle_at on its directory's filesystem; alias-handle).
  *
- * Both copy with one read() and one write() of the whole file.
+ * Each copies with one read() and one write() of the whole file.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -80,6 +85,32 @@ static void st_userns_bind(char **argv)
     st_copy(in, out);
 }
 
+static void st_container(char **argv)
+{
+    char path[4096];
+    int in, out;
+
+    st_comm("alias", "container");
+    out = st_create(argv[6]);
+    if (unshare(CLONE_NEWNS) < 0) {
+        st_die("unshare");
+    }
+    /* nothing done here reaches the namespace the tracker's user sees */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        st_die("making / private");
+    }
+    snprintf(path, sizeof(path), "%s/%s", argv[2], argv[3]);
+    if (mount(path, argv[4], NULL, MS_BIND, NULL) < 0) {
+        st_die("bind-mounting %s on %s", path, argv[4]);
+    }
+    if (umount2(argv[2], MNT_DETACH) < 0) {
+        st_die("unmounting %s", argv[2]);
+    }
+    snprintf(path, sizeof(path), "%s/%s", argv[4], argv[5]);
+    in = st_open(path, O_RDONLY);
+    st_copy(in, out);
+}
+
 static void st_handle(char **argv)
 {
     struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
@@ -104,15 +135,18 @@ static void st_handle(char **argv)
 
 int main(int argc, char **argv)
 {
-    st_init(argc, argv, -2, "bind DIR VIEW NAME OUT | handle FILE OUT");
+    st_init(argc, argv, -2, "bind DIR VIEW NAME OUT | "
+            "container VOL DIR VIEW NAME OUT | handle FILE OUT");
     if (!strcmp(argv[1], "bind") && argc == 6) {
         st_userns_bind(argv);
+    } else if (!strcmp(argv[1], "container") && argc == 7) {
+        st_container(argv);
     } else if (!strcmp(argv[1], "handle") && argc == 4) {
         st_handle(argv);
     } else {
         errno = 0;
         st_die("usage: st-alias bind DIR VIEW NAME OUT | "
-               "handle FILE OUT");
+               "container VOL DIR VIEW NAME OUT | handle FILE OUT");
     }
     return 0;
 }

@@ -332,6 +332,9 @@ def alias_edges():
         same(outs, link, 13)
 
 
+VAULT = '/srv/vault/d/data.txt'       # container.sh: 17 bytes
+
+
 REGISTER_LATE = ('register', 'secret-tracker-add-file',
                  {'path': '/srv/late/*', 'label': 'late'})
 
@@ -460,6 +463,17 @@ SCENARIOS = {
     # a hard link (cat: sendfile), a user-namespace bind mount and a file
     # handle (st-alias: read, write).  Named as the tracker finds them.
     'alias': Scenario(alias_edges(), registered=ALIASES),
+    # a container given one directory of a volume it cannot see (st-alias
+    # container): the secret is known by its path through the volume's
+    # mount in the namespace outside
+    'container': Scenario([Edge(VAULT, 'proc:alias-container', 'read', 17, 1),
+                           Edge('proc:alias-container', '/tmp/out/secret.txt',
+                                'write', 17, 1),
+                           Edge(VAULT, 'proc:st-same', 'read', 17, 1),
+                           Edge('/tmp/out/secret.txt', 'proc:st-same', 'read',
+                                17, 1)],
+                          files='/srv/vault/d/*', label='/srv/vault/d/*',
+                          registered=(VAULT,)),
     # data moved by ioctls: an image behind a loop device, two ways
     'loop': Scenario(loop_edges(), registered=(LOOP_IMG,)),
     # reflinks on XFS (FICLONE, FICLONERANGE, FIDEDUPERANGE) by a process

@@ -110,7 +110,7 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
     int st[ST_OFFSET__COUNT] = { 0 };
     int vfsmount, path, qstr, anon_s, anon_u, skc, sock, sun, sun_arr;
     int skc_addr_s, skc_addr_u, skc_port_s, v6, var1, var2, sec, hot = 0;
-    int hlist_head, hlist_node, d_u;
+    int hlist_head, hlist_node, list_head, d_u;
     int i;
     const StLinuxStruct simple[] = {
         ST_STRUCT_TASK_STRUCT, ST_STRUCT_FILES_STRUCT, ST_STRUCT_FDTABLE,
@@ -215,6 +215,9 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
     hlist_node = add_struct(btf, "hlist_node", 16);
     field(btf, "next", t.ptr, 0);
     field(btf, "pprev", t.ptr, 8);
+    list_head = add_struct(btf, "list_head", 16);
+    field(btf, "next", t.ptr, 0);
+    field(btf, "prev", t.ptr, 8);
     d_u = btf__add_union(btf, NULL, 16);
     field(btf, "d_alias", hlist_node, 0);
     add_struct(btf, "dentry", p->struct_size[ST_STRUCT_DENTRY]);
@@ -237,6 +240,16 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
         if (simple[i] == ST_STRUCT_INODE) {
             field(btf, "i_dentry", hlist_head,
                   p->field[ST_INODE_I_DENTRY_FIRST].offset);
+        }
+        /* a filesystem's mounts: lists up to 6.x, then pointers */
+        if (simple[i] == ST_STRUCT_SUPER_BLOCK) {
+            field(btf, "s_mounts", line == LINE_7 ? t.ptr : list_head,
+                  p->field[ST_SUPER_BLOCK_S_MOUNTS].offset);
+        }
+        if (simple[i] == ST_STRUCT_MOUNT) {
+            field(btf, line == LINE_7 ? "mnt_next_for_sb" : "mnt_instance",
+                  line == LINE_7 ? t.ptr : list_head,
+                  p->field[ST_MOUNT_MNT_SB_NEXT].offset);
         }
     }
 

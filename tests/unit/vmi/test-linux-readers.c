@@ -699,6 +699,90 @@ static void test_other_names(void)
     st_synth_kernel_free(k);
 }
 
+/*
+ * A bind mount in a namespace that does not see its filesystem's root:
+ * the root's mount in another namespace, from the super block's list of
+ * mounts, in both layouts (a list_head through the mounts, a NULL-ended
+ * chain); an attached mount before a detached one; a bounded walk.
+ */
+static void test_other_mounts(void)
+{
+    StSynthKernel *k = st_synth_kernel_new(false);
+    StLinuxProfile *p = k->prof;
+    uint64_t off = p->field[ST_MOUNT_MNT].offset;
+    uint64_t head = k->sb_home + p->field[ST_SUPER_BLOCK_S_MOUNTS].offset;
+    uint64_t link = p->field[ST_MOUNT_MNT_SB_NEXT].offset;
+    uint64_t home_vfs = k->home_mnt + off;
+    uint64_t view, stray, gone, ns_root;
+    GError *err = NULL;
+    char *path;
+
+    view = st_synth_dentry(k, k->root_dentry, "view", 0);
+    /* alice's directory bound on /view, /home not mounted above it */
+    stray = st_synth_mount(k, k->root_mnt, view, k->user_dentry);
+    /* a detached mount of /home's root: its own parent */
+    gone = st_synth_mount(k, 0, 0, k->home_root);
+
+    /* an empty list: not found, as without the members */
+    st_synth_w64(k->s, head, head);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==, 0);
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+
+    /* s_mounts -> gone -> stray -> home -> s_mounts */
+    st_synth_w64(k->s, head, gone + link);
+    st_synth_w64(k->s, gone + link, stray + link);
+    st_synth_w64(k->s, stray + link, k->home_mnt + link);
+    st_synth_w64(k->s, k->home_mnt + link, head);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==,
+                    home_vfs);
+    g_assert_no_error(err);
+    path = st_linux_path(&k->kernel, k->secret_dentry, home_vfs, &err);
+    g_assert_cmpstr(path, ==, "/home/alice/secret.txt");
+    g_free(path);
+
+    /* only the detached one: better than nothing */
+    st_synth_w64(k->s, stray + link, head);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==,
+                    gone + off);
+    g_assert_no_error(err);
+
+    /* a circle that never comes back to the head: bounded */
+    st_synth_w64(k->s, head, stray + link);
+    st_synth_w64(k->s, stray + link, stray + link);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==, 0);
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+
+    /* an unreadable node */
+    st_synth_w64(k->s, head, 0x1000);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==, 0);
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+
+    /* the newer chain: pointers to the mounts themselves, NULL-ended */
+    p->field[ST_MOUNT_MNT_SB_NEXT].alt = 1;
+    ns_root = st_synth_mount(k, 0, 0, k->home_root);
+    st_synth_w64(k->s, head, stray);
+    st_synth_w64(k->s, stray + link, ns_root);
+    st_synth_w64(k->s, ns_root + link, k->home_mnt);
+    st_synth_w64(k->s, k->home_mnt + link, 0);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==,
+                    home_vfs);
+    g_assert_no_error(err);
+    st_synth_w64(k->s, ns_root + link, 0);
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==,
+                    ns_root + off);
+    g_assert_no_error(err);
+
+    /* a profile without the list: the limit, reported */
+    p->field[ST_SUPER_BLOCK_S_MOUNTS].present = false;
+    g_assert_cmphex(st_linux_fs_mount(&k->kernel, stray + off, &err), ==, 0);
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    st_synth_kernel_free(k);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -711,6 +795,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vmi/readers/paths", test_paths);
     g_test_add_func("/vmi/readers/path-loops", test_path_loops);
     g_test_add_func("/vmi/readers/other-names", test_other_names);
+    g_test_add_func("/vmi/readers/other-mounts", test_other_mounts);
     g_test_add_func("/vmi/readers/path-hostile", test_path_hostile);
     g_test_add_func("/vmi/readers/socket-inet", test_socket_inet);
     g_test_add_func("/vmi/readers/socket-unix", test_socket_unix);

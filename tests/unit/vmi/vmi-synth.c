@@ -330,6 +330,8 @@ static const struct {
     { ST_TASK_STRUCT_EXIT_STATE, ST_FIELD_KIND_INT, 0x1c0, 4 },
     { ST_INODE_I_DENTRY_FIRST, ST_FIELD_KIND_PTR, 0x130, 8 },
     { ST_DENTRY_D_ALIAS_NEXT, ST_FIELD_KIND_PTR, 0xb0, 8 },
+    { ST_SUPER_BLOCK_S_MOUNTS, ST_FIELD_KIND_PTR, 0xc0, 8 },
+    { ST_MOUNT_MNT_SB_NEXT, ST_FIELD_KIND_PTR, 0x70, 8 },
 };
 
 static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {

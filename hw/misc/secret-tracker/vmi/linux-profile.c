@@ -126,6 +126,7 @@ static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
     [ST_FEATURE_CORE_DUMPS] = "core-dumps",
     [ST_FEATURE_SIGNAL_DEATHS] = "signal-deaths",
     [ST_FEATURE_HARD_LINKS] = "hard-links",
+    [ST_FEATURE_OTHER_MOUNTS] = "other-mounts",
 };
 
 /* What is lost without the feature, for the report */
@@ -142,6 +143,9 @@ static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
                                  "listed as live",
     [ST_FEATURE_HARD_LINKS] = "a file first read through a hard link is "
                               "not known by its other names",
+    [ST_FEATURE_OTHER_MOUNTS] = "a file first read through a bind mount is "
+                                "not known by its path in a namespace that "
+                                "mounts its filesystem's root",
 };
 
 static const struct {

@@ -327,6 +327,61 @@ static bool st_linux_dentry_sb(const StLinuxKernel *kernel, uint64_t dentry,
            st_read_pointer(kernel, inode, ST_INODE_I_SB, sb, errp);
 }
 
+/*
+ * A mount of @sb's root in any namespace, from the filesystem's list of
+ * its mounts: a list_head through mount.mnt_instance (alternative 0) or,
+ * in newer kernels, a NULL-ended chain of mounts.  An attached mount
+ * first: a detached one (its own parent, as a namespace's root mount is
+ * too) only if there is no other.  A bounded walk of a list the guest
+ * can make circular.
+ */
+static uint64_t st_linux_sb_root_mount(const StLinuxKernel *kernel,
+                                       uint64_t sb, GError **errp)
+{
+    const StLinuxFieldInfo *link = st_field_info(kernel, ST_MOUNT_MNT_SB_NEXT,
+                                                 errp);
+    const StLinuxFieldInfo *head = st_field_info(kernel,
+                                                 ST_SUPER_BLOCK_S_MOUNTS, errp);
+    const StLinuxFieldInfo *mnt_off = st_field_info(kernel, ST_MOUNT_MNT, errp);
+    uint64_t node, end, mount, vfsmount, root, above, parent, detached = 0;
+    uint64_t link_off;
+    unsigned steps;
+
+    if (!link || !head || !mnt_off ||
+        !st_read_field(kernel, sb, ST_SUPER_BLOCK_S_MOUNTS, &node, errp)) {
+        return 0;
+    }
+    link_off = link->alt == 0 ? link->offset : 0;
+    end = link->alt == 0 ? sb + head->offset : 0;
+    for (steps = 0; node && node != end && steps < ST_LINUX_PATH_MAX_STEPS;
+         steps++) {
+        mount = node - link_off;
+        vfsmount = mount + mnt_off->offset;
+        if (!st_read_pointer(kernel, vfsmount, ST_VFSMOUNT_MNT_ROOT, &root,
+                             errp) ||
+            !st_read_pointer(kernel, root, ST_DENTRY_D_PARENT, &above,
+                             errp) ||
+            !st_read_pointer(kernel, mount, ST_MOUNT_MNT_PARENT, &parent,
+                             errp)) {
+            return 0;
+        }
+        if (above == root && parent != mount) {
+            return vfsmount;
+        }
+        if (above == root && !detached) {
+            detached = vfsmount;
+        }
+        if (!st_read_field(kernel, mount, ST_MOUNT_MNT_SB_NEXT, &node, errp)) {
+            return 0;
+        }
+    }
+    if (!detached) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "no mount of the root of super block 0x%" PRIx64, sb);
+    }
+    return detached;
+}
+
 uint64_t st_linux_fs_mount(const StLinuxKernel *kernel, uint64_t vfsmount,
                            GError **errp)
 {
@@ -361,6 +416,11 @@ uint64_t st_linux_fs_mount(const StLinuxKernel *kernel, uint64_t vfsmount,
         }
         mount = above;
         vfsmount = mount + mnt_off->offset;
+    }
+    /* a bind mount in a namespace that does not see its filesystem's root */
+    if (want && kernel->prof->field[ST_SUPER_BLOCK_S_MOUNTS].present &&
+        kernel->prof->field[ST_MOUNT_MNT_SB_NEXT].present) {
+        return st_linux_sb_root_mount(kernel, want, errp);
     }
     g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
                 "no mount above 0x%" PRIx64 " mounts its filesystem's root",

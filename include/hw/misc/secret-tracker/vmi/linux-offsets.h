@@ -151,6 +151,8 @@ typedef enum StLinuxOffset {
     ST_TASK_STRUCT_EXIT_STATE,
     ST_INODE_I_DENTRY_FIRST,
     ST_DENTRY_D_ALIAS_NEXT,
+    ST_SUPER_BLOCK_S_MOUNTS,
+    ST_MOUNT_MNT_SB_NEXT,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -275,7 +277,12 @@ typedef enum StLinuxOffset {
     /* a file's other names, its hard links (probe-engine-ops.c): optional */ \
     X(INODE_I_DENTRY_FIRST,         INODE,        "i_dentry.first",   true)   \
     X(DENTRY_D_ALIAS_NEXT,          DENTRY,                                   \
-      "d_u.d_alias.next|d_alias.next",                              true)
+      "d_u.d_alias.next|d_alias.next",                              true)   \
+    /* a filesystem's mounts (linux-readers-file.c): optional */              \
+    X(SUPER_BLOCK_S_MOUNTS,         SUPER_BLOCK,                              \
+      "s_mounts.next|s_mounts",                                     true)   \
+    X(MOUNT_MNT_SB_NEXT,            MOUNT,                                    \
+      "mnt_instance.next|mnt_next_for_sb",                          true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
@@ -339,6 +346,7 @@ typedef enum StLinuxFeature {
     ST_FEATURE_CORE_DUMPS,          /* the file a core is dumped into */
     ST_FEATURE_SIGNAL_DEATHS,       /* a process killed by a signal ends */
     ST_FEATURE_HARD_LINKS,          /* a file's other cached names */
+    ST_FEATURE_OTHER_MOUNTS,        /* its filesystem's root elsewhere */
     ST_FEATURE__COUNT
 } StLinuxFeature;
 
@@ -359,6 +367,8 @@ typedef enum StLinuxFeature {
     X(CORE_DUMPS,        COREDUMP_PARAMS_FILE)                                \
     X(SIGNAL_DEATHS,     TASK_STRUCT_EXIT_STATE)                              \
     X(HARD_LINKS,        INODE_I_DENTRY_FIRST)                                \
-    X(HARD_LINKS,        DENTRY_D_ALIAS_NEXT)
+    X(HARD_LINKS,        DENTRY_D_ALIAS_NEXT)                                 \
+    X(OTHER_MOUNTS,      SUPER_BLOCK_S_MOUNTS)                                \
+    X(OTHER_MOUNTS,      MOUNT_MNT_SB_NEXT)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */

@@ -118,7 +118,10 @@ char *st_linux_path(const StLinuxKernel *kernel, uint64_t dentry,
 /*
  * The mount, among @vfsmount and those it is mounted on, that mounts the
  * root of @vfsmount's filesystem: through it a file has the name it has
- * in its filesystem, not a bind mount's.  0 (and @errp) if none does.
+ * in its filesystem, not a bind mount's.  If none does (a namespace that
+ * sees only a bind mount), another mount of that root, in any namespace,
+ * when the profile has the filesystem's list of mounts.  0 (and @errp)
+ * if there is none.
  */
 uint64_t st_linux_fs_mount(const StLinuxKernel *kernel, uint64_t vfsmount,
                            GError **errp);
