@@ -253,7 +253,7 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
     int64_t total = compat ? (int32_t)args[1] : (int64_t)args[1];
     int64_t done = 0;
     unsigned n, i, nr, n_alt = 0, next_alt = 0;
-    bool ok;
+    bool ok, traced = false;
 
     if (total <= 0) {
         return;         /* refused, or nothing */
@@ -276,9 +276,13 @@ static void st_feed_aio(SecretTrackerProbe *p, StProbeVcpu *vc,
             }
             if (next_alt < n_alt) {
                 uvm = &alt[next_alt++];
-                st_probe_user_trace_root(args[2], &user, uvm);
                 continue;
             }
+        }
+        if (uvm != &user && (ok || n) && !traced) {
+            /* traced once the other address space did read */
+            st_probe_user_trace_root(args[2], &user, uvm);
+            traced = true;
         }
         for (i = 0; i < n; i++) {
             if (st_aio_call(&cb[i], &nr, call_args) &&
