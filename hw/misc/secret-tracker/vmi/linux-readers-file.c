@@ -338,16 +338,16 @@ static bool st_linux_dentry_sb(const StLinuxKernel *kernel, uint64_t dentry,
 static uint64_t st_linux_sb_root_mount(const StLinuxKernel *kernel,
                                        uint64_t sb, GError **errp)
 {
-    const StLinuxFieldInfo *link = st_field_info(kernel, ST_MOUNT_MNT_SB_NEXT,
-                                                 errp);
-    const StLinuxFieldInfo *head = st_field_info(kernel,
-                                                 ST_SUPER_BLOCK_S_MOUNTS, errp);
+    /* both present: the caller checked */
+    const StLinuxFieldInfo *fields = kernel->prof->field;
+    const StLinuxFieldInfo *link = &fields[ST_MOUNT_MNT_SB_NEXT];
+    const StLinuxFieldInfo *head = &fields[ST_SUPER_BLOCK_S_MOUNTS];
     const StLinuxFieldInfo *mnt_off = st_field_info(kernel, ST_MOUNT_MNT, errp);
     uint64_t node, end, mount, vfsmount, root, above, parent, detached = 0;
     uint64_t link_off;
     unsigned steps;
 
-    if (!link || !head || !mnt_off ||
+    if (!mnt_off ||
         !st_read_field(kernel, sb, ST_SUPER_BLOCK_S_MOUNTS, &node, errp)) {
         return 0;
     }
