@@ -95,7 +95,7 @@ static void st_container(char **argv)
     if (unshare(CLONE_NEWNS) < 0) {
         st_die("unshare");
     }
-    /* nothing done here reaches the namespace the tracker's user sees */
+    /* the bind and the unmount stay in this namespace */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         st_die("making / private");
     }
