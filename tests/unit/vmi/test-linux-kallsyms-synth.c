@@ -27,6 +27,7 @@ typedef struct Case {
     KsLayout layout;
     KsTables t;
     StSynth *s;
+    unsigned pad;       /* characters added to the names of the last group */
 } Case;
 
 static const char *const layout_names[] = {
@@ -69,8 +70,9 @@ static void make_symbols(Case *c)
     /* a long (Rust-sized) name: a two-byte length */
     add(c, typed_long, ENTRY_VA + 0x900, false);
     for (i = 0; i < N_FUNCS; i++) {
-        g_autofree char *name = g_strdup_printf("%cfunc_%04u",
-                                                i % 3 ? 't' : 'T', i);
+        g_autofree char *tail = g_strnfill(i >= 2 * 256 ? c->pad : 0, 'x');
+        g_autofree char *name = g_strdup_printf("%cfunc_%04u%s",
+                                                i % 3 ? 't' : 'T', i, tail);
 
         add(c, name, ENTRY_VA + 0x1000 + 0x40 * i, false);
     }
@@ -84,12 +86,13 @@ static void make_symbols(Case *c)
 }
 
 /* The tables in guest memory after the text, mapped as the kernel is */
-static Case *case_new(KsLayout layout)
+static Case *case_new_padded(KsLayout layout, unsigned pad)
 {
     Case *c = g_new0(Case, 1);
     uint64_t off;
 
     c->layout = layout;
+    c->pad = pad;
     make_symbols(c);
     ks_build(&c->t, layout, &c->tokens, c->syms, c->n, TABLES_VA, BASE);
     c->s = st_synth_new(false);
@@ -101,6 +104,11 @@ static Case *case_new(KsLayout layout)
     st_synth_write_phys(c->s, TABLES_VA - TEXT_VA + TEXT_PA,
                         c->t.bytes->data, c->t.bytes->len);
     return c;
+}
+
+static Case *case_new(KsLayout layout)
+{
+    return case_new_padded(layout, 0);
 }
 
 static void case_free(Case *c)
@@ -295,6 +303,40 @@ static void test_damaged(void)
     }
 }
 
+/*
+ * The last group's names 400 characters longer (75 KiB where a real
+ * kernel has a few): the search reaches as far down as it must.
+ */
+static void test_long_names(void)
+{
+    unsigned i, k;
+
+    for (i = 0; i < KS_LAYOUT__COUNT; i++) {
+        Case *c = case_new_padded(i, 400);
+        g_autoptr(StKallsyms) ks = NULL;
+        const StKallsymsLayout *l;
+        GError *err = NULL;
+        StKallsym sym;
+
+        g_test_message("layout %s", layout_names[i]);
+        ks = find(c, ENTRY_VA, &err);
+        g_assert_no_error(err);
+        l = st_kallsyms_layout(ks);
+        g_assert_cmpuint(c->t.markers - c->t.names, >, 64 * 1024);
+        g_assert_cmpuint(st_kallsyms_count(ks), ==, c->n);
+        g_assert_cmphex(l->num_syms_va, ==, c->t.num_syms);
+        g_assert_cmphex(l->names_va, ==, c->t.names);
+        for (k = 0; k < c->n; k++) {
+            char name[1025];
+
+            ks_decode(&c->tokens, &c->syms[k], name);
+            g_assert_true(st_kallsyms_nth(ks, k, &sym));
+            g_assert_cmpstr(sym.name, ==, name);
+        }
+        case_free(c);
+    }
+}
+
 /* A page of the names unmapped: not found, not a crash */
 static void test_hole(void)
 {
@@ -395,6 +437,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/vmi/kallsyms/entry-mismatch", test_entry_mismatch);
     g_test_add_func("/vmi/kallsyms/damaged", test_damaged);
+    g_test_add_func("/vmi/kallsyms/long-names", test_long_names);
     g_test_add_func("/vmi/kallsyms/hole", test_hole);
     g_test_add_func("/vmi/kallsyms/bad-seqs", test_bad_seqs);
     g_test_add_func("/vmi/kallsyms/bounds", test_bounds);

@@ -493,13 +493,60 @@ static StKallsyms *ks_try_names(KsCtx *c, uint64_t names_va,
     return g_steal_pointer(&ks);
 }
 
+/*
+ * Read into @w what can be read of [@top - @max, @top), down from @top
+ * to the first page that cannot be: the names and the count before them
+ * are all readable, so nothing below a hole is of use.  Probed first, a
+ * byte a page, so that no more is allocated than can be read.  False if
+ * not even the byte below @top can be read.
+ */
+static bool ks_win_down(KsCtx *c, KsWindow *w, uint64_t top, uint64_t max)
+{
+    uint64_t size = 0, got = 0;
+    uint8_t probe;
+
+    while (size < max) {
+        uint64_t n = MIN(max - size, ((top - size - 1) & (KS_PAGE - 1)) + 1);
+
+        if (!st_guest_read(c->vm, top - size - n, &probe, 1, NULL)) {
+            break;
+        }
+        size += n;
+    }
+    if (!size || !st_ks_charge(c, size)) {
+        return false;
+    }
+    if (size > w->cap) {
+        g_free(w->buf);
+        w->buf = g_malloc(size);
+        w->cap = size;
+    }
+    if (!st_guest_read(c->vm, top - size, w->buf, size, NULL)) {
+        /* a page only partly readable: keep what is above it */
+        while (got < size) {
+            uint64_t n = MIN(size - got, ((top - got - 1) & (KS_PAGE - 1)) + 1);
+
+            if (!st_guest_read(c->vm, top - got - n, w->buf + size - got - n,
+                               n, NULL)) {
+                break;
+            }
+            got += n;
+        }
+        memmove(w->buf, w->buf + size - got, got);
+        size = got;
+    }
+    w->size = size;
+    w->lo = 0;
+    w->hi = size;
+    return size > 0;
+}
+
 StKallsyms *st_ks_from_markers(KsCtx *c, uint64_t markers_va,
                                uint32_t n_markers, const uint8_t *mbytes)
 {
     g_autofree uint32_t *markers = g_new(uint32_t, n_markers);
     KsWindow *tw = &c->tail_win, *sw = &c->count_win;
-    const uint8_t *tb, *sb;
-    uint64_t last, tlo, tsize, slo, shi, s, top, bottom;
+    uint64_t last, tlo, shi, slo, s, base;
     uint32_t i, groups = n_markers - 1;
     bool names_ok;
 
@@ -510,29 +557,20 @@ StKallsyms *st_ks_from_markers(KsCtx *c, uint64_t markers_va,
     if (markers_va < last + 64 + KS_GROUP_MAX) {
         return NULL;
     }
-    /* the last group of names, up to the markers */
-    tlo = markers_va - 8 - KS_GROUP_MAX;
-    tsize = markers_va - tlo;
     /* where the names may start: the count is before them */
     shi = (markers_va - last - 2) & ~3ULL;
     slo = shi - KS_GROUP_MAX - 8;
-    /* both windows have a fixed size: allocate them once per search */
-    if (!tw->buf) {
-        *tw = (KsWindow){ g_malloc0(tsize), tsize, 0, 0 };
-        *sw = (KsWindow){ g_malloc0(shi - slo + 8), shi - slo + 8, 0, 0 };
-    }
-    if (!st_ks_read_lenient(c, tlo, tw) ||
-        !st_ks_read_lenient(c, slo - 8, sw)) {
+    /* the last group of names, up to the markers; the count's window */
+    if (!ks_win_down(c, tw, markers_va, 8 + KS_GROUP_MAX) ||
+        !ks_win_down(c, sw, shi, shi - slo + 8)) {
         return NULL;
     }
-    tb = tw->buf;
-    sb = sw->buf;
-    /* a count in the zeroes around what was read is 0: skip them */
-    top = MIN(shi, ROUND_UP(slo + sw->hi, 4));
-    bottom = MAX(slo, (slo + sw->lo - 8) & ~3ULL);
-    for (s = top; s >= bottom && !c->out_of_work; s -= 4) {
-        uint32_t w4 = ldl_le_p(sb + (s - 4 - (slo - 8)));
-        uint32_t w8 = ldl_le_p(sb + (s - 8 - (slo - 8)));
+    tlo = markers_va - tw->size;
+    base = shi - sw->size;
+    for (s = shi; s >= slo && s >= base + 4 && !c->out_of_work; s -= 4) {
+        uint32_t w4 = ldl_le_p(sw->buf + (s - 4 - base));
+        /* a count 8 bytes before is read only past a zero word */
+        uint32_t w8 = s >= base + 8 ? ldl_le_p(sw->buf + (s - 8 - base)) : 0;
         unsigned gap;
 
         for (gap = 4; gap <= 8; gap += 4) {
@@ -545,7 +583,7 @@ StKallsyms *st_ks_from_markers(KsCtx *c, uint64_t markers_va,
                 !st_ks_charge(c, 64)) {
                 continue;
             }
-            end = ks_names_tail(tb, tlo, s + last, n - KS_GROUP * groups,
+            end = ks_names_tail(tw->buf, tlo, s + last, n - KS_GROUP * groups,
                                 markers_va);
             if (!end) {
                 continue;

@@ -9,6 +9,7 @@
 
 #include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 
+#define KS_PAGE 4096ULL
 /* A marker every 256 names */
 #define KS_GROUP 256
 /* Encoded bytes of one name (its length byte(s) not included) */
@@ -35,6 +36,7 @@ typedef struct KsWindow {
     uint64_t size;
     uint64_t lo;
     uint64_t hi;
+    uint64_t cap;           /* bytes allocated, if its size varies */
 } KsWindow;
 
 /* One search: its bounds, the work done so far, the token table found */
@@ -54,7 +56,7 @@ typedef struct KsCtx {
     uint16_t tok_off[256];
     uint16_t tok_len[256];
     bool tok_ok[256];       /* a token of symbol characters */
-    /* st_ks_from_markers' windows: one each per search, not per try */
+    /* st_ks_from_markers' windows: kept for the search, not per try */
     KsWindow tail_win;
     KsWindow count_win;
 } KsCtx;

@@ -39,8 +39,7 @@
 #include "qemu/bswap.h"
 #include "linux-kallsyms-internal.h"
 
-#define KS_SCAN_CHUNK (256 * 1024)
-#define KS_PAGE 4096ULL
+#define KS_SCAN_CHUNK (64 * 1024)
 #define KS_TOKENS 256
 #define KS_TOKEN_INDEX_SIZE (KS_TOKENS * 2)
 /* Hits of the anchor pattern, and marker arrays, tried at most */
