@@ -15,6 +15,12 @@
  *           across two iovecs
  *   vsock   a stream to CID 1 (VMADDR_CID_LOCAL: the loopback transport),
  *           port 5000
+ *   xdp     the frame of "packet", sent from an AF_XDP socket bound to
+ *           lo's queue 0 in copy mode: written into the socket's UMEM
+ *           (this program's own memory) and sent with a sendto of no
+ *           bytes that only tells the kernel to look at the TX ring; the
+ *           receiver is "packet"'s.  The socket and its rings are made
+ *           before SRC is read.
  *
  * Copyright (c) 2026 The secret-tracker authors
  *
@@ -24,12 +30,14 @@
 #include "st-prog.h"
 
 #include <linux/if_ether.h>
+#include <linux/if_xdp.h>
 #include <linux/vm_sockets.h>
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <netpacket/packet.h>
 #include <poll.h>
+#include <sys/mman.h>
 
 #define ST_ETHERTYPE 0x88b5
 #define UDP_PORT 9996
@@ -37,8 +45,20 @@
 #define TIMEOUT_MS 20000
 #define HDR_LEN (sizeof(struct iphdr) + sizeof(struct udphdr))
 
+#define XDP_FRAME 4096
+#define XDP_RING 4
+
 static char buf[ST_MAX_SECRET];
 static char pkt[ST_MAX_SECRET + HDR_LEN];
+/* The UMEM: this program's memory, registered, never mapped from the fd */
+static uint8_t umem[XDP_RING * XDP_FRAME] __attribute__((aligned(4096)));
+
+typedef struct Xsk {
+    int fd;
+    struct xdp_mmap_offsets off;
+    uint8_t *tx;
+    uint8_t *cq;
+} Xsk;
 
 /* A packet socket on lo for @proto, bound; its address in @ll. */
 static int packet_socket(struct sockaddr_ll *ll, int proto)
@@ -93,6 +113,79 @@ static size_t udp_packet(const char *data, size_t len)
     return HDR_LEN + len;
 }
 
+/* An AF_XDP socket on lo's queue 0, copy mode, with a TX ring. */
+static void xsk_open(Xsk *x)
+{
+    struct xdp_umem_reg reg = { .addr = (uintptr_t)umem,
+                                .len = sizeof(umem),
+                                .chunk_size = XDP_FRAME };
+    struct sockaddr_xdp sa = { .sxdp_family = AF_XDP,
+                               .sxdp_queue_id = 0,
+                               .sxdp_flags = XDP_COPY };
+    socklen_t len = sizeof(x->off);
+    int n = XDP_RING;
+
+    x->fd = socket(AF_XDP, SOCK_RAW, 0);
+    if (x->fd < 0) {
+        st_die("socket(AF_XDP)");
+    }
+    if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)) < 0 ||
+        setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) < 0 ||
+        setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n,
+                   sizeof(n)) < 0 ||
+        setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) < 0 ||
+        getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &x->off, &len) < 0) {
+        st_die("AF_XDP UMEM and rings");
+    }
+    x->tx = mmap(NULL, x->off.tx.desc + n * sizeof(struct xdp_desc),
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, x->fd,
+                 XDP_PGOFF_TX_RING);
+    x->cq = mmap(NULL, x->off.cr.desc + n * sizeof(uint64_t),
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, x->fd,
+                 XDP_UMEM_PGOFF_COMPLETION_RING);
+    if (x->tx == MAP_FAILED || x->cq == MAP_FAILED) {
+        st_die("mmap AF_XDP rings");
+    }
+    sa.sxdp_ifindex = if_nametoindex("lo");
+    if (!sa.sxdp_ifindex || bind(x->fd, (struct sockaddr *)&sa,
+                                 sizeof(sa)) < 0) {
+        st_die("bind(AF_XDP) to lo queue 0");
+    }
+}
+
+/*
+ * @len bytes of @data in one frame to lo's address, of ST_ETHERTYPE, put
+ * on the TX ring; a sendto of no bytes has the kernel send it.  Waits
+ * until the completion ring says it went.
+ */
+static void xsk_send(Xsk *x, const char *data, size_t len)
+{
+    struct xdp_desc *desc = (struct xdp_desc *)(x->tx + x->off.tx.desc);
+    uint32_t *prod = (uint32_t *)(x->tx + x->off.tx.producer);
+    uint32_t *done = (uint32_t *)(x->cq + x->off.cr.producer);
+    struct ethhdr *eth = (struct ethhdr *)umem;
+    int ms;
+
+    if (len > XDP_FRAME - sizeof(*eth)) {
+        errno = 0;
+        st_die("%zu bytes are too long for one AF_XDP frame", len);
+    }
+    memset(eth, 0, sizeof(*eth));   /* 00:00:00:00:00:00 to itself */
+    eth->h_proto = htons(ST_ETHERTYPE);
+    memcpy(umem + sizeof(*eth), data, len);
+    desc[0] = (struct xdp_desc){ .addr = 0, .len = sizeof(*eth) + len };
+    __atomic_store_n(prod, 1, __ATOMIC_RELEASE);
+    st_expect(sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0), 0,
+              "sendto(AF_XDP)");
+    for (ms = 0; __atomic_load_n(done, __ATOMIC_ACQUIRE) < 1; ms++) {
+        if (ms == TIMEOUT_MS) {
+            errno = 0;
+            st_die("the AF_XDP frame did not complete in %d ms", ms);
+        }
+        usleep(1000);
+    }
+}
+
 static void wait_readable(int s)
 {
     struct pollfd p = { .fd = s, .events = POLLIN };
@@ -128,7 +221,7 @@ static void receive(const char *mode, int ready, const char *dst)
     int s, out;
 
     st_comm(mode, "r");
-    if (!strcmp(mode, "packet")) {
+    if (!strcmp(mode, "packet") || !strcmp(mode, "xdp")) {
         struct sockaddr_ll ll;
 
         len = recv_one(ready, packet_socket(&ll, ST_ETHERTYPE));
@@ -168,16 +261,18 @@ static void receive(const char *mode, int ready, const char *dst)
 int main(int argc, char **argv)
 {
     int ready[2], status, s;
+    Xsk xsk = { .fd = -1 };
     const char *mode;
     pid_t pid;
     size_t len;
     char *data;
     char c;
 
-    st_init(argc, argv, 3, "packet|udp|udpmsg|vsock SRC DST");
+    st_init(argc, argv, 3, "packet|udp|udpmsg|vsock|xdp SRC DST");
     mode = argv[1];
     if (strcmp(mode, "packet") && strcmp(mode, "udp") &&
-        strcmp(mode, "udpmsg") && strcmp(mode, "vsock")) {
+        strcmp(mode, "udpmsg") && strcmp(mode, "vsock") &&
+        strcmp(mode, "xdp")) {
         errno = 0;
         st_die("unknown mode %s", mode);
     }
@@ -195,8 +290,14 @@ int main(int argc, char **argv)
     }
     close(ready[1]);
     st_expect(read(ready[0], &c, 1), 1, "read ready");
+    if (!strcmp(mode, "xdp")) {
+        xsk_open(&xsk);
+    }
     data = st_slurp(argv[2], &len);
-    if (!strcmp(mode, "packet")) {
+    if (!strcmp(mode, "xdp")) {
+        xsk_send(&xsk, data, len);
+        s = xsk.fd;
+    } else if (!strcmp(mode, "packet")) {
         struct sockaddr_ll ll;
 
         s = packet_socket(&ll, ST_ETHERTYPE);

@@ -238,9 +238,14 @@ def leave_edges():
     socket, over-approximated).  The vsock
     stream's peer is not known (the vsock module's structures are not in
     the kernel's BTF), and its receiver may read the stream in several
-    calls."""
+    calls.  "xdp"'s frame goes out of its socket's TX ring: its sendto
+    moves no bytes and names no address, but its process is tainted, so
+    the send leaves to an unknown XDP address and taints the packet node;
+    it runs before the other packet sends, so its receiver (xdp-r, on a
+    packet socket) is tainted by it alone."""
     out = []
     for mode, ep, call, size in (
+            ('xdp', 'remote:xdp:unknown', 'sendto', 0),
             ('packet', 'remote:packet:if1:0x88b5', 'sendto', N),
             ('udp', 'remote:packet:if1:0x0800', 'sendto', TUN_PKT),
             ('udpmsg', 'remote:packet:if1:0x0800', 'sendmsg', TUN_PKT),
@@ -253,7 +258,8 @@ def leave_edges():
                 Edge(sock, 'ipc:' + ('vsock' if mode == 'vsock' else
                                      'packet'), call, size, 1),
                 Edge(r, '/tmp/%s.txt' % mode, 'write', N, 1)]
-    out += [Edge('ipc:packet', 'proc:packet-r', 'recvfrom', N, 1),
+    out += [Edge('ipc:packet', 'proc:xdp-r', 'recvfrom', N, 1),
+            Edge('ipc:packet', 'proc:packet-r', 'recvfrom', N, 1),
             Edge('socket#udp', 'socket#udp-r', 'sendto', N, 1),
             Edge('socket#udp-r', 'proc:udp-r', 'recvfrom', N, 1),
             Edge('socket#udpmsg', 'socket#udpmsg-r', 'sendmsg', N, 1),
@@ -262,8 +268,8 @@ def leave_edges():
             Edge('socket#udpmsg', 'socket#udp-r', 'sendmsg', N, 1),
             Edge('socket#udpmsg-r', 'proc:udpmsg-r', 'recvfrom', N, 1),
             Edge('ipc:vsock', 'proc:vsock-r', 'read', N)]
-    return out + same(['/tmp/%s.txt' % m
-                       for m in ('packet', 'udp', 'udpmsg', 'vsock')])
+    return out + same(['/tmp/%s.txt' % m for m in
+                       ('xdp', 'packet', 'udp', 'udpmsg', 'vsock')])
 
 
 def fuse_edges():

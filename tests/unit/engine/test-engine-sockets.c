@@ -444,7 +444,8 @@ static void test_leaving_families(void)
  * A packet or vsock send may also reach a reader here (a frame on the
  * loopback interface, a vsock stream to CID 1): a reader of a socket of
  * the same family takes from its channel, also one already blocked;
- * a reader of another family's socket does not.
+ * a reader of another family's socket does not.  An XDP socket's frame
+ * (sent from its ring with a sendto of no bytes) is a packet's.
  */
 static void test_leaving_families_local(void)
 {
@@ -501,6 +502,24 @@ static void test_leaving_families_local(void)
     sys_rw(f, &vsock, ST_NR_READ, 3, 16, 260);
     g_assert_nonnull(proc_of(f, &vsock));
     g_assert_null(proc_of(f, &inet));
+    fake_free(f);
+
+    /* An XDP send, no bytes of its own: the packet channel and its reader */
+    f = fake_new();
+    t = setup_reader(f, &secret);
+    ff = fake_fd(f, 200, 3, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 990, NULL);
+    ff->obj.sock_family = ST_AF_PACKET;
+    ff = fake_fd(f, 100, 8, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 973, NULL);
+    ff->obj.sock_family = ST_AF_XDP;
+    sys_rw(f, &t, ST_NR_SENDTO, 8, 0, 200);
+    chan = fake_ipc_node(f, ST_ENGINE_IPC_PACKET);
+    g_assert_nonnull(chan);
+    assert_labels(f, chan->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 973)->id, chan->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    sys_rw(f, &blocked, ST_NR_RECVFROM, 3, 60, 210);
+    g_assert_nonnull(proc_of(f, &blocked));
+    assert_labels(f, proc_of(f, &blocked)->labels, "S");
     fake_free(f);
 }
 

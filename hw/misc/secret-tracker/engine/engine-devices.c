@@ -9,9 +9,10 @@
  * system's two ends are its files, which processes read and write, and
  * /dev/fuse, which its daemon reads requests (a write's data) from and
  * writes replies (a read's data) to.  Packet and vsock sockets are such
- * channels too: a frame sent on the loopback interface, or a vsock
- * stream to CID 1, reaches a reader here, while the send also counts as
- * leaving the VM (engine-endpoints.c).  A reader that blocks on such a
+ * channels too: a frame sent on the loopback interface (from a packet
+ * or an XDP socket, one channel), or a vsock stream to CID 1, reaches a
+ * reader here, while the send also counts as leaving the VM
+ * (engine-endpoints.c).  A reader that blocks on such a
  * channel before it is tainted waits for it like a reader of a pipe.
  *
  * Copyright (c) 2026 The secret-tracker authors
@@ -36,7 +37,9 @@ StEngineIpc st_channel_of(const StEngineObject *obj)
         return obj->fuse ? ST_ENGINE_IPC_FUSE : ST_ENGINE_IPC_NONE;
     }
     if (obj->kind == ST_ENGINE_KIND_SOCKET) {
+        /* an XDP socket's frames go out on an interface, as packets do */
         return obj->sock_family == ST_AF_PACKET ? ST_ENGINE_IPC_PACKET :
+               obj->sock_family == ST_AF_XDP ? ST_ENGINE_IPC_PACKET :
                obj->sock_family == ST_AF_VSOCK ? ST_ENGINE_IPC_VSOCK :
                ST_ENGINE_IPC_NONE;
     }
