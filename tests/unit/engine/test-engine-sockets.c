@@ -441,6 +441,29 @@ static void test_leaving_families(void)
 }
 
 /*
+ * @t sends @bytes on a new socket of @family (fd @fd, inode @ino): the
+ * packet channel is tainted, by a flow from that socket.
+ */
+static const StEngineNodeInfo *send_frame(Fake *f, const StEngineTask *t,
+                                          int fd, uint64_t ino,
+                                          uint16_t family, int64_t bytes,
+                                          uint64_t ns)
+{
+    const StEngineNodeInfo *chan;
+    FakeFd *ff = fake_fd(f, t->tgid, fd, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS,
+                         ino, NULL);
+
+    ff->obj.sock_family = family;
+    sys_rw(f, t, ST_NR_SENDTO, fd, bytes, ns);
+    chan = fake_ipc_node(f, ST_ENGINE_IPC_PACKET);
+    g_assert_nonnull(chan);
+    assert_labels(f, chan->labels, "S");
+    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, ino)->id, chan->id,
+                               ST_ENGINE_FAMILY_WRITE));
+    return chan;
+}
+
+/*
  * A packet or vsock send may also reach a reader here (a frame on the
  * loopback interface, a vsock stream to CID 1): a reader of a socket of
  * the same family takes from its channel, also one already blocked;
@@ -470,14 +493,7 @@ static void test_leaving_families_local(void)
     /* blocked in recvfrom before anything is sent */
     entry(f, &blocked, ST_NR_RECVFROM, 3, 0x1000, 100, 0, 0, 190);
 
-    ff = fake_fd(f, 100, 6, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 971, NULL);
-    ff->obj.sock_family = ST_AF_PACKET;
-    sys_rw(f, &t, ST_NR_SENDTO, 6, 60, 200);
-    chan = fake_ipc_node(f, ST_ENGINE_IPC_PACKET);
-    g_assert_nonnull(chan);
-    assert_labels(f, chan->labels, "S");
-    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 971)->id, chan->id,
-                               ST_ENGINE_FAMILY_WRITE));
+    chan = send_frame(f, &t, 6, 971, ST_AF_PACKET, 60, 200);
     g_assert_null(fake_ipc_node(f, ST_ENGINE_IPC_VSOCK));
     st_engine_syscall_exit(f->e, &blocked, ST_NR_RECVFROM, 60, 210);
     g_assert_nonnull(proc_of(f, &blocked));
@@ -509,14 +525,7 @@ static void test_leaving_families_local(void)
     t = setup_reader(f, &secret);
     ff = fake_fd(f, 200, 3, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 990, NULL);
     ff->obj.sock_family = ST_AF_PACKET;
-    ff = fake_fd(f, 100, 8, ST_ENGINE_KIND_SOCKET, DEV_SOCKFS, 973, NULL);
-    ff->obj.sock_family = ST_AF_XDP;
-    sys_rw(f, &t, ST_NR_SENDTO, 8, 0, 200);
-    chan = fake_ipc_node(f, ST_ENGINE_IPC_PACKET);
-    g_assert_nonnull(chan);
-    assert_labels(f, chan->labels, "S");
-    g_assert_nonnull(find_flow(f, inode(f, DEV_SOCKFS, 973)->id, chan->id,
-                               ST_ENGINE_FAMILY_WRITE));
+    send_frame(f, &t, 8, 973, ST_AF_XDP, 0, 200);
     sys_rw(f, &blocked, ST_NR_RECVFROM, 3, 60, 210);
     g_assert_nonnull(proc_of(f, &blocked));
     assert_labels(f, proc_of(f, &blocked)->labels, "S");
