@@ -339,30 +339,41 @@ static void check_percpu(const Kernel *k, const StKallsyms *ks,
 }
 
 /*
- * Where the kernel has a syscall dispatcher function, the probe hooks its
- * return site: the one direct call to x64_sys_call in do_syscall_64.
+ * The probe hooks the one direct call in do_syscall_64 to the syscall
+ * dispatcher x64_sys_call (its return site), or on a kernel without one
+ * (5.10) to syscall_enter_from_user_mode (its return site is the entry
+ * hook, after ptrace).  Every kernel has one of the two.  On 5.10 the
+ * next function, do_int80_syscall_32, calls it too: the code searched
+ * ends where the next symbol starts.
  */
 static void check_return_site(const Kernel *k, const StKallsyms *ks,
                               int64_t slide)
 {
-    uint64_t disp, caller, after;
+    uint64_t callee, caller, end, after;
+    const char *name = "x64_sys_call";
     const uint8_t *code;
+    size_t len = 1024;
     GError *err = NULL;
 
-    if (!st_kallsyms_address(ks, "x64_sys_call", &disp, NULL)) {
-        g_test_message("%s: no x64_sys_call (hooked at LSTAR)", k->release);
-        return;
+    if (!st_kallsyms_address(ks, name, &callee, NULL)) {
+        name = "syscall_enter_from_user_mode";
+        g_assert_true(st_kallsyms_address(ks, name, &callee, &err));
+        g_assert_no_error(err);
     }
     g_assert_true(st_kallsyms_address(ks, "do_syscall_64", &caller, &err));
     g_assert_no_error(err);
-    code = elf_at(k, caller - slide, 1024);
+    g_assert_true(st_linux_symbol_end(ks, caller, &end));
+    g_assert_cmphex(end, >, caller);
+    len = MIN(len, end - caller);
+    code = elf_at(k, caller - slide, len);
     g_assert_nonnull(code);
-    g_assert_true(st_linux_find_call(code, 1024, caller, disp, 64, &after,
+    g_assert_true(st_linux_find_call(code, len, caller, callee, 64, &after,
                                      &err));
     g_assert_no_error(err);
     g_assert_cmphex(after, >, caller);
-    g_test_message("%s: x64_sys_call returns to do_syscall_64+0x%" PRIx64,
-                   k->release, after - caller);
+    g_test_message("%s: %s returns to do_syscall_64+0x%" PRIx64
+                   " (of 0x%" PRIx64 ")", k->release, name, after - caller,
+                   end - caller);
 }
 
 static void check_kernel(const Kernel *k, const StKallsyms *ks,

@@ -1,5 +1,5 @@
 /*
- * secret-tracker: find the sysretq exit of entry_SYSCALL_64 with capstone
+ * secret-tracker: find hook sites in the syscall entry with capstone
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -120,6 +120,24 @@ bool st_linux_find_call(const uint8_t *code, size_t len, uint64_t code_va,
                 "%u calls to 0x%" PRIx64 " in %zu bytes at 0x%" PRIx64,
                 found, target, len, code_va);
     return false;
+}
+
+bool st_linux_symbol_end(const StKallsyms *ks, uint64_t addr, uint64_t *end)
+{
+    uint32_t i, n = st_kallsyms_count(ks);
+    uint64_t best = UINT64_MAX;
+    StKallsym sym;
+
+    for (i = 0; i < n && st_kallsyms_nth(ks, i, &sym); i++) {
+        if (!sym.percpu && sym.value > addr && sym.value < best) {
+            best = sym.value;
+        }
+    }
+    if (best == UINT64_MAX) {
+        return false;
+    }
+    *end = best;
+    return true;
 }
 
 bool st_linux_kaslr_slide(const StLinuxProfile *prof, uint64_t lstar,

@@ -7,6 +7,7 @@
 #ifndef HW_MISC_SECRET_TRACKER_VMI_LINUX_SITES_H
 #define HW_MISC_SECRET_TRACKER_VMI_LINUX_SITES_H
 
+#include "hw/misc/secret-tracker/vmi/linux-kallsyms.h"
 #include "hw/misc/secret-tracker/vmi/linux-profile.h"
 
 /* How much of entry_SYSCALL_64 to read and disassemble */
@@ -31,6 +32,12 @@ bool st_linux_find_sysret(const uint8_t *code, size_t len, uint64_t *offset,
 bool st_linux_find_call(const uint8_t *code, size_t len, uint64_t code_va,
                         uint64_t target, uint64_t slack, uint64_t *after,
                         GError **errp);
+
+/*
+ * Where the function at @addr ends: the next symbol's address above it
+ * in @ks (any order; the table is guest data).  False if none is.
+ */
+bool st_linux_symbol_end(const StKallsyms *ks, uint64_t addr, uint64_t *end);
 
 /* KASLR slide: LSTAR minus the profile's unrandomized entry_SYSCALL_64 */
 bool st_linux_kaslr_slide(const StLinuxProfile *prof, uint64_t lstar,
