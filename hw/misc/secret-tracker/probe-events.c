@@ -33,7 +33,7 @@ static uint64_t st_now_ns(void)
 
 /*
  * The kernel's per-CPU base for this vCPU: GS base while the CPU is in
- * the kernel (the dispatchers, io_uring), KERNEL_GS_BASE at the LSTAR
+ * the kernel (past the entry, io_uring), KERNEL_GS_BASE at the LSTAR
  * entry before swapgs and at sysretq after it.  It never changes while a
  * kernel runs, so it is read once per vCPU.
  */
@@ -353,14 +353,15 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
     StLinuxPtRegs pt;
     uint64_t nr, percpu, task_ptr, user_flags;
     uint64_t args[ST_ENGINE_NR_ARGS];
+    bool ok;
 
     RCU_READ_LOCK_GUARD();
     k = qatomic_rcu_read(&p->kernel);
     if (!k) {
         return;
     }
-    /* x64_sys_call(regs, nr), or the entry with the number in RAX */
-    nr = k->dispatchers ? (uint32_t)r->rsi : r->rax;
+    /* x64_sys_call(regs, nr); else the number is in RAX (-1: skipped) */
+    nr = k->entry == ST_ENTRY_DISPATCHER ? (uint32_t)r->rsi : r->rax;
     if (qatomic_read(&p->validated) && nr != ST_NR_REBOOT &&
         nr != ST_NR_IO_SUBMIT &&
         (nr > UINT32_MAX || (nr & ST_NR_X32_BIT) ||
@@ -368,16 +369,20 @@ void st_probe_syscall64(const ExecHookEvent *ev, void *opaque)
         return;     /* the common case: no guest memory read at all */
     }
     vc = st_probe_vcpu(p, ev->cpu, k);
-    if (!vc || !st_percpu_base(vc, ev->cpu, k->dispatchers, &percpu) ||
+    if (!vc ||
+        !st_percpu_base(vc, ev->cpu, k->entry != ST_ENTRY_LSTAR, &percpu) ||
         !st_validate(p, k, vc, percpu)) {
         return;
     }
     if (nr > UINT32_MAX || (nr & ST_NR_X32_BIT)) {
         return;
     }
-    if (k->dispatchers) {
+    if (k->entry != ST_ENTRY_LSTAR) {
         /* The arguments as the kernel will use them (after ptrace). */
-        if (!st_linux_read_pt_regs_at(&vc->kernel, r->rdi, &pt, NULL)) {
+        ok = k->entry == ST_ENTRY_DISPATCHER ?
+             st_linux_read_pt_regs_at(&vc->kernel, r->rdi, &pt, NULL) :
+             st_linux_read_pt_regs(&vc->kernel, percpu, &pt, NULL);
+        if (!ok) {
             qatomic_inc(&p->read_errors);
             trace_secret_tracker_probe_read_error("entry", nr);
             return;
@@ -442,7 +447,8 @@ void st_probe_return64(const ExecHookEvent *ev, void *opaque)
         st_returned(k, vc, ev->cpu, NULL);
         return;     /* the common case: no guest memory read at all */
     }
-    if (!st_percpu_base(vc, ev->cpu, k->dispatchers, &percpu)) {
+    if (!st_percpu_base(vc, ev->cpu, k->entry == ST_ENTRY_DISPATCHER,
+                        &percpu)) {
         return;     /* no entry seen on this vCPU yet: nothing to pair */
     }
     memset(&task, 0, sizeof(task));   /* matches no expected return */

@@ -20,10 +20,11 @@
 /*
  * Where the guest kernel is stopped (docs/devel/secret-tracker-hooks.rst,
  * "Hook sites").  The dispatchers come from kallsyms; a kernel without
- * them (5.10) is hooked at its entry instead.
+ * them (5.10) is hooked where syscall_enter_from_user_mode returns, or
+ * at its entry.
  */
 typedef enum StProbeSite {
-    ST_SITE_SYSCALL64,  /* x64_sys_call(regs, nr), or entry_SYSCALL_64 */
+    ST_SITE_SYSCALL64,  /* x64_sys_call(regs, nr), or see StProbeEntry */
     ST_SITE_RETURN64,   /* where x64_sys_call returns, or the sysretq */
     ST_SITE_SYSCALL32,  /* ia32_sys_call(regs, nr): every compat entry */
     ST_SITE_INT80,      /* int 0x80, where there is no ia32_sys_call */
@@ -34,6 +35,13 @@ typedef enum StProbeSite {
     ST_SITE_COREDUMP,   /* elf_core_dump(cprm): the core file is open */
     ST_SITE__COUNT
 } StProbeSite;
+
+/* What the 64-bit entry hook sees */
+typedef enum StProbeEntry {
+    ST_ENTRY_LSTAR,         /* entry_SYSCALL_64: the user's registers */
+    ST_ENTRY_TRACED,        /* after syscall_enter_from_user_mode: RAX */
+    ST_ENTRY_DISPATCHER,    /* x64_sys_call(regs, nr) */
+} StProbeEntry;
 
 /*
  * One guest kernel: its profile, symbols, page-table root and hooks.
@@ -51,7 +59,7 @@ typedef struct StProbeKernel {
     StGuestVm vm;               /* kernel half, from init_top_pgt */
     bool root_from_symbols;     /* else the CR3 seen at arm time */
     uint64_t lstar;
-    bool dispatchers;           /* syscalls hooked at x64_sys_call */
+    StProbeEntry entry;         /* after ptrace and seccomp, unless LSTAR */
     uint64_t site[ST_SITE__COUNT];
     ExecHook *hook[ST_SITE__COUNT];
     bool return_on_demand;      /* RETURN64 armed per vCPU when needed */

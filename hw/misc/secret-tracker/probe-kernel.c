@@ -16,7 +16,7 @@
 
 /* Call-depth tracking may call a few bytes before a function. */
 #define ST_CALL_SLACK 64
-/* How much of do_syscall_64 holds the call to x64_sys_call */
+/* How much of do_syscall_64 holds its calls, at most */
 #define ST_CALLER_LEN 1024
 
 const char *st_probe_site_name(StProbeSite site)
@@ -151,23 +151,46 @@ static void st_probe_compat_returns(StProbeKernel *k, const StGuestVm *vm,
     }
 }
 
-/* Hook at the dispatchers, or at the entry and its sysretq. */
+/*
+ * Where @callee returns to do_syscall_64: after its one direct call there
+ * (not in the function that follows: on 5.10 a compat handler that
+ * makes the same call).
+ */
+static bool st_syscall64_call(const StProbeKernel *k, const StGuestVm *vm,
+                              uint64_t callee, uint64_t *after)
+{
+    uint8_t code[ST_CALLER_LEN];
+    uint64_t caller, end;
+    size_t len = sizeof(code);
+
+    if (!st_symbol(k, "do_syscall_64", &caller)) {
+        return false;
+    }
+    if (st_linux_symbol_end(k->ksyms, caller, &end) && end - caller < len) {
+        len = end - caller;
+    }
+    return st_guest_read(vm, caller, code, len, NULL) &&
+           st_linux_find_call(code, len, caller, callee, ST_CALL_SLACK,
+                              after, NULL);
+}
+
+/*
+ * Hook at the dispatchers; else where the tracer has had its say (5.10),
+ * or at the entry; with no dispatchers, the return is the sysretq.
+ */
 static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
                            GError **errp)
 {
-    uint64_t disp, caller, after, addr;
-    uint8_t code[ST_CALLER_LEN];
+    uint64_t disp, after, addr;
 
     if (st_symbol(k, "x64_sys_call", &disp)) {
-        k->dispatchers = true;
+        k->entry = ST_ENTRY_DISPATCHER;
         k->site[ST_SITE_SYSCALL64] = disp;
-        if (st_symbol(k, "do_syscall_64", &caller) &&
-            st_guest_read(vm, caller, code, sizeof(code), NULL) &&
-            st_linux_find_call(code, sizeof(code), caller, disp,
-                               ST_CALL_SLACK, &after, NULL)) {
+        if (st_syscall64_call(k, vm, disp, &after)) {
             k->site[ST_SITE_RETURN64] = after;
         }
     } else {
+        uint8_t code[ST_SITES_CODE_LEN];
         uint64_t off;
 
         if (!st_guest_read(vm, k->lstar, code, sizeof(code), errp) ||
@@ -175,8 +198,15 @@ static bool st_probe_sites(StProbeKernel *k, const StGuestVm *vm,
             g_prefix_error(errp, "cannot find the system call return: ");
             return false;
         }
-        k->site[ST_SITE_SYSCALL64] = k->lstar;
         k->site[ST_SITE_RETURN64] = k->lstar + off;
+        if (st_symbol(k, "syscall_enter_from_user_mode", &addr) &&
+            st_syscall64_call(k, vm, addr, &after)) {
+            k->entry = ST_ENTRY_TRACED;
+            k->site[ST_SITE_SYSCALL64] = after;
+        } else {
+            k->entry = ST_ENTRY_LSTAR;
+            k->site[ST_SITE_SYSCALL64] = k->lstar;
+        }
     }
     if (st_symbol(k, "ia32_sys_call", &addr)) {
         k->site[ST_SITE_SYSCALL32] = addr;
