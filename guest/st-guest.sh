@@ -12,7 +12,7 @@
 #                   linux-image-cloud-amd64/sid, linux-image-rt-amd64/bullseye, ...
 #                   From 7.x the linux-image package is empty: the image is
 #                   in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz
-#                   (and the modules in linux-modules-RELEASE, not used).
+#                   and the modules in linux-modules-RELEASE.
 #   SCENARIO        shell script run as root inside the guest; every *.sh
 #                   beside it is also put in /scenarios, and the kernel
 #                   argument st.scenario=NAME runs /scenarios/NAME.sh instead
@@ -87,14 +87,25 @@ if [ -n "$bin" ]; then
     fi
     [ -n "$imgver" ] || die "kernel binary package $img (from $pkg) has no installable version: run 'make deps'"
 fi
-# The package that holds the modules: the image's.  From 7.x they are in
-# linux-modules-RELEASE instead, which is not fetched (over 100 MB for two
-# modules): those guests have only what the kernel has built in.
+# The package that holds the modules: the image's, or from 7.x the
+# linux-modules-RELEASE the kernel package depends on (as large as a 6.x
+# image package, which holds both).
 modpkg=$img
 modver=$imgver
+mod=$(show "$pkg=$ver" | field Depends | tr ',' '\n' |
+      sed -n 's/^ *\(linux-modules-[^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p' | head -n 1)
+if [ -n "$mod" ]; then
+    modpkg=${mod%% *}
+    modver=${mod#* }
+    if [ -z "$modver" ] || [ "$modver" = "$modpkg" ]; then
+        modver=$(show "$modpkg" | field Version)
+    fi
+    [ -n "$modver" ] || die "kernel modules package $modpkg (from $pkg) has no installable version: run 'make deps'"
+fi
 
 key=$(
-    { echo "$pkg=$ver $img=$imgver"; "$busybox" 2>&1 | head -n 1;
+    { echo "$pkg=$ver $img=$imgver $modpkg=$modver";
+      "$busybox" 2>&1 | head -n 1;
       "$cc" --version | head -n 1;
       cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh \
           "$progs"/*.h "$progs"/*.c; } |
