@@ -73,35 +73,32 @@ case "$pkg" in
     *) die "'$spec' is not a kernel image package" ;;
 esac
 
+# dep PREFIX WHAT: "NAME VERSION" of the PREFIX-* package $pkg=$ver depends
+# on (its version as pinned, else the candidate's), or nothing if none.
+dep() {
+    d=$(show "$pkg=$ver" | field Depends | tr ',' '\n' |
+        sed -n "s/^ *\($1-[^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p" | head -n 1)
+    [ -n "$d" ] || return 0
+    n=${d%% *}
+    v=${d#* }
+    if [ -z "$v" ] || [ "$v" = "$n" ]; then
+        v=$(show "$n" | field Version)
+    fi
+    [ -n "$v" ] || die "kernel $2 package $n (from $pkg) has no installable version: run 'make deps'"
+    echo "$n $v"
+}
 # The package that holds the image: linux-image-RELEASE itself (up to 6.x,
 # /boot/vmlinuz-RELEASE), or the linux-binary-RELEASE it depends on (7.x).
-img=$pkg
-imgver=$ver
-bin=$(show "$pkg=$ver" | field Depends | tr ',' '\n' |
-      sed -n 's/^ *\(linux-binary-[^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p' | head -n 1)
-if [ -n "$bin" ]; then
-    img=${bin%% *}
-    imgver=${bin#* }
-    if [ -z "$imgver" ] || [ "$imgver" = "$img" ]; then
-        imgver=$(show "$img" | field Version)
-    fi
-    [ -n "$imgver" ] || die "kernel binary package $img (from $pkg) has no installable version: run 'make deps'"
-fi
-# The package that holds the modules: the image's, or from 7.x the
-# linux-modules-RELEASE the kernel package depends on (as large as a 6.x
-# image package, which holds both).
-modpkg=$img
-modver=$imgver
-mod=$(show "$pkg=$ver" | field Depends | tr ',' '\n' |
-      sed -n 's/^ *\(linux-modules-[^ ]*\)\( (= \([^)]*\))\)\{0,1\}.*/\1 \3/p' | head -n 1)
-if [ -n "$mod" ]; then
-    modpkg=${mod%% *}
-    modver=${mod#* }
-    if [ -z "$modver" ] || [ "$modver" = "$modpkg" ]; then
-        modver=$(show "$modpkg" | field Version)
-    fi
-    [ -n "$modver" ] || die "kernel modules package $modpkg (from $pkg) has no installable version: run 'make deps'"
-fi
+# The modules: the image's, or from 7.x the linux-modules-RELEASE it
+# depends on (as large as a 6.x image package, which holds both).
+bin=$(dep linux-binary binary)
+img=${bin%% *}
+imgver=${bin#* }
+[ -n "$bin" ] || { img=$pkg; imgver=$ver; }
+mod=$(dep linux-modules modules)
+modpkg=${mod%% *}
+modver=${mod#* }
+[ -n "$mod" ] || { modpkg=$img; modver=$imgver; }
 
 key=$(
     { echo "$pkg=$ver $img=$imgver $modpkg=$modver";
