@@ -171,6 +171,7 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
     field(btf, "sk_socket", t.ptr, p->field[ST_SOCK_SK_SOCKET].offset);
     add_struct(btf, "fs_struct", p->struct_size[ST_STRUCT_FS_STRUCT]);
     field(btf, "pwd", path, p->field[ST_FS_STRUCT_PWD_MNT].offset);
+    field(btf, "root", path, p->field[ST_FS_STRUCT_ROOT_MNT].offset);
 
     i = array(btf, &t, t.u8, 108);
     sun = add_struct(btf, "sockaddr_un", p->struct_size[ST_STRUCT_SOCKADDR_UN]);
@@ -227,6 +228,13 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
     field(btf, line == LINE_7 ? "d_shortname" : "d_iname", i,
           p->field[ST_DENTRY_D_INAME].offset);
     field(btf, "d_u", d_u, p->field[ST_DENTRY_D_ALIAS_NEXT].offset);
+    /* children: list_heads up to 6.7, hlists from 6.8 */
+    field(btf, line >= LINE_6_12 ? "d_children" : "d_subdirs",
+          line >= LINE_6_12 ? hlist_head : list_head,
+          p->field[ST_DENTRY_D_SUBDIRS].offset);
+    field(btf, line >= LINE_6_12 ? "d_sib" : "d_child",
+          line >= LINE_6_12 ? hlist_node : list_head,
+          p->field[ST_DENTRY_D_CHILD].offset);
 
     st[ST_MOUNT_MNT] = vfsmount;
     st[ST_UNIX_SOCK_SK] = sock;
@@ -250,6 +258,10 @@ static struct btf *synth_btf(const StLinuxProfile *p, SynthLine line)
             field(btf, line == LINE_7 ? "mnt_next_for_sb" : "mnt_instance",
                   line == LINE_7 ? t.ptr : list_head,
                   p->field[ST_MOUNT_MNT_SB_NEXT].offset);
+            field(btf, "mnt_mounts", list_head,
+                  p->field[ST_MOUNT_MNT_MOUNTS].offset);
+            field(btf, "mnt_child", list_head,
+                  p->field[ST_MOUNT_MNT_CHILD].offset);
         }
     }
 
@@ -345,6 +357,7 @@ static void test_profile_from_btf(void)
                     p->percpu[ST_PERCPU_CURRENT_TASK]);
     g_assert_cmphex(got->percpu[ST_PERCPU_TOP_OF_STACK], ==,
                     p->percpu[ST_PERCPU_TOP_OF_STACK]);
+    g_assert_cmpuint(got->field[ST_DENTRY_D_SUBDIRS].alt, ==, 0);
     g_assert_false(got->field[ST_PCPU_HOT_CURRENT_TASK].present);
     btf__free(btf);
 }
@@ -362,6 +375,9 @@ static void test_pcpu_hot(void)
     check_profile(got, p);
     g_assert_cmphex(got->percpu[ST_PERCPU_CURRENT_TASK], ==, 0x32100);
     g_assert_cmphex(got->percpu[ST_PERCPU_TOP_OF_STACK], ==, 0x32118);
+    /* 6.8+: the children hlists, by their alternative names */
+    g_assert_cmpuint(got->field[ST_DENTRY_D_SUBDIRS].alt, ==, 1);
+    g_assert_cmpuint(got->field[ST_DENTRY_D_CHILD].alt, ==, 1);
     btf__free(btf);
 }
 

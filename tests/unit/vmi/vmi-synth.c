@@ -332,6 +332,12 @@ static const struct {
     { ST_DENTRY_D_ALIAS_NEXT, ST_FIELD_KIND_PTR, 0xb0, 8 },
     { ST_SUPER_BLOCK_S_MOUNTS, ST_FIELD_KIND_PTR, 0xc0, 8 },
     { ST_MOUNT_MNT_SB_NEXT, ST_FIELD_KIND_PTR, 0x70, 8 },
+    /* children lists: list_heads (hlists from 6.8, alternative 1) */
+    { ST_FS_STRUCT_ROOT_MNT, ST_FIELD_KIND_PTR, 0x18, 8 },
+    { ST_DENTRY_D_SUBDIRS, ST_FIELD_KIND_PTR, 0x10, 8 },
+    { ST_DENTRY_D_CHILD, ST_FIELD_KIND_PTR, 0x20, 8 },
+    { ST_MOUNT_MNT_MOUNTS, ST_FIELD_KIND_PTR, 0x80, 8 },
+    { ST_MOUNT_MNT_CHILD, ST_FIELD_KIND_PTR, 0x90, 8 },
 };
 
 static const uint32_t st_synth_sizes[ST_STRUCT__COUNT] = {
@@ -610,6 +616,8 @@ StSynthKernel *st_synth_kernel_new(bool la57)
     st_synth_set(s, p, k->fs, ST_FS_STRUCT_PWD_MNT,
                  k->home_mnt + p->field[ST_MOUNT_MNT].offset);
     st_synth_set(s, p, k->fs, ST_FS_STRUCT_PWD_DENTRY, k->user_dentry);
+    st_synth_set(s, p, k->fs, ST_FS_STRUCT_ROOT_MNT,
+                 k->root_mnt + p->field[ST_MOUNT_MNT].offset);
     return k;
 }
 

@@ -127,6 +127,7 @@ static const char *const st_linux_feature_names[ST_FEATURE__COUNT] = {
     [ST_FEATURE_SIGNAL_DEATHS] = "signal-deaths",
     [ST_FEATURE_HARD_LINKS] = "hard-links",
     [ST_FEATURE_OTHER_MOUNTS] = "other-mounts",
+    [ST_FEATURE_DCACHE_LOOKUP] = "dcache-lookup",
 };
 
 /* What is lost without the feature, for the report */
@@ -146,6 +147,8 @@ static const char *const st_linux_feature_effects[ST_FEATURE__COUNT] = {
     [ST_FEATURE_OTHER_MOUNTS] = "a file first read through a bind mount is "
                                 "not known by its path in a namespace that "
                                 "mounts its filesystem's root",
+    [ST_FEATURE_DCACHE_LOOKUP] = "a secret's file is labelled when it is "
+                                 "first used, not at registration",
 };
 
 static const struct {

@@ -153,6 +153,11 @@ typedef enum StLinuxOffset {
     ST_DENTRY_D_ALIAS_NEXT,
     ST_SUPER_BLOCK_S_MOUNTS,
     ST_MOUNT_MNT_SB_NEXT,
+    ST_FS_STRUCT_ROOT_MNT,
+    ST_DENTRY_D_SUBDIRS,
+    ST_DENTRY_D_CHILD,
+    ST_MOUNT_MNT_MOUNTS,
+    ST_MOUNT_MNT_CHILD,
     ST_OFFSET__COUNT
 } StLinuxOffset;
 
@@ -282,7 +287,15 @@ typedef enum StLinuxOffset {
     X(SUPER_BLOCK_S_MOUNTS,         SUPER_BLOCK,                              \
       "s_mounts.next|s_mounts",                                     true)   \
     X(MOUNT_MNT_SB_NEXT,            MOUNT,                                    \
-      "mnt_instance.next|mnt_next_for_sb",                          true)
+      "mnt_instance.next|mnt_next_for_sb",                          true)   \
+    /* looking names up in the dentry cache (linux-dcache.c): optional */     \
+    X(FS_STRUCT_ROOT_MNT,           FS_STRUCT,    "root.mnt",         true)   \
+    X(DENTRY_D_SUBDIRS,             DENTRY,                                   \
+      "d_subdirs.next|d_children.first",                            true)   \
+    X(DENTRY_D_CHILD,               DENTRY,                                   \
+      "d_child.next|d_sib.next",                                    true)   \
+    X(MOUNT_MNT_MOUNTS,             MOUNT,        "mnt_mounts.next",  true)   \
+    X(MOUNT_MNT_CHILD,              MOUNT,        "mnt_child.next",   true)
 
 /* Which struct member an offset is: a dotted path from the struct */
 typedef struct StLinuxOffsetSpec {
@@ -347,6 +360,7 @@ typedef enum StLinuxFeature {
     ST_FEATURE_SIGNAL_DEATHS,       /* a process killed by a signal ends */
     ST_FEATURE_HARD_LINKS,          /* a file's other cached names */
     ST_FEATURE_OTHER_MOUNTS,        /* its filesystem's root elsewhere */
+    ST_FEATURE_DCACHE_LOOKUP,       /* secrets' names found at registration */
     ST_FEATURE__COUNT
 } StLinuxFeature;
 
@@ -369,6 +383,11 @@ typedef enum StLinuxFeature {
     X(HARD_LINKS,        INODE_I_DENTRY_FIRST)                                \
     X(HARD_LINKS,        DENTRY_D_ALIAS_NEXT)                                 \
     X(OTHER_MOUNTS,      SUPER_BLOCK_S_MOUNTS)                                \
-    X(OTHER_MOUNTS,      MOUNT_MNT_SB_NEXT)
+    X(OTHER_MOUNTS,      MOUNT_MNT_SB_NEXT)                                   \
+    X(DCACHE_LOOKUP,     FS_STRUCT_ROOT_MNT)                                  \
+    X(DCACHE_LOOKUP,     DENTRY_D_SUBDIRS)                                    \
+    X(DCACHE_LOOKUP,     DENTRY_D_CHILD)                                      \
+    X(DCACHE_LOOKUP,     MOUNT_MNT_MOUNTS)                                    \
+    X(DCACHE_LOOKUP,     MOUNT_MNT_CHILD)
 
 #endif /* HW_MISC_SECRET_TRACKER_VMI_LINUX_OFFSETS_H */

@@ -148,6 +148,35 @@ bool st_linux_dentry_last_name(const StLinuxKernel *kernel, uint64_t dentry,
 /* The task's current directory (task->fs->pwd); g_free() */
 char *st_linux_cwd(const StLinuxKernel *kernel, uint64_t task, GError **errp);
 
+/* Bounds of one dentry cache lookup (guest lists can be long or circular) */
+#define ST_LINUX_DCACHE_MAX_VISITS (1 << 16)    /* dentries and mounts */
+#define ST_LINUX_DCACHE_MAX_FOUND 1024
+#define ST_LINUX_DCACHE_MAX_CHILDREN (1 << 15)  /* of one directory */
+#define ST_LINUX_DCACHE_MAX_MOUNTS 4096         /* on one mount */
+#define ST_LINUX_DCACHE_MAX_STACK 16            /* mounts on one place */
+#define ST_LINUX_DCACHE_MAX_DEPTH 64            /* pattern components */
+
+typedef struct StLinuxDcacheStats {
+    unsigned visited;
+    unsigned found;
+    bool truncated;             /* a bound stopped part of the lookup */
+} StLinuxDcacheStats;
+
+/* A regular file found: its path in the initial namespace, its inode */
+typedef void (*StLinuxDcacheFn)(void *opaque, const char *path, uint64_t dev,
+                                uint64_t ino);
+
+/*
+ * Call @fn for each cached regular file whose absolute path, in the
+ * mount namespace of @task, matches @glob (fnmatch() with FNM_PATHNAME,
+ * component by component), crossing mounts.  Files the cache does not
+ * hold are not found.  False on a profile without the members, or when
+ * guest memory cannot be read (@fn may have been called before).
+ */
+bool st_linux_dcache_find(const StLinuxKernel *kernel, uint64_t task,
+                          const char *glob, StLinuxDcacheFn fn, void *opaque,
+                          StLinuxDcacheStats *stats, GError **errp);
+
 bool st_linux_read_socket(const StLinuxKernel *kernel, uint64_t file,
                           StLinuxSocket *out, GError **errp);
 void st_linux_socket_clear(StLinuxSocket *sock);
