@@ -332,6 +332,62 @@ static void test_first_use_before_pattern(void)
  * when the fd's own name fails the name filter; named as matched.  Eight
  * other names at most are asked.
  */
+/*
+ * A file found under a pattern before any fd names it (in the guest's
+ * dentry cache, at registration) is labelled at once, and a reader of it
+ * through a name the pattern does not match is tainted.
+ */
+static void test_pattern_found(void)
+{
+    Fake *f = fake_new();
+    StEngineTask t = mktask(600, 6000, 1, 1, "t");
+    const StEngineNodeInfo *n;
+    GError *err = NULL;
+    uint64_t id;
+
+    g_assert_true(st_engine_register_pattern(f->e, SECRET_GLOB, "S",
+                                             NULL));
+    g_assert_cmpstr(st_engine_pattern_glob(f->e, 0), ==, SECRET_GLOB);
+    g_assert_null(st_engine_pattern_glob(f->e, 1));
+    id = st_engine_pattern_found(f->e, SECRET_GLOB, DEV_DISK, 95,
+                                 "/secret/r.txt", &err);
+    g_assert_no_error(err);
+    n = st_engine_node(f->e, id);
+    g_assert_nonnull(n);
+    g_assert_true(n == inode(f, DEV_DISK, 95));
+    g_assert_cmpint(n->kind, ==, ST_ENGINE_KIND_FILE);
+    g_assert_true(n->registered);
+    g_assert_cmpstr(n->path, ==, "/secret/r.txt");
+    assert_labels(f, n->labels, "S");
+    g_assert_cmpuint(counters(f).registration_labels, ==, 1);
+    /* again: the same node, nothing new */
+    g_assert_cmpuint(st_engine_pattern_found(f->e, SECRET_GLOB, DEV_DISK, 95,
+                                             "/secret/r.txt", NULL), ==, id);
+    g_assert_cmpuint(counters(f).registration_labels, ==, 1);
+
+    /* read through a name no pattern matches, with no other name cached */
+    fake_fd(f, 600, 3, ST_ENGINE_KIND_FILE, DEV_DISK, 95, "/tmp/hard-link");
+    sys_rw(f, &t, ST_NR_READ, 3, 10, 100);
+    assert_labels(f, proc_of(f, &t)->labels, "S");
+    g_assert_nonnull(find_flow(f, id, proc_of(f, &t)->id,
+                               ST_ENGINE_FAMILY_READ));
+    g_assert_cmpstr(inode(f, DEV_DISK, 95)->path, ==, "/secret/r.txt");
+    g_assert_cmpuint(counters(f).first_use_labels, ==, 0);
+
+    /* what does not fit is refused, and labels nothing */
+    g_assert_cmpuint(st_engine_pattern_found(f->e, SECRET_GLOB, DEV_DISK, 96,
+                                             "/secret/sub/x.txt", &err),
+                     ==, 0);
+    g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+    g_clear_error(&err);
+    g_assert_cmpuint(st_engine_pattern_found(f->e, "/other/" "*", DEV_DISK,
+                                             96, "/other/x", &err), ==, 0);
+    g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    g_clear_error(&err);
+    g_assert_null(inode(f, DEV_DISK, 96));
+    fake_free(f);
+}
+
 static void test_first_use_alias(void)
 {
     Fake *f = fake_new();
@@ -509,6 +565,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/first-use/before-pattern",
                     test_first_use_before_pattern);
     g_test_add_func("/engine/first-use/alias", test_first_use_alias);
+    g_test_add_func("/engine/pattern-found", test_pattern_found);
     g_test_add_func("/engine/first-use/patterns-only",
                     test_first_use_patterns_only);
     g_test_add_func("/engine/first-use/other-rules",

@@ -11,6 +11,7 @@
  */
 
 #include "qemu/osdep.h"
+#include <fnmatch.h>
 #include "engine-internal.h"
 
 /* The index of label @name, added if new; -1 when labels run out. */
@@ -172,4 +173,63 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
     n->info.registered = true;
     st_node_set_evictable(e, n);
     return n->info.id;
+}
+
+uint64_t st_engine_pattern_found(StEngine *e, const char *pattern,
+                                 uint64_t dev, uint64_t ino, const char *path,
+                                 GError **errp)
+{
+    StPattern *pat = NULL;
+    StEngineObject obj;
+    StNode *n;
+    unsigned i;
+
+    for (i = 0; i < e->patterns->len; i++) {
+        StPattern *p = g_ptr_array_index(e->patterns, i);
+
+        if (strcmp(p->glob, pattern) == 0) {
+            pat = p;
+        }
+    }
+    if (!pat) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                    "secret-tracker: no pattern '%s' is registered", pattern);
+        return 0;
+    }
+    if (fnmatch(pat->glob, path, FNM_PATHNAME) != 0) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "secret-tracker: '%s' does not match pattern '%s'", path,
+                    pattern);
+        return 0;
+    }
+    memset(&obj, 0, sizeof(obj));
+    obj.kind = ST_ENGINE_KIND_FILE;
+    obj.dev = dev;
+    obj.ino = ino;
+    e->event++;
+    n = st_object_node_with_path(e, &obj, true, g_strdup(path), e->last_ns);
+    if (!n) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
+                    "secret-tracker: node table full (%u nodes)",
+                    e->cfg.max_nodes);
+        return 0;
+    }
+    if (!(n->info.labels & (1ull << pat->label))) {
+        e->counters.registration_labels++;
+    }
+    n->info.labels |= 1ull << pat->label;
+    n->info.registered = true;
+    st_node_set_evictable(e, n);
+    return n->info.id;
+}
+
+const char *st_engine_pattern_glob(StEngine *e, unsigned index)
+{
+    StPattern *pat;
+
+    if (index >= e->patterns->len) {
+        return NULL;
+    }
+    pat = g_ptr_array_index(e->patterns, index);
+    return pat->glob;
 }

@@ -65,6 +65,33 @@ uint64_t st_engine_register_inode(StEngine *e, uint64_t dev, uint64_t ino,
                                   const char *label, GError **errp);
 
 /**
+ * st_engine_pattern_found: a file @pattern names was found at @path (in
+ * the guest's dentry cache, say): label the inode (@dev, @ino) with the
+ * pattern's label now, before any fd names it.  It keeps @path as its
+ * name unless it has one.
+ * @e: the engine.
+ * @pattern: a pattern registered with st_engine_register_pattern().
+ * @dev: device.
+ * @ino: inode number.
+ * @path: the file's absolute path; it must match @pattern.
+ * @errp: set when @pattern is not registered, @path does not match it,
+ *     or nodes run out.
+ *
+ * Returns: the node id, or 0 on error.
+ */
+uint64_t st_engine_pattern_found(StEngine *e, const char *pattern,
+                                 uint64_t dev, uint64_t ino, const char *path,
+                                 GError **errp);
+
+/**
+ * st_engine_pattern_glob: the glob of the @index-th registered pattern,
+ * or NULL past the last.
+ * @e: the engine.
+ * @index: 0 first.
+ */
+const char *st_engine_pattern_glob(StEngine *e, unsigned index);
+
+/**
  * st_engine_syscall_relevant: whether syscall @nr with @args can matter to
  * an engine at all.
  * @nr: the x86-64 syscall number.

@@ -515,6 +515,8 @@ typedef struct StEngineFlowInfo {
  * @compat_tracked: the same, by tracked processes.
  * @first_use_labels: inodes labelled when an fd naming them was first
  *     used (a pattern, or a file on a tainted block device).
+ * @registration_labels: inodes labelled when a pattern was found to name
+ *     them before their use (st_engine_pattern_found()).
  * @nodes: tracked nodes (not counting records of evicted ones).
  * @flows: flow edges.
  * @drops: lost information, per &StEngineDrop reason.
@@ -538,6 +540,7 @@ typedef struct StEngineCounters {
     uint64_t compat_entries;
     uint64_t compat_tracked;
     uint64_t first_use_labels;
+    uint64_t registration_labels;
     uint64_t nodes;
     uint64_t flows;
     uint64_t drops[ST_ENGINE_DROP__MAX];
