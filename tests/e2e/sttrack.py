@@ -43,6 +43,7 @@ class TrackedGuest(stguest.TestGuest):
                                      '-trace', 'secret_tracker_probe_e*',
                                      '-trace', 'secret_tracker_probe_*_error',
                                      '-trace', 'secret_tracker_probe_user_cr3',
+                                     '-trace', 'secret_tracker_probe_dcache*',
                                      '-D', os.path.join(log_dir, 'trace.log'),
                                      *extra_args))
 

@@ -110,6 +110,7 @@ struct SecretTrackerProbe {
     uint64_t kexec_jiffies;     /* the kernel's jiffies_64 then */
     uint64_t jiffies_va;        /* &jiffies_64, 0: unknown */
     uint64_t liveness_cursor;   /* st_engine_live_processes() */
+    unsigned dcache_generation; /* patterns looked up for this kernel */
 
     StProbeVcpu vcpu[EXEC_HOOK_MAX_VCPUS];
 
@@ -164,5 +165,8 @@ unsigned st_probe_user_alternatives(SecretTrackerProbe *p,
                                     const StGuestVm *mm, StGuestVm *alt);
 void st_probe_user_trace_root(uint64_t va, const StGuestVm *mm,
                               const StGuestVm *used);
+
+/* probe-dcache.c: every registered pattern, once the kernel is known */
+void st_probe_find_patterns(SecretTrackerProbe *p);
 
 #endif /* HW_MISC_SECRET_TRACKER_PROBE_INTERNAL_H */

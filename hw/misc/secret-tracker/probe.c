@@ -453,6 +453,12 @@ static void st_poll(void *opaque)
         next = ST_POLL_ACTIVE_MS;
         st_resolve_paths(p);
         st_check_liveness(p);
+        /* Patterns registered before the kernel was known (-incoming) */
+        if (qatomic_read(&p->validated) &&
+            p->dcache_generation != p->generation) {
+            p->dcache_generation = p->generation;
+            st_probe_find_patterns(p);
+        }
     }
     timer_mod(p->poll, now + next);
 }

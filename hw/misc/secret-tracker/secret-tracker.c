@@ -54,6 +54,10 @@ bool secret_tracker_add_pattern(SecretTracker *s, const char *pattern,
         return engine_error(gerr, errp);
     }
     trace_secret_tracker_add_pattern(pattern, label ? label : pattern);
+    if (s->probe) {
+        /* files it names that the guest has cached are labelled now */
+        secret_tracker_probe_find_pattern(s->probe, pattern);
+    }
     return true;
 }
 

@@ -55,6 +55,12 @@ void secret_tracker_probe_reset(SecretTrackerProbe *p);
 void secret_tracker_probe_kick(SecretTrackerProbe *p);
 void secret_tracker_probe_resolve_paths(SecretTrackerProbe *p);
 
+/*
+ * Label the files @pattern (just registered with the engine) names that
+ * the guest's dentry cache holds, now.  BQL held, the lock not held.
+ */
+void secret_tracker_probe_find_pattern(SecretTrackerProbe *p,
+                                       const char *pattern);
 /* Fill the probe's part of query-secret-tracker. */
 void secret_tracker_probe_fill_info(SecretTrackerProbe *p,
                                     SecretTrackerInfo *info);
