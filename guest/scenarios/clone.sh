@@ -11,12 +11,7 @@
 # ways.
 set -eu
 . /scenarios/lib.sh
-st_modules loop crc32c_generic libcrc32c xfs
-[ -e /dev/loop-control ] || st_fail "no /dev/loop-control (loop driver)"
-grep -qw xfs /proc/filesystems || st_fail "no xfs in /proc/filesystems"
-gunzip -c /lib/st-xfs.img.gz >/tmp/xfs.img
-mkdir -p /srv
-mount -o loop -t xfs /tmp/xfs.img /srv
+st_mount_xfs /srv
 . /scenarios/lib-secret.sh
 mkdir -p /srv/public /srv/out
 printf 'public release notes\n' >/srv/public/notes.txt

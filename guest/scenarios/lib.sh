@@ -57,3 +57,14 @@ st_modules() {
             sed "s|^|SECRET-TRACKER-GUEST: insmod $st_mod: |" || true
     done
 }
+
+# Mount the guest's empty XFS image (/lib/st-xfs.img.gz, reflinks on) on
+# $1 through a loop device: a disk filesystem, unlike tmpfs.
+st_mount_xfs() {
+    st_modules loop crc32c_generic libcrc32c xfs
+    [ -e /dev/loop-control ] || st_fail "no /dev/loop-control (loop driver)"
+    grep -qw xfs /proc/filesystems || st_fail "no xfs in /proc/filesystems"
+    gunzip -c /lib/st-xfs.img.gz >/tmp/xfs.img
+    mkdir -p "$1"
+    mount -o loop -t xfs /tmp/xfs.img "$1"
+}

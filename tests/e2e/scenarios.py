@@ -343,6 +343,9 @@ VAULT = '/srv/vault/d/data.txt'       # container.sh: 17 bytes
 
 REGISTER_LATE = ('register', 'secret-tracker-add-file',
                  {'path': '/srv/late/*', 'label': 'late'})
+REGISTER_DCACHE = ('register', 'secret-tracker-add-file',
+                   {'path': '/srv/secret/*', 'label': 'dcache'})
+DCACHE_SECRET = '/srv/secret/a.txt'
 
 URING_MODES = ('plain', 'sqpoll', 'fixed')
 
@@ -553,6 +556,14 @@ SCENARIOS = {
                         registered=('/srv/late/a.txt',
                                     '/srv/late/held.txt')),
     'nosecret': Scenario([], files='/nowhere/*', registered=()),
+    # Red team: found in the dentry cache at registration (the copy reads
+    # a hard link once the secret's own name is no longer cached); the
+    # public file's link, copied the same way, is the negative control.
+    'dcache': Scenario([Edge(DCACHE_SECRET, '/tmp/dcache-out.txt',
+                             'sendfile', 14, 1)] +
+                       same(['/tmp/dcache-out.txt'], DCACHE_SECRET, 14),
+                       files='/nowhere/*', label='dcache',
+                       host=(REGISTER_DCACHE,), registered=(DCACHE_SECRET,)),
     # Contracts
     'maxflows': Scenario([Edge(S, '/tmp/m1.txt', 'sendfile', N, 1),
                           Edge(S, '/tmp/m2.txt', 'sendfile', N, 1)],
