@@ -3,15 +3,20 @@
 # load Debian's own KVM modules, then serve the host's requests to run test
 # guests (L2) under -accel kvm with our QEMU.
 #
-# Serial ports, in the order L0 creates them:
-#   ttyS0  L1 console (kernel messages, this script's progress)
-#   ttyS1  control: one request per line from the host, replies and events
-#   ttyS2  the running L2's QMP monitor
-#   ttyS3  the running L2's serial console
+# Serial ports: ttyS0, L1's console (kernel messages, this script's
+# progress), then the four ports of L0's PCI card, linked here by their
+# channel (which ttyS each gets depends on the 8250 driver's free slots):
+#   /dev/nest-ctl   control: one request per line from the host, replies
+#                   and events
+#   /dev/nest-qmp   the running L2's QMP monitor
+#   /dev/nest-con   the running L2's serial console
+#   /dev/nest-host  the running L2's second serial port (the tests' host
+#                   steps)
 # Requests (ID: a word the host picks, echoed in the replies):
 #   RUN ID N      then N lines, one argument each: start QEMU with them;
 #                 replies STARTED ID PID, later EXITED ID STATUS (128+n for
-#                 signal n), after writing "NEST-EOR ID" on ttyS2 and ttyS3
+#                 signal n), after writing "NEST-EOR ID" on nest-qmp and
+#                 nest-con
 #   KILL ID RUN SIG  signal run RUN's QEMU; replies OK ID
 #   CLEAN ID RUN  remove run RUN's files; replies OK ID
 #   GET ID PATH   replies DATA ID SIZE, base64 lines, END ID (or ERROR ID ..)
@@ -20,7 +25,7 @@
 #                 exits debugfs counts (live VMs only)
 #   PING ID       replies PONG ID
 #   POWEROFF      powers L1 off
-# Fatal problems are reported as "FATAL text" on ttyS1 and ttyS0.
+# Fatal problems are reported as "FATAL text" on nest-ctl and ttyS0.
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin
 set -f
 mount -t proc proc /proc
@@ -31,17 +36,31 @@ mount -t tmpfs tmpfs /run
 say() { echo "NEST: $*"; }
 fatal() {
     echo "NEST: FATAL $*"
-    echo "FATAL $*" >/dev/ttyS1
+    [ -e /dev/nest-ctl ] && echo "FATAL $*" >/dev/nest-ctl
     sync
     poweroff -f
 }
 
-for p in 1 2 3; do
-    [ -c /dev/ttyS$p ] || fatal "serial port ttyS$p missing (L0 arguments wrong?)"
-    stty -F /dev/ttyS$p raw -echo -ixon -ixoff -crtscts clocal ||
-        fatal "cannot set ttyS$p raw"
+# The card's ports are the four of highest I/O address (the console's is
+# 0x3f8), in channel order.
+set +f
+for t in /sys/class/tty/ttyS*; do
+    [ "$(cat "$t/type" 2>/dev/null)" != 0 ] || continue
+    echo "$(($(cat "$t/port"))) ${t##*/}"
+done | sort -n | tail -n 4 >/run/nest-ports
+set -f
+set -- ctl qmp con host
+while read -r _ tty; do
+    ln -s "/dev/$tty" "/dev/nest-$1"
+    say "nest-$1 is $tty"
+    shift
+done </run/nest-ports
+for p in ctl qmp con host; do
+    [ -c /dev/nest-$p ] || fatal "serial port nest-$p missing (L0 arguments wrong?)"
+    stty -F /dev/nest-$p raw -echo -ixon -ixoff -crtscts clocal ||
+        fatal "cannot set nest-$p raw"
 done
-exec 3>/dev/ttyS1
+exec 3>/dev/nest-ctl
 
 grep -qw svm /proc/cpuinfo ||
     fatal "no SVM: the L0 CPU model lacks AMD-V (flag svm not in L1's /proc/cpuinfo); nested KVM needs e.g. -cpu max"
@@ -98,8 +117,8 @@ run() {         # ID ARGS...: start QEMU and report, from a grandchild
     reply "STARTED $id $pid"
     wait "$pid"
     rc=$?
-    printf '\nNEST-EOR %s\n' "$id" >/dev/ttyS2
-    printf '\nNEST-EOR %s\n' "$id" >/dev/ttyS3
+    printf '\nNEST-EOR %s\n' "$id" >/dev/nest-qmp
+    printf '\nNEST-EOR %s\n' "$id" >/dev/nest-con
     reply "EXITED $id $rc"
 }
 
@@ -176,7 +195,7 @@ agent() {
 
 say "ready: $(uname -r), $(nproc) CPUs, $(sed -n 's/MemTotal: *//p' /proc/meminfo)"
 reply "READY $(uname -r) $(nproc)"
-agent </dev/ttyS1 3>/dev/ttyS1 &
+agent </dev/nest-ctl 3>/dev/nest-ctl &
 apid=$!
 # Orphaned runs end as children of PID 1: their SIGCHLD may cut a wait.
 while kill -0 "$apid" 2>/dev/null; do

@@ -6,9 +6,11 @@ its own kvm-amd module, our QEMU, the test guests); L2 is the test guest,
 started by L1's QEMU under -accel kvm -cpu host with the arguments the test
 asked for.  guest/nest-init.sh is L1's side of the conversation.
 
-Four serial lines join L1 to this process, each an L0 chardev on one end of
+Five serial lines join L1 to this process, each an L0 chardev on one end of
 a socketpair (no connection race): L1's console (a file), the control line
-(requests and replies), the running L2's QMP monitor and its serial console.
+(requests and replies), the running L2's QMP monitor, its serial console
+and its second serial port (the host steps of sttrack.HostChannel, relayed
+from the unix socket the test connects to).
 NestMachine offers the part of python/qemu.machine.QEMUMachine the tests
 use, so a test runs unchanged in the nest.  One L1 serves any number of L2
 runs, one after another.
@@ -34,17 +36,19 @@ READY_TIMEOUT = 300         # L1 boot under TCG: ~10 s alone, more when busy
 GREETING_TIMEOUT = 180      # L2 QEMU start to its QMP greeting
 REPLY_TIMEOUT = 120         # a control request's reply
 QMP_TIMEOUT = 300           # a QMP command's response
-L1_PORTS = ('ctl', 'qmp', 'con')      # ttyS1..3 in L1, in this order
-L1_QMP_TTY = '/dev/ttyS2'
+L1_PORTS = ('ctl', 'qmp', 'con', 'host')  # /dev/nest-NAME in L1
+L1_QMP_TTY = '/dev/nest-qmp'
 UP_MARKER = b'SECRET-TRACKER-GUEST: up'     # stguest.UP_MARKER (for timing)
-L1_CON_TTY = '/dev/ttyS3'
+L1_CON_TTY = '/dev/nest-con'
+L1_HOST_TTY = '/dev/nest-host'
 EOR = b'NEST-EOR '
 # L1's kernel command line.  Under TCG, L1's Spectre mitigations and an
 # unstable TSC (hpet as clocksource, no stable kvmclock for L2) cost more
 # than half the run time; halt polling in L1 only burns L0's CPU.
-# ST_NEST_APPEND adds to it.
+# 8250.nr_uarts=5: room for the PCI card's fourth port.  ST_NEST_APPEND adds
+# to it.
 L1_APPEND = ('console=ttyS0 panic=-1 no_timer_check mitigations=off '
-             'tsc=reliable '
+             'tsc=reliable 8250.nr_uarts=5 '
              'nest.kvm=halt_poll_ns=0')
 
 class NestError(Exception):
@@ -166,7 +170,8 @@ class Nest:
         self._socks = {p: pairs[p][0] for p in L1_PORTS}
         atexit.register(self.close)
         for p, fn in (('ctl', self._ctl_reader), ('qmp', self._qmp_reader),
-                      ('con', self._con_reader)):
+                      ('con', self._con_reader),
+                      ('host', self._host_reader)):
             t = threading.Thread(target=fn, args=(self._socks[p],),
                                  daemon=True, name='nest-' + p)
             t.start()
@@ -297,8 +302,8 @@ class Nest:
     # -- readers (threads) --------------------------------------------------
 
     @staticmethod
-    def _lines(sock):
-        buf = b''
+    def _chunks(sock):
+        """What SOCK receives, until it closes or breaks."""
         while True:
             try:
                 data = sock.recv(65536)
@@ -306,6 +311,12 @@ class Nest:
                 data = b''
             if not data:
                 return
+            yield data
+
+    @staticmethod
+    def _lines(sock):
+        buf = b''
+        for data in Nest._chunks(sock):
             buf += data
             while b'\n' in buf:
                 ln, buf = buf.split(b'\n', 1)
@@ -372,13 +383,7 @@ class Nest:
 
     def _con_reader(self, sock):
         held = b''
-        while True:
-            try:
-                data = sock.recv(65536)
-            except OSError:
-                data = b''
-            if not data:
-                return
+        for data in self._chunks(sock):
             data = held + data
             held = b''
             with self._cond:
@@ -403,6 +408,18 @@ class Nest:
                 if run and not run._con_eor:
                     run._console_write(data)
                 self._cond.notify_all()
+
+    def _host_reader(self, sock):
+        """What L2 writes to its second serial port: to the run's host
+        channel if it has one (the tests' guests only read it)."""
+        for data in self._chunks(sock):
+            with self._cond:
+                conn = self._run._host_conn if self._run else None
+            if conn:
+                try:
+                    conn.sendall(data)
+                except OSError:
+                    pass
 
     # -- L2 runs --------------------------------------------------------------
 
@@ -475,6 +492,10 @@ class NestMachine:
         self._cmd_seq = 0
         self._t_start = self._t_up = self._t_exit = None
         self._con_tail = b''
+        self._host_chardevs = {}    # id -> unix socket path, for -serial
+        self._host_path = None
+        self._host_listener = None
+        self._host_conn = None
 
     @property
     def args(self):
@@ -530,6 +551,14 @@ class NestMachine:
                     raise NestError('nest: only one serial console')
                 self._console = open(val[len('file:'):], 'ab')
                 out += [opt, L1_CON_TTY]
+            elif opt == '-chardev' and self._host_chardev(val):
+                pass
+            elif opt == '-serial' and val.startswith('chardev:') and \
+                    val[len('chardev:'):] in self._host_chardevs:
+                if self._host_path:
+                    raise NestError('nest: only one host channel')
+                self._host_path = self._host_chardevs[val[len('chardev:'):]]
+                out += [opt, L1_HOST_TTY]
             elif opt == '-D':
                 self._outputs[run + 'qemu-debug.log'] = val
                 out += [opt, run + 'qemu-debug.log']
@@ -550,6 +579,49 @@ class NestMachine:
                 continue
             i += 2
         return out
+
+    def _host_chardev(self, val):
+        """A unix socket server chardev (sttrack.HostChannel): noted, to
+        be relayed to L2's serial port on L1's host line."""
+        props = dict(p.split('=', 1) for p in val.split(',')[1:] if '=' in p)
+        if not val.startswith('socket,') or 'path' not in props or \
+                props.get('server') not in ('on', 'yes') or 'id' not in props:
+            return False
+        self._host_chardevs[props['id']] = props['path']
+        return True
+
+    def _host_listen(self):
+        """Listen where the test will connect; relay what it sends."""
+        if os.path.exists(self._host_path):
+            os.unlink(self._host_path)
+        self._host_listener = socket.socket(socket.AF_UNIX,
+                                            socket.SOCK_STREAM)
+        self._host_listener.bind(self._host_path)
+        self._host_listener.listen(1)
+
+        def relay():
+            try:
+                conn, _ = self._host_listener.accept()
+            except OSError:
+                return
+            with self.nest._cond:
+                self._host_conn = conn
+            for data in Nest._chunks(conn):
+                try:
+                    self.nest._socks['host'].sendall(data)
+                except OSError:
+                    return
+        threading.Thread(target=relay, daemon=True,
+                         name='nest-host-relay').start()
+
+    def _host_close(self):
+        for s in (self._host_conn, self._host_listener):
+            if s:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        self._host_conn = self._host_listener = None
 
     def _check_no_host_path(self, opt, val):
         """NestError if VAL names a file of this host's build or logs: L1
@@ -576,6 +648,8 @@ class NestMachine:
         self.nest.start(smp=self._smp())
         self.run_id = self.nest.new_run_id()
         self._l1_argv = self._l1_args()
+        if self._host_path:
+            self._host_listen()
         self._t_start = time.monotonic()
         self.nest._begin(self, self._l1_argv)
         try:
@@ -776,6 +850,7 @@ class NestMachine:
         if self._finished:
             return
         self._finished = True
+        self._host_close()
         if not self._wait(lambda: self._con_eor and self._qmp_eor, 60,
                           'the end of L2\'s console and QMP streams'):
             raise NestError('nest: L2\'s console or QMP stream did not end')
