@@ -148,10 +148,18 @@ static bool st_fd_still(void *opaque, const StEngineTask *task, int fd,
     SecretTrackerProbe *p = opaque;
     const StLinuxKernel *kernel = st_ops_kernel(p);
     uint64_t file, dev, ino;
+    StLinuxFile f;
 
-    return st_event_file(p, fd, &file) && file == cached->file_id &&
-           st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
-           dev == cached->dev && ino == cached->ino;
+    if (!st_event_file(p, fd, &file) || file != cached->file_id) {
+        return false;
+    }
+    if (st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
+        dev == cached->dev && ino == cached->ino) {
+        return true;
+    }
+    /* an overlayfs view is cached as its real file */
+    return st_linux_read_file(kernel, file, &f, NULL) && f.view &&
+           f.dev == cached->dev && f.ino == cached->ino;
 }
 
 static bool st_get_name(void *opaque, const StEngineObject *obj, char *buf,
@@ -205,9 +213,25 @@ static bool st_get_queued_path(void *opaque, const StEngineObject *obj,
 }
 
 /*
- * The @index-th other name of @obj's file: through the mount of its
- * filesystem's root when the fd's mount is a bind mount (or another
- * namespace's), then its other cached hard links' names through it.
+ * Is @obj an overlayfs view (of the file it was resolved from, still
+ * open there)?  Its path handles are its real file's.
+ */
+static bool st_obj_is_view(const StLinuxKernel *kernel,
+                           const StEngineObject *obj)
+{
+    StLinuxFile f;
+
+    return obj->file_id &&
+           st_linux_read_file(kernel, obj->file_id, &f, NULL) && f.view &&
+           f.dev == obj->dev && f.ino == obj->ino &&
+           f.dentry == obj->path_handle[0];
+}
+
+/*
+ * The @index-th other name of @obj's file: the path an overlayfs view
+ * shows, through the mount of its filesystem's root when the fd's mount
+ * is a bind mount (or another namespace's), then its other cached hard
+ * links' names through it.
  */
 static bool st_get_alias(void *opaque, const StEngineObject *obj,
                          unsigned index, char *buf, size_t size)
@@ -220,6 +244,10 @@ static bool st_get_alias(void *opaque, const StEngineObject *obj,
     uint64_t fs_mnt;
     int i, n;
 
+    if (st_obj_is_view(kernel, obj) && index-- == 0) {
+        path = st_linux_file_path(kernel, obj->file_id, NULL);
+        return path && g_strlcpy(buf, path, size) < size;
+    }
     fs_mnt = st_linux_fs_mount(kernel, mnt, NULL);
     if (!fs_mnt) {
         return false;

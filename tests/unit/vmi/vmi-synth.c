@@ -537,7 +537,7 @@ uint64_t st_synth_mount(StSynthKernel *k, uint64_t parent,
     return m;
 }
 
-static uint64_t st_synth_sb(StSynthKernel *k, uint32_t dev, const char *id)
+uint64_t st_synth_sb(StSynthKernel *k, uint32_t dev, const char *id)
 {
     uint64_t sb = st_synth_alloc(k->s,
                                  k->prof->struct_size[ST_STRUCT_SUPER_BLOCK]);

@@ -114,6 +114,8 @@ uint64_t st_synth_inode(StSynthKernel *k, uint64_t sb, uint16_t mode,
 uint64_t st_synth_file(StSynthKernel *k, uint64_t mount, uint64_t dentry,
                        uint32_t flags);
 void st_synth_install_fd(StSynthKernel *k, int fd, uint64_t file);
+/* A super block of device @dev whose s_id is @id */
+uint64_t st_synth_sb(StSynthKernel *k, uint32_t dev, const char *id);
 /* A struct mount of @root at @mountpoint in @parent (0: a root mount) */
 uint64_t st_synth_mount(StSynthKernel *k, uint64_t parent,
                         uint64_t mountpoint, uint64_t root);

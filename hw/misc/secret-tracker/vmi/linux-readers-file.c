@@ -98,8 +98,107 @@ static StLinuxFileType st_linux_mode_type(uint16_t mode)
     }
 }
 
+/* overlayfs stacks at most two deep (FILESYSTEM_MAX_STACK_DEPTH) */
+#define ST_LINUX_OVERLAY_MAX_DEPTH 2
+
+static bool st_linux_read_file_at(const StLinuxKernel *kernel, uint64_t file,
+                                  StLinuxFile *out, unsigned depth,
+                                  GError **errp);
+
+static uint64_t st_linux_sb_root_mount(const StLinuxKernel *kernel,
+                                       uint64_t sb, GError **errp);
+
+/*
+ * Where a real file that shows its overlay view's path (up to 6.5) is:
+ * its inode's first cached name, in a mount of its filesystem's root.
+ */
+static bool st_linux_real_location(const StLinuxKernel *kernel,
+                                   uint64_t inode, uint64_t *dentry,
+                                   uint64_t *mnt)
+{
+    const StLinuxFieldInfo *f = kernel->prof->field;
+    uint64_t node, sb;
+
+    if (!f[ST_INODE_I_DENTRY_FIRST].present ||
+        !f[ST_DENTRY_D_ALIAS_NEXT].present ||
+        !f[ST_SUPER_BLOCK_S_MOUNTS].present ||
+        !f[ST_MOUNT_MNT_SB_NEXT].present ||
+        !st_read_pointer(kernel, inode, ST_INODE_I_DENTRY_FIRST, &node,
+                         NULL) ||
+        !st_read_pointer(kernel, inode, ST_INODE_I_SB, &sb, NULL)) {
+        return false;
+    }
+    *dentry = node - f[ST_DENTRY_D_ALIAS_NEXT].offset;
+    *mnt = st_linux_sb_root_mount(kernel, sb, NULL);
+    return *mnt != 0;
+}
+
+/*
+ * A regular file of overlayfs is a view: its reads, writes and mappings
+ * go to the real file overlayfs opened on a layer, which its private_data
+ * names (a struct file up to 6.12; from 6.13 a struct ovl_file, whose first
+ * member is that file).  Both are tried; a candidate is taken only if it
+ * is a regular file of another filesystem whose path is the real one (its
+ * inode is its dentry's: the kernel's own test) or, up to 6.5, the view's.
+ * The view takes the real file's identity, and its path through a mount
+ * of the real filesystem's root (overlayfs reaches its layers through
+ * private clones of their mounts).
+ */
+static void st_linux_overlay_view(const StLinuxKernel *kernel,
+                                  StLinuxFile *view, unsigned depth)
+{
+    uint64_t cand[2] = { view->private_data, 0 };
+    uint64_t inode, dentry, mnt;
+    StLinuxFile real;
+    unsigned i;
+
+    if (!view->private_data) {
+        return;
+    }
+    st_guest_read_u64(kernel->vm, view->private_data, &cand[1], NULL);
+    for (i = 0; i < G_N_ELEMENTS(cand); i++) {
+        if (!cand[i] || cand[i] == view->file ||
+            !st_linux_read_file_at(kernel, cand[i], &real, depth + 1, NULL) ||
+            real.type != ST_LINUX_FT_REGULAR || real.dev == view->dev) {
+            continue;
+        }
+        if (real.dentry == view->dentry) {
+            /* a fake path: find the real one, else show the view's */
+            if (!st_linux_real_location(kernel, real.inode, &dentry, &mnt)) {
+                dentry = view->dentry;
+                mnt = view->vfsmount;
+            }
+        } else if (st_read_pointer(kernel, real.dentry, ST_DENTRY_D_INODE,
+                                   &inode, NULL) && inode == real.inode) {
+            dentry = real.dentry;
+            mnt = real.view ? real.vfsmount :
+                  st_linux_fs_mount(kernel, real.vfsmount, NULL);
+            mnt = mnt ? mnt : real.vfsmount;
+        } else {
+            continue;
+        }
+        view->inode = real.inode;
+        view->dentry = dentry;
+        view->vfsmount = mnt;
+        view->dev = real.dev;
+        view->ino = real.ino;
+        view->mode = real.mode;
+        view->size = real.size;
+        view->fuse = real.fuse;
+        view->view = true;
+        return;
+    }
+}
+
 bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
                         StLinuxFile *out, GError **errp)
+{
+    return st_linux_read_file_at(kernel, file, out, 0, errp);
+}
+
+static bool st_linux_read_file_at(const StLinuxKernel *kernel, uint64_t file,
+                                  StLinuxFile *out, unsigned depth,
+                                  GError **errp)
 {
     uint64_t flags, fmode, mode, sb, dev, rdev = 0;
 
@@ -141,6 +240,10 @@ bool st_linux_read_file(const StLinuxKernel *kernel, uint64_t file,
         st_read_bytes(kernel, sb, ST_SUPER_BLOCK_S_ID, id, sizeof(id), NULL);
         out->fuse = !strncmp(id, "fuse", 4) &&
                     (!id[4] || !strncmp(id + 4, "blk", 4));
+        if (!memcmp(id, "overlay", sizeof(id)) &&
+            depth < ST_LINUX_OVERLAY_MAX_DEPTH) {
+            st_linux_overlay_view(kernel, out, depth);
+        }
     }
     return true;
 }

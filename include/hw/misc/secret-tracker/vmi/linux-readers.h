@@ -62,6 +62,7 @@ typedef struct StLinuxFile {
     uint64_t pos;           /* f_pos (0 if the profile lacks it) */
     uint32_t rdev;          /* i_rdev of device nodes (kernel dev_t) */
     bool fuse;              /* a regular file of a FUSE file system */
+    bool view;              /* overlayfs: all but f_* are the real file's */
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
