@@ -196,7 +196,7 @@ unpack() {
 modules='drivers/net/tun fs/fuse/fuse drivers/block/loop net/packet/af_packet
     net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
     net/vmw_vsock/vsock_loopback crypto/crc32c_generic lib/libcrc32c
-    fs/xfs/xfs'
+    fs/xfs/xfs fs/overlayfs/overlay'
 dpkg-deb --fsys-tarfile "$moddeb" | tar -t >"$work/members.txt" ||
     die "cannot list the contents of $moddeb"
 mods=

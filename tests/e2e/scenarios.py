@@ -349,6 +349,9 @@ DCACHE_SECRET = '/srv/secret/a.txt'
 
 URING_MODES = ('plain', 'sqpoll', 'fixed')
 
+OVL_SECRET = '/srv/secret/ovl.txt'     # overlay.sh: 15 bytes
+OVL_UPPER_COPY = '/tmp/ovl/upper/copy.txt'
+
 SCENARIOS = {
     'cp': Scenario([Edge(S, '/tmp/copy.txt', 'sendfile', N, 1)] +
                    same(['/tmp/copy.txt'])),
@@ -571,3 +574,13 @@ SCENARIOS = {
                          extra_files=('/tmp/m3.txt', '/tmp/m4.txt'),
                          extra_procs=('st-same',)),
 }
+    # Red team: through an overlayfs view, read from the lower layer and
+    # written into the upper one; each node is the layer's real file.
+    # The public file's view, read and written the same ways, is the
+    # negative control.
+    'overlay': Scenario([Edge(OVL_SECRET, '/tmp/ovl-out.txt', 'sendfile',
+                              15, 1),
+                         Edge(OVL_SECRET, OVL_UPPER_COPY, 'sendfile', 15, 1)] +
+                        same(['/tmp/ovl-out.txt', OVL_UPPER_COPY], OVL_SECRET,
+                             15),
+                        registered=(OVL_SECRET,)),
