@@ -119,12 +119,7 @@ static void mode_queue(bool posix, const char *src, const char *dst)
     }
     st_wait_child(pid);
     if (posix) {
-        /*
-         * The tracker names the queue from its main loop, off the hook
-         * path, and sees no mq_unlink: a queue gone at once may keep no
-         * name (the docs' Limits), and on a loaded host that loop lags.
-         */
-        usleep(500000);
+        /* at once: the tracker names the queue at mq_unlink's entry */
         mq_unlink("/st-kstore");
     } else {
         msgctl(id, IPC_RMID, NULL);

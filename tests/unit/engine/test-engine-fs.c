@@ -265,6 +265,19 @@ static void test_unlink_queued(void)
     g_assert_cmpstr(n->path, ==, "/tmp/copy");
     g_assert_true(n->deleted);
     g_assert_cmpuint(counters(f).paths_settled, ==, 2);
+
+    /* A POSIX queue, named by mq_unlink before it goes; not deleted. */
+    fake_fd(f, 100, 5, ST_ENGINE_KIND_FILE, DEV_DISK, 21, "/queue");
+    sys_rw(f, &rm, ST_NR_MQ_TIMEDSEND, 5, 1, 350);
+    n = inode(f, DEV_DISK, 21);
+    g_assert_true(n->path_pending);
+    fake_uptr(f, 0x3000, "/queue");
+    sys(f, &rm, ST_NR_MQ_UNLINK, 0x3000, 0, 0, 0, 0, 0, 400);
+    g_assert_cmpuint(f->get_queued_path_calls, ==, 3);
+    g_assert_cmpstr(n->path, ==, "/queue");
+    g_assert_false(n->path_pending);
+    g_assert_false(n->deleted);
+    g_assert_cmpuint(counters(f).paths_settled, ==, 3);
     fake_free(f);
 }
 

@@ -264,6 +264,14 @@ void st_rule_rename_entry(StEngine *e, const StEngineTask *task,
 void st_rule_unlink_entry(StEngine *e, const StEngineTask *task,
                           unsigned nr, const uint64_t *args, StWant *want)
 {
+    if (nr == ST_NR_MQ_UNLINK) {
+        /*
+         * A queue's name lives in no directory a path names: only name
+         * the queued nodes (the queue among them) before it goes.
+         */
+        st_node_paths_settle(e, ST_ENGINE_PATHS_SETTLE_MAX);
+        return;
+    }
     st_paths_entry(e, task, nr, args, want, false);
 }
 

@@ -81,6 +81,7 @@ static const StEngineSyscall st_engine_syscalls[] = {
     ST_SYSCALL(ST_NR_LISTXATTR, "listxattr", SHARE),
     ST_SYSCALL(ST_NR_LLISTXATTR, "llistxattr", SHARE),
     ST_SYSCALL(ST_NR_FLISTXATTR, "flistxattr", SHARE),
+    ST_SYSCALL(ST_NR_MQ_UNLINK, "mq_unlink", UNLINK),
     ST_SYSCALL(ST_NR_MQ_TIMEDSEND, "mq_timedsend", WRITE),
     ST_SYSCALL(ST_NR_MQ_TIMEDRECEIVE, "mq_timedreceive", READ),
     ST_SYSCALL(ST_NR_ADD_KEY, "add_key", SHARE),

@@ -70,6 +70,7 @@
 #define ST_NR_LISTXATTR         194
 #define ST_NR_LLISTXATTR        195
 #define ST_NR_FLISTXATTR        196
+#define ST_NR_MQ_UNLINK         241
 #define ST_NR_MQ_TIMEDSEND      242
 #define ST_NR_MQ_TIMEDRECEIVE   243
 #define ST_NR_ADD_KEY           248
