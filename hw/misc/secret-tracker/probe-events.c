@@ -523,7 +523,7 @@ void st_probe_syscall32(const ExecHookEvent *ev, void *opaque)
         qatomic_inc(&p->alerts_trap_flag);
     }
     if (nr32 != ST_NR32_SOCKETCALL && nr32 != ST_NR32_REBOOT &&
-        nr32 != ST_NR32_IO_SUBMIT &&
+        nr32 != ST_NR32_IO_SUBMIT && nr32 != ST_NR32_IPC &&
         (st_linux_compat_native_nr(nr32) < 0 ||
          st_engine_syscall_family(st_linux_compat_native_nr(nr32)) ==
          ST_ENGINE_FAMILY_NONE)) {
@@ -586,9 +586,13 @@ void st_probe_return32(const ExecHookEvent *ev, void *opaque)
         !st_linux_read_syscall_regs(&vc->kernel, regs, &sr, NULL)) {
         return;
     }
-    nr = (uint32_t)sr.orig_ax == ST_NR32_SOCKETCALL ?
-         st_linux_compat_socketcall_nr(sr.compat[0]) :
-         st_linux_compat_native_nr((uint32_t)sr.orig_ax);
+    if ((uint32_t)sr.orig_ax == ST_NR32_SOCKETCALL) {
+        nr = st_linux_compat_socketcall_nr(sr.compat[0]);
+    } else if ((uint32_t)sr.orig_ax == ST_NR32_IPC) {
+        nr = st_linux_compat_ipc_nr(sr.compat[0]);
+    } else {
+        nr = st_linux_compat_native_nr((uint32_t)sr.orig_ax);
+    }
     if (nr < 0 || !st_task(vc, percpu, &task, &task_ptr)) {
         return;
     }

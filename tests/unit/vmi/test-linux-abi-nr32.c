@@ -28,6 +28,13 @@ const TestAbiNumber test_abi_nr32[] = {
     NR32(sendto), NR32(sendmsg), NR32(recvfrom), NR32(recvmsg),
     NR32(copy_file_range), NR32(preadv2), NR32(pwritev2),
     NR32(recvmmsg_time64), NR32(clone3), NR32(close_range), NR32(openat2),
+    NR32(ptrace), NR32(ipc), NR32(setxattr), NR32(lsetxattr),
+    NR32(fsetxattr), NR32(getxattr), NR32(lgetxattr), NR32(fgetxattr),
+    NR32(listxattr), NR32(llistxattr), NR32(flistxattr), NR32(mq_unlink),
+    NR32(mq_timedsend), NR32(mq_timedreceive), NR32(add_key),
+    NR32(request_key), NR32(keyctl), NR32(process_vm_readv),
+    NR32(process_vm_writev), NR32(shmat), NR32(msgsnd), NR32(msgrcv),
+    NR32(mq_timedsend_time64), NR32(mq_timedreceive_time64),
     /* no translation: these stay untranslated */
     NR32(getpid), NR32(socket), NR32(accept4), NR32(io_uring_enter),
     { NULL, 0 }

@@ -42,7 +42,13 @@ static const TestAbiNumber nr64[] = {
     NR64(pwritev), NR64(recvmmsg), NR64(sendmmsg), NR64(renameat2),
     NR64(execveat), NR64(copy_file_range), NR64(preadv2), NR64(pwritev2),
     NR64(clone3), NR64(close_range), NR64(openat2), NR64(ioctl),
-    NR64(creat), NR64(io_submit), NR64(vmsplice),
+    NR64(creat), NR64(io_submit), NR64(vmsplice), NR64(ptrace),
+    NR64(setxattr), NR64(lsetxattr), NR64(fsetxattr), NR64(getxattr),
+    NR64(lgetxattr), NR64(fgetxattr), NR64(listxattr), NR64(llistxattr),
+    NR64(flistxattr), NR64(mq_unlink), NR64(mq_timedsend),
+    NR64(mq_timedreceive), NR64(add_key), NR64(request_key), NR64(keyctl),
+    NR64(process_vm_readv), NR64(process_vm_writev), NR64(shmat),
+    NR64(msgsnd), NR64(msgrcv),
     { NULL, 0 }
 };
 
@@ -110,6 +116,9 @@ static void test_syscall_numbers(void)
     CHECK64(ST_NR_CREAT, "creat");
     CHECK64(ST_NR_IO_SUBMIT, "io_submit");
     CHECK64(ST_NR_VMSPLICE, "vmsplice");
+    CHECK64(ST_NR_MQ_UNLINK, "mq_unlink");
+    CHECK64(ST_NR_MQ_TIMEDSEND, "mq_timedsend");
+    CHECK64(ST_NR_MQ_TIMEDRECEIVE, "mq_timedreceive");
 
     CHECK32(ST_NR32_EXIT, "exit");
     CHECK32(ST_NR32_FORK, "fork");
@@ -235,6 +244,22 @@ static void test_compat_table(void)
         { "preadv2", "preadv2" }, { "pwritev2", "pwritev2" },
         { "clone3", "clone3" }, { "close_range", "close_range" },
         { "openat2", "openat2" },
+        /* kernel-held data */
+        { "ptrace", "ptrace" }, { "setxattr", "setxattr" },
+        { "lsetxattr", "lsetxattr" }, { "fsetxattr", "fsetxattr" },
+        { "getxattr", "getxattr" }, { "lgetxattr", "lgetxattr" },
+        { "fgetxattr", "fgetxattr" }, { "listxattr", "listxattr" },
+        { "llistxattr", "llistxattr" }, { "flistxattr", "flistxattr" },
+        { "mq_unlink", "mq_unlink" }, { "mq_timedsend", "mq_timedsend" },
+        { "mq_timedreceive", "mq_timedreceive" },
+        { "mq_timedsend_time64", "mq_timedsend" },
+        { "mq_timedreceive_time64", "mq_timedreceive" },
+        { "add_key", "add_key" }, { "request_key", "request_key" },
+        { "keyctl", "keyctl" },
+        { "process_vm_readv", "process_vm_readv" },
+        { "process_vm_writev", "process_vm_writev" },
+        { "shmat", "shmat" }, { "msgsnd", "msgsnd" }, { "msgrcv", "msgrcv" },
+        { "ipc", NULL },
         { "socketcall", NULL }, { "getpid", NULL }, { "socket", NULL },
         { "accept4", NULL }, { "io_uring_enter", NULL },
     };
@@ -247,6 +272,16 @@ static void test_compat_table(void)
         g_test_message("i386 %s (%ld) -> %ld", pairs[i].nr32, nr32, want);
         CHECK(st_linux_compat_native_nr(nr32), want);
     }
+    /* from 424 on the numbers are the same (no oracle in the headers) */
+    CHECK(st_linux_compat_native_nr(ST_NR_SETXATTRAT), ST_NR_SETXATTRAT);
+    CHECK(st_linux_compat_native_nr(ST_NR_GETXATTRAT), ST_NR_GETXATTRAT);
+    CHECK(st_linux_compat_native_nr(ST_NR_LISTXATTRAT), ST_NR_LISTXATTRAT);
+    /* ipc(2)'s calls (linux/ipc.h), its version in the high 16 bits */
+    CHECK(st_linux_compat_ipc_nr(11), ST_NR_MSGSND);
+    CHECK(st_linux_compat_ipc_nr(12), ST_NR_MSGRCV);
+    CHECK(st_linux_compat_ipc_nr(0x10000 | 12), ST_NR_MSGRCV);
+    CHECK(st_linux_compat_ipc_nr(21), ST_NR_SHMAT);
+    CHECK(st_linux_compat_ipc_nr(1), -1);       /* semop */
     CHECK(st_linux_compat_native_nr(100000), -1);
     CHECK(st_linux_compat_native_nr(UINT32_MAX), -1);
 }

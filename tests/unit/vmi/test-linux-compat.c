@@ -121,6 +121,41 @@ static void test_rearranged(void)
     fx_free(f);
 }
 
+/*
+ * ipc(call, first, second, third, ptr, fifth): the System V calls it
+ * multiplexes, arguments in their x86-64 order; the others, refused.
+ */
+static void test_ipc(void)
+{
+    Fixture *f = fx_new();
+    StLinuxSyscall sc;
+    GError *err = NULL;
+    uint64_t regs[6] = { 1, 5, 0, 0, 0x8053000, 0 };   /* semop */
+
+    sc = xlate(f, ST_NR32_IPC, 11, 7, 54, 0x800, 0x8053000, 0);
+    g_assert_cmpuint(sc.nr, ==, ST_NR_MSGSND);
+    check_args(&sc, 7, 0x8053000, 54, 0x800, 0, 0);
+    /* msgrcv: version 1 in the high half; msgtyp is a signed long */
+    sc = xlate(f, ST_NR32_IPC, 0x10000 | 12, 7, 8192, 0x800, 0x8053000,
+               0xffffffff);
+    g_assert_cmpuint(sc.nr, ==, ST_NR_MSGRCV);
+    check_args(&sc, 7, 0x8053000, 8192, (uint64_t)-1, 0x800, 0);
+    sc = xlate(f, ST_NR32_IPC, 21, 9, 0x1000, 0x8054000, 0x40000000, 0);
+    g_assert_cmpuint(sc.nr, ==, ST_NR_SHMAT);
+    check_args(&sc, 9, 0x40000000, 0x1000, 0, 0, 0);
+    g_assert_false(st_linux_compat_syscall(NULL, ST_NR32_IPC, regs, &sc,
+                                           &err));
+    g_assert_error(err, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND);
+    g_clear_error(&err);
+    /* the direct calls are the x86-64 ones */
+    sc = xlate(f, ST_NR32_MSGSND, 7, 0x8053000, 54, 0, 0, 0);
+    g_assert_cmpuint(sc.nr, ==, ST_NR_MSGSND);
+    check_args(&sc, 7, 0x8053000, 54, 0, 0, 0);
+    sc = xlate(f, ST_NR32_MQ_TIMEDSEND_TIME64, 3, 0x8053000, 54, 0, 0, 0);
+    g_assert_cmpuint(sc.nr, ==, ST_NR_MQ_TIMEDSEND);
+    fx_free(f);
+}
+
 static void test_old_mmap(void)
 {
     Fixture *f = fx_new();
@@ -247,6 +282,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmi/compat/same", test_same);
     g_test_add_func("/vmi/compat/rearranged", test_rearranged);
+    g_test_add_func("/vmi/compat/ipc", test_ipc);
     g_test_add_func("/vmi/compat/old-mmap", test_old_mmap);
     g_test_add_func("/vmi/compat/socketcall", test_socketcall);
     return g_test_run();

@@ -21,6 +21,7 @@ typedef enum StCompatArgs {
     ST_COMPAT_CLONE,        /* tls and child_tid swapped */
     ST_COMPAT_LONG1,        /* the second argument is a signed long */
     ST_COMPAT_SOCKETCALL,   /* (call, pointer to its arguments) */
+    ST_COMPAT_IPC,          /* (call, first, second, third, ptr, fifth) */
 } StCompatArgs;
 
 typedef struct StCompatEntry {
@@ -83,16 +84,88 @@ static const StCompatEntry st_compat_table[] = {
     ST_COMPAT(CLONE3, CLONE3, SAME),
     ST_COMPAT(CLOSE_RANGE, CLOSE_RANGE, SAME),
     ST_COMPAT(OPENAT2, OPENAT2, SAME),
+    /* kernel-held data: the rules read scalars only, the same in both */
+    ST_COMPAT(PTRACE, PTRACE, SAME),
+    [ST_NR32_IPC] = { .how = ST_COMPAT_IPC },
+    ST_COMPAT(SETXATTR, SETXATTR, SAME),
+    ST_COMPAT(LSETXATTR, LSETXATTR, SAME),
+    ST_COMPAT(FSETXATTR, FSETXATTR, SAME),
+    ST_COMPAT(GETXATTR, GETXATTR, SAME),
+    ST_COMPAT(LGETXATTR, LGETXATTR, SAME),
+    ST_COMPAT(FGETXATTR, FGETXATTR, SAME),
+    ST_COMPAT(LISTXATTR, LISTXATTR, SAME),
+    ST_COMPAT(LLISTXATTR, LLISTXATTR, SAME),
+    ST_COMPAT(FLISTXATTR, FLISTXATTR, SAME),
+    ST_COMPAT(MQ_UNLINK, MQ_UNLINK, SAME),
+    ST_COMPAT(MQ_TIMEDSEND, MQ_TIMEDSEND, SAME),
+    ST_COMPAT(MQ_TIMEDRECEIVE, MQ_TIMEDRECEIVE, SAME),
+    ST_COMPAT(ADD_KEY, ADD_KEY, SAME),
+    ST_COMPAT(REQUEST_KEY, REQUEST_KEY, SAME),
+    ST_COMPAT(KEYCTL, KEYCTL, SAME),
+    ST_COMPAT(PROCESS_VM_READV, PROCESS_VM_READV, SAME),
+    ST_COMPAT(PROCESS_VM_WRITEV, PROCESS_VM_WRITEV, SAME),
+    ST_COMPAT(SHMAT, SHMAT, SAME),
+    ST_COMPAT(MSGSND, MSGSND, SAME),
+    ST_COMPAT(MSGRCV, MSGRCV, SAME),
+    ST_COMPAT(MQ_TIMEDSEND_TIME64, MQ_TIMEDSEND, SAME),
+    ST_COMPAT(MQ_TIMEDRECEIVE_TIME64, MQ_TIMEDRECEIVE, SAME),
+    ST_COMPAT(SETXATTRAT, SETXATTRAT, SAME),
+    ST_COMPAT(GETXATTRAT, GETXATTRAT, SAME),
+    ST_COMPAT(LISTXATTRAT, LISTXATTRAT, SAME),
 };
 
 int st_linux_compat_native_nr(uint32_t nr32)
 {
     if (nr32 >= G_N_ELEMENTS(st_compat_table) ||
         st_compat_table[nr32].how == ST_COMPAT_NONE ||
-        st_compat_table[nr32].how == ST_COMPAT_SOCKETCALL) {
+        st_compat_table[nr32].how == ST_COMPAT_SOCKETCALL ||
+        st_compat_table[nr32].how == ST_COMPAT_IPC) {
         return -1;
     }
     return st_compat_table[nr32].nr;
+}
+
+int st_linux_compat_ipc_nr(uint32_t call)
+{
+    switch (call & 0xffff) {
+    case ST_IPC_MSGSND:
+        return ST_NR_MSGSND;
+    case ST_IPC_MSGRCV:
+        return ST_NR_MSGRCV;
+    case ST_IPC_SHMAT:
+        return ST_NR_SHMAT;
+    default:
+        return -1;
+    }
+}
+
+/*
+ * ipc(call, first, second, third, ptr, fifth) as the call it multiplexes:
+ * msgsnd(first, ptr, second, third), msgrcv(first, ptr, second, fifth,
+ * third), shmat(first, ptr, second).
+ */
+static bool st_compat_ipc(const uint32_t *a, StLinuxSyscall *out,
+                          GError **errp)
+{
+    int nr = st_linux_compat_ipc_nr(a[0]);
+
+    if (nr < 0) {
+        g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
+                    "ipc call %u has no x86-64 translation", a[0]);
+        return false;
+    }
+    out->nr = nr;
+    memset(out->args, 0, sizeof(out->args));
+    out->args[0] = a[1];
+    out->args[1] = a[4];
+    out->args[2] = a[2];
+    if (nr == ST_NR_MSGRCV) {
+        out->args[3] = (uint64_t)(int64_t)(int32_t)a[5];
+        out->args[4] = a[3];
+    } else if (nr == ST_NR_MSGSND) {
+        out->args[3] = a[3];
+    }
+    return true;
 }
 
 /*
@@ -241,6 +314,8 @@ bool st_linux_compat_syscall(const StGuestVm *uvm, uint32_t nr32,
         return true;
     case ST_COMPAT_SOCKETCALL:
         return st_compat_socketcall(uvm, a, out, errp);
+    case ST_COMPAT_IPC:
+        return st_compat_ipc(a, out, errp);
     default:
         g_set_error(errp, ST_GUEST_ERROR, ST_GUEST_ERROR_NOT_FOUND,
                     "i386 syscall %u has no x86-64 translation", nr32);

@@ -114,6 +114,7 @@
 #define ST_NR32_CLOSE           6
 #define ST_NR32_CREAT           8
 #define ST_NR32_UNLINK          10
+#define ST_NR32_PTRACE          26
 #define ST_NR32_EXECVE          11
 #define ST_NR32_RENAME          38
 #define ST_NR32_IOCTL           54
@@ -121,17 +122,33 @@
 #define ST_NR32_REBOOT          88
 #define ST_NR32_MMAP            90      /* old_mmap: one pointer argument */
 #define ST_NR32_SOCKETCALL      102
+#define ST_NR32_IPC             117     /* call, first, second, third, ptr */
 #define ST_NR32_CLONE           120
 #define ST_NR32_READV           145
 #define ST_NR32_WRITEV          146
 #define ST_NR32_PREAD64         180
 #define ST_NR32_PWRITE64        181
 #define ST_NR32_SENDFILE        187
+#define ST_NR32_SETXATTR        226
+#define ST_NR32_LSETXATTR       227
+#define ST_NR32_FSETXATTR       228
+#define ST_NR32_GETXATTR        229
+#define ST_NR32_LGETXATTR       230
+#define ST_NR32_FGETXATTR       231
+#define ST_NR32_LISTXATTR       232
+#define ST_NR32_LLISTXATTR      233
+#define ST_NR32_FLISTXATTR      234
 #define ST_NR32_VFORK           190
 #define ST_NR32_MMAP2           192
 #define ST_NR32_SENDFILE64      239
 #define ST_NR32_IO_SUBMIT       248
 #define ST_NR32_EXIT_GROUP      252
+#define ST_NR32_MQ_UNLINK       278
+#define ST_NR32_MQ_TIMEDSEND    279
+#define ST_NR32_MQ_TIMEDRECEIVE 280
+#define ST_NR32_ADD_KEY         286
+#define ST_NR32_REQUEST_KEY     287
+#define ST_NR32_KEYCTL          288
 #define ST_NR32_OPENAT          295
 #define ST_NR32_UNLINKAT        301
 #define ST_NR32_RENAMEAT        302
@@ -143,6 +160,8 @@
 #define ST_NR32_PWRITEV         334
 #define ST_NR32_RECVMMSG        337
 #define ST_NR32_SENDMMSG        345
+#define ST_NR32_PROCESS_VM_READV  347
+#define ST_NR32_PROCESS_VM_WRITEV 348
 #define ST_NR32_RENAMEAT2       353
 #define ST_NR32_EXECVEAT        358
 #define ST_NR32_BIND            361
@@ -154,10 +173,24 @@
 #define ST_NR32_COPY_FILE_RANGE 377
 #define ST_NR32_PREADV2         378
 #define ST_NR32_PWRITEV2        379
+#define ST_NR32_SHMAT           397
+#define ST_NR32_MSGSND          400
+#define ST_NR32_MSGRCV          401
+#define ST_NR32_MQ_TIMEDSEND_TIME64    418
+#define ST_NR32_MQ_TIMEDRECEIVE_TIME64 419
 #define ST_NR32_RECVMMSG_TIME64 417
 #define ST_NR32_CLONE3          435
 #define ST_NR32_CLOSE_RANGE     436
 #define ST_NR32_OPENAT2         437
+/* from 424 on, every architecture has the same numbers */
+#define ST_NR32_SETXATTRAT      ST_NR_SETXATTRAT
+#define ST_NR32_GETXATTRAT      ST_NR_GETXATTRAT
+#define ST_NR32_LISTXATTRAT     ST_NR_LISTXATTRAT
+
+/* The i386 ipc(2) multiplexer's calls (linux/ipc.h), in its low 16 bits */
+#define ST_IPC_MSGSND               11
+#define ST_IPC_MSGRCV               12
+#define ST_IPC_SHMAT                21
 
 /* The i386 socketcall(2) multiplexer's call numbers (linux/net.h SYS_*) */
 #define ST_SOCKETCALL_SOCKET        1

@@ -32,13 +32,15 @@ typedef struct StLinuxSyscall {
 
 /*
  * The x86-64 number of i386 syscall @nr32, or -1 when there is no
- * translation (syscalls no engine family needs, and socketcall, whose
- * meaning is in its arguments).  A pure table.
+ * translation (syscalls no engine family needs, and socketcall and ipc,
+ * whose meaning is in their arguments).  A pure table.
  */
 int st_linux_compat_native_nr(uint32_t nr32);
 
 /* The x86-64 number socketcall @call becomes, or -1.  A pure table. */
 int st_linux_compat_socketcall_nr(uint32_t call);
+/* The x86-64 number the ipc(2) multiplexer's @call becomes, or -1 */
+int st_linux_compat_ipc_nr(uint32_t call);
 
 /*
  * Translate i386 syscall @nr32 with arguments @regs (bx, cx, dx, si, di,
