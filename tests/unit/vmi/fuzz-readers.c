@@ -1,6 +1,6 @@
 /*
- * secret-tracker: libFuzzer target for the page walk, readers and path
- * walker on random guest memory
+ * secret-tracker: libFuzzer target for the page walk, readers, path
+ * walker and dentry cache lookup on random guest memory
  *
  * The input is a small header and a guest-physical memory image.  Page
  * tables are either taken from the image (exercising the walker) or
@@ -86,16 +86,31 @@ static StLinuxProfile *fuzz_profile;
 
 /*
  * Seeds: a consistent little kernel in the direct-map layout (a task
- * with a file under a mount, and a unix socket), so that mutations start
- * from inputs that reach every reader.
+ * with a file under a mount, its dentries linked as the cache keeps them,
+ * a unix socket and an overlayfs view of the file), so that mutations
+ * start from inputs that reach every reader.
  */
-#define SEED_SIZE 0x3100
+#define SEED_SIZE 0x3700
 
 static void seed_set(uint8_t *img, uint64_t obj, StLinuxOffset f, uint64_t v)
 {
     const StLinuxFieldInfo *fi = &fuzz_profile->field[f];
 
     memcpy(img + obj + fi->offset, &v, MIN(fi->size, 8u));
+}
+
+/* @child the only entry of @parent's list of children (list_heads) */
+static void seed_ring(uint8_t *img, uint64_t b, uint64_t parent,
+                      uint64_t child)
+{
+    const StLinuxFieldInfo *f = fuzz_profile->field;
+    uint64_t head = parent + f[ST_DENTRY_D_SUBDIRS].offset;
+    uint64_t link = child + f[ST_DENTRY_D_CHILD].offset;
+
+    memcpy(img + head, &(uint64_t){ b + link }, 8);
+    memcpy(img + head + 8, &(uint64_t){ b + link }, 8);
+    memcpy(img + link, &(uint64_t){ b + head }, 8);
+    memcpy(img + link + 8, &(uint64_t){ b + head }, 8);
 }
 
 static void seed_write(const char *dir, int fd)
@@ -128,6 +143,7 @@ static void seed_write(const char *dir, int fd)
     seed_set(img, 0xf40, ST_FDTABLE_FD, b + 0xf80);
     memcpy(img + 0xf80 + 8 * 3, &(uint64_t){ b + 0x1200 }, 8);
     memcpy(img + 0xf80 + 8 * 4, &(uint64_t){ b + 0x2100 }, 8);
+    memcpy(img + 0xf80 + 8 * 5, &(uint64_t){ b + 0x2e00 }, 8);
     /* /dir/file on a root mount */
     seed_set(img, 0x1200, ST_FILE_F_PATH_MNT, b + 0x1f00 + mnt_off);
     seed_set(img, 0x1200, ST_FILE_F_PATH_DENTRY, b + 0x1e00);
@@ -147,6 +163,25 @@ static void seed_write(const char *dir, int fd)
     memcpy(img + 0x1e00 + 0xc0, "file", 4);
     seed_set(img, 0x1f00, ST_MOUNT_MNT_PARENT, b + 0x1f00);
     seed_set(img, 0x1f00 + mnt_off, ST_VFSMOUNT_MNT_ROOT, b + 0x1c00);
+    /* the cache: / -> dir -> file, rings of d_subdirs and d_child */
+    seed_set(img, 0x200, ST_TASK_STRUCT_FS, b + 0x3100);
+    seed_set(img, 0x3100, ST_FS_STRUCT_ROOT_MNT, b + 0x1f00 + mnt_off);
+    seed_ring(img, b, 0x1c00, 0x1d00);
+    seed_ring(img, b, 0x1d00, 0x1e00);
+    seed_set(img, 0x1e00, ST_DENTRY_D_INODE, b + 0x1900);
+    seed_set(img, 0x1d00, ST_DENTRY_D_INODE, b + 0x3400);
+    seed_set(img, 0x3400, ST_INODE_I_MODE, 0040755);
+    seed_set(img, 0x3400, ST_INODE_I_SB, b + 0x1400);
+    /* fd 5: an overlayfs file whose real file is fd 3's */
+    seed_set(img, 0x2e00, ST_FILE_F_PATH_MNT, b + 0x1f00 + mnt_off);
+    seed_set(img, 0x2e00, ST_FILE_F_PATH_DENTRY, b + 0x1e00);
+    seed_set(img, 0x2e00, ST_FILE_F_INODE, b + 0x2f00);
+    seed_set(img, 0x2e00, ST_FILE_PRIVATE_DATA, b + 0x1200);
+    seed_set(img, 0x2f00, ST_INODE_I_MODE, 0100644);
+    seed_set(img, 0x2f00, ST_INODE_I_SB, b + 0x3200);
+    seed_set(img, 0x2f00, ST_INODE_I_INO, 77);
+    seed_set(img, 0x3200, ST_SUPER_BLOCK_S_DEV, 0x2d);
+    memcpy(img + 0x3200 + p->field[ST_SUPER_BLOCK_S_ID].offset, "overlay", 8);
     /* a unix socket bound to /s */
     seed_set(img, 0x2100, ST_FILE_F_PATH_MNT, b + 0x1f00 + mnt_off);
     seed_set(img, 0x2100, ST_FILE_F_PATH_DENTRY, b + 0x1c00);
@@ -179,10 +214,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             g_mkdir_with_parents((*argv)[i], 0755);
             seed_write((*argv)[i], 3);
             seed_write((*argv)[i], 4);
+            seed_write((*argv)[i], 5);
             break;
         }
     }
     return 0;
+}
+
+static void fuzz_dcache_hit(void *opaque, const char *path, uint64_t dev,
+                            uint64_t ino)
+{
+    (*(unsigned *)opaque)++;
+    g_assert(path[0] == '/');
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -196,6 +239,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     StLinuxFile f;
     StLinuxSocket so;
     StLinuxPtRegs regs;
+    StLinuxDcacheStats stats;
+    unsigned hits = 0;
     /* the scan in depth is fuzz-btf-scan's; here only over the image */
     StBtfScanOptions scan = { .forward = 16384, .backward = 0,
                               .max_size = 16384 };
@@ -221,6 +266,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st_linux_current_task(&kernel, base + h.percpu, &task, NULL)) {
         st_linux_read_task(&kernel, task, &t, NULL);
         g_free(st_linux_cwd(&kernel, task, NULL));
+        st_linux_dcache_find(&kernel, task, "/" "*" "/" "*", fuzz_dcache_hit,
+                             &hits, &stats, NULL);
+        st_linux_dcache_find(&kernel, task, "/d[a-z]r/f?le", fuzz_dcache_hit,
+                             &hits, &stats, NULL);
         if (st_linux_fd_file(&kernel, task, h.fd, &file, NULL)) {
             st_linux_read_file(&kernel, file, &f, NULL);
             g_free(st_linux_file_path(&kernel, file, NULL));
