@@ -105,6 +105,10 @@ static bool st_resolve_fd(void *opaque, const StEngineTask *task, int fd,
     out->mode = f.f_mode & (ST_FMODE_READ | ST_FMODE_WRITE);
     out->rdev = f.rdev;
     out->fuse = f.fuse;
+    if (f.view) {
+        out->view_dev = f.view_dev;
+        out->view_ino = f.view_ino;
+    }
     out->path_handle[0] = f.dentry;
     out->path_handle[1] = f.vfsmount;
     if (out->kind == ST_ENGINE_KIND_SOCKET) {
@@ -148,18 +152,13 @@ static bool st_fd_still(void *opaque, const StEngineTask *task, int fd,
     SecretTrackerProbe *p = opaque;
     const StLinuxKernel *kernel = st_ops_kernel(p);
     uint64_t file, dev, ino;
-    StLinuxFile f;
+    /* an overlayfs file stands for its layer's: its own inode is kept */
+    uint64_t want_dev = cached->view_ino ? cached->view_dev : cached->dev;
+    uint64_t want_ino = cached->view_ino ? cached->view_ino : cached->ino;
 
-    if (!st_event_file(p, fd, &file) || file != cached->file_id) {
-        return false;
-    }
-    if (st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
-        dev == cached->dev && ino == cached->ino) {
-        return true;
-    }
-    /* an overlayfs view is cached as its real file */
-    return st_linux_read_file(kernel, file, &f, NULL) && f.view &&
-           f.dev == cached->dev && f.ino == cached->ino;
+    return st_event_file(p, fd, &file) && file == cached->file_id &&
+           st_linux_file_inode(kernel, file, &dev, &ino, NULL) &&
+           dev == want_dev && ino == want_ino;
 }
 
 static bool st_get_name(void *opaque, const StEngineObject *obj, char *buf,
@@ -213,18 +212,17 @@ static bool st_get_queued_path(void *opaque, const StEngineObject *obj,
 }
 
 /*
- * Is @obj an overlayfs view (of the file it was resolved from, still
- * open there)?  Its path handles are its real file's.
+ * Is @obj an overlayfs view whose file (its path handles are its real
+ * file's) is still the one it was resolved from?
  */
 static bool st_obj_is_view(const StLinuxKernel *kernel,
                            const StEngineObject *obj)
 {
-    StLinuxFile f;
+    uint64_t dev, ino;
 
-    return obj->file_id &&
-           st_linux_read_file(kernel, obj->file_id, &f, NULL) && f.view &&
-           f.dev == obj->dev && f.ino == obj->ino &&
-           f.dentry == obj->path_handle[0];
+    return obj->view_ino && obj->file_id &&
+           st_linux_file_inode(kernel, obj->file_id, &dev, &ino, NULL) &&
+           dev == obj->view_dev && ino == obj->view_ino;
 }
 
 /*

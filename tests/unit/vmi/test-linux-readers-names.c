@@ -162,9 +162,12 @@ static void test_other_mounts(void)
     st_synth_kernel_free(k);
 }
 
-/* Does @file read as an overlayfs view of alice's secret, at @mnt? */
+/*
+ * Does @file, whose own inode is (@dev, @ino), read as an overlayfs view
+ * of alice's secret, at @mnt?
+ */
 static void assert_view_of_secret(StSynthKernel *k, uint64_t file,
-                                  uint64_t mnt)
+                                  uint64_t mnt, uint32_t dev, uint64_t ino)
 {
     StLinuxFile f;
     GError *err = NULL;
@@ -173,6 +176,8 @@ static void assert_view_of_secret(StSynthKernel *k, uint64_t file,
     g_assert_true(st_linux_read_file(&k->kernel, file, &f, &err));
     g_assert_no_error(err);
     g_assert_true(f.view);
+    g_assert_cmphex(f.view_dev, ==, dev);
+    g_assert_cmpuint(f.view_ino, ==, ino);
     g_assert_cmphex(f.file, ==, file);
     g_assert_cmphex(f.dev, ==, ST_SYNTH_HOME_DEV);
     g_assert_cmpuint(f.ino, ==, ST_SYNTH_SECRET_INO);
@@ -239,7 +244,7 @@ static void test_overlay_view(void)
                                     &secret_inode, NULL));
     view = st_synth_file(k, ovl_mnt, dentry, 0x8000);
     st_synth_set(k->s, p, view, ST_FILE_PRIVATE_DATA, real);
-    assert_view_of_secret(k, view, k->home_mnt + off);
+    assert_view_of_secret(k, view, k->home_mnt + off, 0x2d, 77);
     /* the path the process sees stays the view's */
     path = st_linux_file_path(&k->kernel, view, &err);
     g_assert_no_error(err);
@@ -249,7 +254,7 @@ static void test_overlay_view(void)
     of = st_synth_alloc(k->s, 16);
     st_synth_w64(k->s, of, real);
     st_synth_set(k->s, p, view, ST_FILE_PRIVATE_DATA, of);
-    assert_view_of_secret(k, view, k->home_mnt + off);
+    assert_view_of_secret(k, view, k->home_mnt + off, 0x2d, 77);
 
     /* up to 6.5: the real file shows the view's path */
     fake = st_synth_file(k, ovl_mnt, dentry, 0);
@@ -257,7 +262,7 @@ static void test_overlay_view(void)
     st_synth_set(k->s, p, view, ST_FILE_PRIVATE_DATA, fake);
     st_synth_set(k->s, p, secret_inode, ST_INODE_I_DENTRY_FIRST,
                  k->secret_dentry + p->field[ST_DENTRY_D_ALIAS_NEXT].offset);
-    assert_view_of_secret(k, view, k->home_mnt + off);
+    assert_view_of_secret(k, view, k->home_mnt + off, 0x2d, 77);
     /* no cached name of the real inode: its identity, the view's path */
     st_synth_set(k->s, p, secret_inode, ST_INODE_I_DENTRY_FIRST, 0);
     g_assert_true(st_linux_read_file(&k->kernel, view, &f, &err));
@@ -275,7 +280,7 @@ static void test_overlay_view(void)
     ino = st_synth_inode(k, sb_top, 0100600, 78);
     top = st_synth_file(k, top_mnt, st_synth_dentry(k, 0, "s", ino), 0x8000);
     st_synth_set(k->s, p, top, ST_FILE_PRIVATE_DATA, view);
-    assert_view_of_secret(k, top, k->home_mnt + off);
+    assert_view_of_secret(k, top, k->home_mnt + off, 0x2e, 78);
 
     /* no mount of the layer's root anywhere: the clone's path */
     st_synth_w64(k->s, head, head);

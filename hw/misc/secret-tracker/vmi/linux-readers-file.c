@@ -177,6 +177,8 @@ static void st_linux_overlay_view(const StLinuxKernel *kernel,
         } else {
             continue;
         }
+        view->view_dev = view->dev;
+        view->view_ino = view->ino;
         view->inode = real.inode;
         view->dentry = dentry;
         view->vfsmount = mnt;

@@ -253,6 +253,11 @@ typedef struct StEngineEndpoint {
  * @peer_ino: for unix sockets, the peer socket's inode number, 0 if unknown.
  * @file_id: identity of the open file (the struct file address), 0 if
  *     unknown; &StEngineOps.fd_still checks a cached fd against it.
+ * @view_dev: with @view_ino, the inode the open file itself shows when
+ *     @dev and @ino are another's (an overlayfs file stands for its
+ *     layer's file); 0 otherwise.  Only &StEngineOps.fd_still and
+ *     &StEngineOps.get_alias use them.
+ * @view_ino: see @view_dev.
  * @size: the inode's size (i_size) when resolved.
  * @pos: the file position (f_pos) when resolved.
  * @mode: the open file's mode bits (f_mode): %ST_FMODE_READ,
@@ -281,6 +286,8 @@ typedef struct StEngineObject {
     uint64_t peer_dev;
     uint64_t peer_ino;
     uint64_t file_id;
+    uint64_t view_dev;
+    uint64_t view_ino;
     uint64_t size;
     uint64_t pos;
     uint32_t mode;

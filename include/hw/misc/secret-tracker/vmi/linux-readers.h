@@ -63,6 +63,8 @@ typedef struct StLinuxFile {
     uint32_t rdev;          /* i_rdev of device nodes (kernel dev_t) */
     bool fuse;              /* a regular file of a FUSE file system */
     bool view;              /* overlayfs: all but f_* are the real file's */
+    uint32_t view_dev;      /* a view's own inode, as (s_dev, i_ino) */
+    uint64_t view_ino;
 } StLinuxFile;
 
 typedef struct StLinuxSocket {
