@@ -23,6 +23,8 @@
 # built with the host's compiler and static glibc into one binary,
 # /bin/st-progs, and each is /bin/st-NAME, a link to it: glibc's static
 # runtime is most of such a binary.  Adding a program is adding its file.
+# guest/progs32/st-copy32.c is built apart, as a 32-bit program (gcc
+# -m32, package gcc-multilib).
 #
 # The kernel modules scenarios load with insmod (tun, fuse, loop,
 # af_packet, vsock, xfs and what it needs) are put, decompressed, in
@@ -105,7 +107,7 @@ key=$(
       "$busybox" 2>&1 | head -n 1;
       "$cc" --version | head -n 1;
       cat "$here/init.sh" "$0" "$scenario" "$(dirname "$scenario")"/*.sh \
-          "$progs"/*.h "$progs"/*.c; } |
+          "$progs"/*.h "$progs"/*.c "$here"/progs32/*.c; } |
     sha256sum | cut -d' ' -f1
 )
 if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] &&
@@ -229,6 +231,11 @@ for a in $("$busybox" --list-full); do
     [ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
 done
 build_progs "$r/bin"
+# A 32-bit program: its system calls enter through sysenter or the compat
+# syscall instruction (the vDSO picks one), not int $0x80.
+"$cc" -m32 -static -O2 -s -Wall -Wextra -Werror -D_GNU_SOURCE -I"$progs" \
+    -o "$r/bin/st-copy32" "$here/progs32/st-copy32.c" ||
+    die "cannot build the 32-bit guest program (package gcc-multilib)"
 # Modules, decompressed here so that insmod needs no decompressor.
 mkdir -p "$r/lib/st-modules"
 for mod in $modules; do

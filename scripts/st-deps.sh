@@ -27,7 +27,7 @@ PACKAGES="build-essential pkg-config ninja-build git ccache
     liblz4-dev
     flex bison dpkg-dev xz-utils cpio busybox-static xfsprogs
     seabios qemu-system-data ipxe-qemu graphviz gdb socat
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev gcc-multilib
     rsyslog python3-jsonschema
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 BACKPORTS="meson python3-pycotap"

@@ -402,12 +402,16 @@ SCENARIOS = {
     # red team (issue 13): i386 calls from a 64-bit program; the clean
     # copy made the same way is the negative control (no edge)
     # (6 int 0x80 calls a copy: open, open, read, write, close, close)
-    # i386 calls from a 64-bit program: a copy with read and write, then
-    # setxattr and getxattr (kernel-held data) by two processes.  What
-    # getxattr returned is known only where the compat return is hooked
-    # (TCG from 6.1 on); elsewhere its size is unknown (0 bytes).
+    # i386 calls from a 64-bit program: a copy with read and write, the
+    # same by a 32-bit program, then setxattr and getxattr (kernel-held
+    # data) by two processes.  What getxattr returned is known only where
+    # the compat return is hooked (TCG from 6.1 on); elsewhere its size is
+    # unknown (0 bytes).
     'int80': Scenario([Edge(S, 'proc:st-int80', 'read', N, 1),
                        Edge('proc:st-int80', '/tmp/int80.txt', 'write', N, 1),
+                       Edge(S, 'proc:st-copy32', 'read', N, 1),
+                       Edge('proc:st-copy32', '/tmp/copy32.txt', 'write', N,
+                            1),
                        Edge(S, 'proc:i80-xattr-set', 'read', N, 1),
                        Edge('proc:i80-xattr-set', 'ipc:xattr', 'setxattr', N,
                             1),
@@ -415,7 +419,8 @@ SCENARIOS = {
                             (0, N), 1),
                        Edge('proc:i80-xattr-get', '/tmp/i80-xattr.txt',
                             'write', N, 1)] +
-                      same(['/tmp/int80.txt', '/tmp/i80-xattr.txt']),
+                      same(['/tmp/int80.txt', '/tmp/copy32.txt',
+                            '/tmp/i80-xattr.txt']),
                       alerts={'compat-from-64bit': 16}),
     # io_uring READ then WRITE requests, one process per way of submitting.
     # A request the kernel retries (tmpfs writes before 6.12 cannot be
