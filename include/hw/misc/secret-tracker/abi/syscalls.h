@@ -114,8 +114,8 @@
 #define ST_NR32_CLOSE           6
 #define ST_NR32_CREAT           8
 #define ST_NR32_UNLINK          10
-#define ST_NR32_PTRACE          26
 #define ST_NR32_EXECVE          11
+#define ST_NR32_PTRACE          26
 #define ST_NR32_RENAME          38
 #define ST_NR32_IOCTL           54
 #define ST_NR32_DUP2            63
