@@ -27,8 +27,8 @@
 # -m32, package gcc-multilib).
 #
 # The kernel modules scenarios load with insmod (tun, fuse, loop,
-# af_packet, vsock, xfs and what it needs) are put, decompressed, in
-# /lib/st-modules as NAME.ko; one the package does not have (the kernel
+# af_packet, vsock, xfs and what it needs, overlay) are put, decompressed,
+# in /lib/st-modules as NAME.ko; one the package does not have (the kernel
 # has it built in) is left out.
 #
 # /lib/st-xfs.img.gz is an empty 32 MiB XFS filesystem with reflinks, for

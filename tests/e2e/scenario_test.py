@@ -49,6 +49,8 @@ def run(args, name, sc):
             chan.close()
         g.shutdown()
     r['facts'] = stgraph.facts(g.serial())
+    r['facts']['host:compat-returns'] = str(
+        stcontract.compat_returns(r['info']))
     return r
 
 

@@ -33,6 +33,12 @@ def same(outs, ref=S, size=N):
     return [Edge(f, 'proc:st-same', 'read', size, 1) for f in [ref] + outs]
 
 
+def compat_return_bytes(n):
+    """N bytes where the tracker saw compat returns (the host-side fact
+    scenario_test.py adds), else 0: a size only a return tells."""
+    return lambda fact: n if int(fact['host:compat-returns']) else 0
+
+
 def loopback(port, first):
     """A secret sent over loopback TCP to PORT by FIRST's last edge, then
     read by the listening nc, saved to /tmp/recv.bin and checked."""
@@ -405,7 +411,7 @@ SCENARIOS = {
     # i386 calls from a 64-bit program: a copy with read and write, the
     # same by a 32-bit program, then setxattr and getxattr (kernel-held
     # data) by two processes.  What getxattr returned is known only where
-    # the compat return is hooked (TCG from 6.1 on); elsewhere its size is
+    # compat returns are seen (TCG from 6.1 on); elsewhere its size is
     # unknown (0 bytes).
     'int80': Scenario([Edge(S, 'proc:st-int80', 'read', N, 1),
                        Edge('proc:st-int80', '/tmp/int80.txt', 'write', N, 1),
@@ -416,7 +422,7 @@ SCENARIOS = {
                        Edge('proc:i80-xattr-set', 'ipc:xattr', 'setxattr', N,
                             1),
                        Edge('ipc:xattr', 'proc:i80-xattr-get', 'getxattr',
-                            (0, N), 1),
+                            compat_return_bytes(N), 1),
                        Edge('proc:i80-xattr-get', '/tmp/i80-xattr.txt',
                             'write', N, 1)] +
                       same(['/tmp/int80.txt', '/tmp/copy32.txt',

@@ -6,6 +6,7 @@ checked against the others: every check returns a list of failures.
 """
 
 import json
+import re
 
 import stgraph
 
@@ -245,3 +246,11 @@ def check_hmp(table, flows):
     if ids != want:
         return ['info secret-flows rows %s, flows %s' % (ids, want)]
     return []
+
+
+def compat_returns(info):
+    """How many compat returns the tracker's hooks saw (info secret-tracker
+    lists a hook per site, with its hits): none under KVM, which has no
+    debug register for them, nor on kernels where no site is found."""
+    return sum(int(m.group(1)) for m in re.finditer(
+        r'^hook compat-exit[-a-z]* +at \S+: (\d+) hits', info, re.M))

@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'e2e'))
 import stcontract  # noqa: E402
 import stgraph  # noqa: E402
+import scenarios  # noqa: E402
 from scenarios import Scenario, S, LABEL  # noqa: E402
 from stgraph import Edge  # noqa: E402
 
@@ -96,6 +97,27 @@ class GraphTest(unittest.TestCase):
         flows = [flow(1, SEC, OUT, 'sendfile')]
         self.assertEqual(self.errors(flows, {'size:x': '54'}, exp), [])
         self.assertTrue(self.errors(flows, {'size:x': '55'}, exp))
+
+    def test_bytes_from_facts(self):
+        # a size known only where compat returns are seen
+        spec = scenarios.compat_return_bytes(54)
+        exp = [Edge(S, '/tmp/out', 'sendfile', spec, 1)]
+        seen = {'host:compat-returns': '30'}
+        unseen = {'host:compat-returns': '0'}
+        flows = [flow(1, SEC, OUT, 'sendfile')]
+        self.assertEqual(self.errors(flows, seen, exp), [])
+        self.assertIn('expected 0', '\n'.join(self.errors(flows, unseen,
+                                                           exp)))
+        flows[0]['bytes'] = 0
+        self.assertEqual(self.errors(flows, unseen, exp), [])
+        self.assertIn('expected 54', '\n'.join(self.errors(flows, seen, exp)))
+
+    def test_compat_returns_from_info(self):
+        info = ('hook syscall-exit   at 0xffffffff81: 9 hits, mean 1\r\n'
+                'hook compat-exit    at 0xffffffff82: 30 hits, mean 2\r\n'
+                'hook compat-exit-fast at 0xffffffff83: 2 hits, mean 3\r\n')
+        self.assertEqual(stcontract.compat_returns(info), 32)
+        self.assertEqual(stcontract.compat_returns(info.splitlines()[0]), 0)
 
     def test_kernel_dev(self):
         self.assertEqual(stgraph.kernel_dev(2), 2)
