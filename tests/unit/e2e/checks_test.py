@@ -218,6 +218,19 @@ class ContractTest(unittest.TestCase):
         self.assertTrue(check(good(), [self.tracked(SEC), files[1]], procs,
                               self.sc))
 
+    def test_nodes_found_at_registration(self):
+        files = [self.tracked(SEC, registered=True), self.tracked(OUT)]
+        procs = [self.tracked(NC1, True), self.tracked(NC2, True)]
+        check = stcontract.check_nodes
+        # a file the pattern names, registered by the lookup, on no flow
+        other = self.tracked(f_(12, '/srv/secret/other.txt'), registered=True)
+        self.assertEqual(check(good(), files + [other], procs, self.sc), [])
+        # not registered, or not named by the pattern: unexpected
+        other['registered'] = False
+        self.assertTrue(check(good(), files + [other], procs, self.sc))
+        stray = self.tracked(f_(13, '/tmp/stray'), registered=True)
+        self.assertTrue(check(good(), files + [stray], procs, self.sc))
+
     def status(self, flows=3, dropped=0, drops=(), accel='tcg', exits=5,
                wanted=2, seen=2, compat64=0, trap=0):
         return {'state': 'active', 'accelerator': accel,
